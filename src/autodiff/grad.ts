@@ -1,0 +1,57 @@
+/**
+ * Reverse-mode autodiff on the graph: walk the nodes between `wrt` and `loss` backwards, call each op's
+ * VJP rule, and sum the contributions that reach a tensor along several paths. The result is more nodes
+ * in the same graph, so forward and backward are emitted and run as one ONNX model (one ORT run per step).
+ */
+import { type Tensor, type Node, isStatic } from '../graph/tensor.js';
+import { add, expandAs, zerosLike } from '../graph/ops.js';
+
+export interface GradOptions {
+  /** Gradient of the final output (default: 1 for a scalar loss). */
+  seed?: Tensor;
+}
+
+export function grad(loss: Tensor, wrt: readonly Tensor[], opts: GradOptions = {}): Tensor[] {
+  const graph = loss.graph;
+  if (!opts.seed && !(loss.rank === 0 || (isStatic(loss.shape) && loss.shape.every((d) => d === 1)))) {
+    throw new Error(`grad: loss must be a scalar (got shape [${loss.shape}]); pass a seed gradient for non-scalar outputs`);
+  }
+  // Nodes that depend on some wrt tensor …
+  const wrtIds = new Set(wrt.map((t) => t.id));
+  const depends = new Set<number>(wrtIds);
+  const nodes = graph.nodes.slice(); // snapshot: VJPs append nodes while we walk
+  for (const n of nodes) {
+    if (n.inputs.some((x) => depends.has(x.id))) for (const o of n.outputs) depends.add(o.id);
+  }
+  // … and that the loss depends on.
+  const onPath = new Set<Node>();
+  const needed = new Set<number>([loss.id]);
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const n = nodes[i]!;
+    if (!n.outputs.some((o) => needed.has(o.id))) continue;
+    if (!n.outputs.some((o) => depends.has(o.id))) continue;
+    onPath.add(n);
+    for (const x of n.inputs) if (depends.has(x.id)) needed.add(x.id);
+  }
+
+  const grads = new Map<number, Tensor>();
+  grads.set(loss.id, opts.seed ?? expandAs(graph.scalar(1, loss.dtype), loss));
+  const accumulate = (t: Tensor, g: Tensor): void => {
+    const prev = grads.get(t.id);
+    grads.set(t.id, prev ? add(prev, g) : g);
+  };
+
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const n = nodes[i]!;
+    if (!onPath.has(n)) continue;
+    const outGrads = n.outputs.map((o) => grads.get(o.id) ?? null);
+    if (outGrads.every((g) => g === null)) continue;
+    if (!n.op.vjp) throw new Error(`grad: op ${n.op.name} has no gradient rule but lies between the loss and a differentiated input`);
+    const inGrads = n.op.vjp(n, outGrads);
+    n.inputs.forEach((x, k) => {
+      const g = inGrads[k];
+      if (g && depends.has(x.id)) accumulate(x, g);
+    });
+  }
+  return wrt.map((t) => grads.get(t.id) ?? zerosLike(t));
+}

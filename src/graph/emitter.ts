@@ -1,0 +1,220 @@
+/**
+ * Writes a graph as an ONNX ModelProto. Walks the nodes needed by the requested outputs in creation
+ * (= topological) order, lets each op write its ONNX nodes, merges identical nodes (CSE: the backward pass
+ * asks for the same Shape/Transpose/Slice many times), and materialises symbolic dims (for Reshape/Expand
+ * targets) from the first emitted tensor that carries them.
+ */
+import onnxProto from 'onnx-proto';
+import type { onnx } from 'onnx-proto';
+// onnx-proto is CommonJS: take the runtime namespace from its default export.
+const onnxRt = onnxProto.onnx;
+import { type DType, type Dim, type Graph, type Node, type Tensor, type ConstValue } from './tensor.js';
+
+export const OPSET = 17;
+
+export const onnxElemType: Record<DType, number> = {
+  float32: onnxRt.TensorProto.DataType.FLOAT,
+  uint8: onnxRt.TensorProto.DataType.UINT8,
+  int32: onnxRt.TensorProto.DataType.INT32,
+  int64: onnxRt.TensorProto.DataType.INT64,
+  bool: onnxRt.TensorProto.DataType.BOOL,
+  float16: onnxRt.TensorProto.DataType.FLOAT16,
+  float64: onnxRt.TensorProto.DataType.DOUBLE,
+};
+
+/** Typed ONNX attribute values (ONNX needs the type of every attribute spelled out). */
+export type AttrValue = { i: number } | { f: number } | { ints: readonly number[] } | { floats: readonly number[] } | { s: string };
+export const attr = {
+  i: (v: number): AttrValue => ({ i: v }),
+  f: (v: number): AttrValue => ({ f: v }),
+  ints: (v: readonly number[]): AttrValue => ({ ints: v }),
+  floats: (v: readonly number[]): AttrValue => ({ floats: v }),
+  s: (v: string): AttrValue => ({ s: v }),
+};
+
+function toAttributeProto(name: string, v: AttrValue): onnx.IAttributeProto {
+  const T = onnxRt.AttributeProto.AttributeType;
+  if ('i' in v) return { name, type: T.INT, i: v.i };
+  if ('f' in v) return { name, type: T.FLOAT, f: v.f };
+  if ('ints' in v) return { name, type: T.INTS, ints: [...v.ints] };
+  if ('floats' in v) return { name, type: T.FLOATS, floats: [...v.floats] };
+  return { name, type: T.STRING, s: new TextEncoder().encode(v.s) };
+}
+
+function rawBytes(v: ConstValue): Uint8Array {
+  return new Uint8Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
+}
+
+export function tensorProto(name: string, dtype: DType, dims: readonly number[], data: ConstValue): onnx.ITensorProto {
+  return { name, dataType: onnxElemType[dtype], dims: [...dims], rawData: rawBytes(data) };
+}
+
+function valueInfo(name: string, dtype: DType, shape: readonly Dim[] | null): onnx.IValueInfoProto {
+  const tensorType: onnx.TypeProto.ITensor = { elemType: onnxElemType[dtype] };
+  if (shape) tensorType.shape = { dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) };
+  return { name, type: { tensorType } };
+}
+
+export interface EmitOptions {
+  /** Graph outputs by name. */
+  outputs: Record<string, Tensor>;
+  /** Parameters baked in as initialisers (frozen inference graphs: ORT pre-packs conv weights). Others become inputs. */
+  bakedParams?: ReadonlyMap<string, ConstValue>;
+  graphName?: string;
+}
+
+export class Emitter {
+  readonly nodes: onnx.INodeProto[] = [];
+  readonly initializers: onnx.ITensorProto[] = [];
+  private readonly names = new Map<number, string>();
+  private readonly dimSources = new Map<string, { name: string; axis: number }>();
+  private readonly dimTensors = new Map<string, string>();
+  private readonly cse = new Map<string, string[]>();
+  private readonly constCache = new Map<string, string>();
+  private counter = 0;
+
+  constructor(readonly graph: Graph) {}
+
+  /** ONNX name of a tensor (after CSE aliasing). */
+  name(t: Tensor): string {
+    const n = this.names.get(t.id);
+    if (n === undefined) throw new Error(`emit: tensor ${t} used before it was emitted`);
+    return n;
+  }
+
+  fresh(prefix = 'v'): string {
+    return `${prefix}_${this.counter++}`;
+  }
+
+  /** Append one ONNX node; identical nodes (same op, inputs, attributes) are merged. Returns output names. */
+  op(opType: string, inputs: readonly string[], nOutputs = 1, attrs: Record<string, AttrValue> = {}): string[] {
+    const key = `${opType}|${inputs.join(',')}|${nOutputs}|${JSON.stringify(attrs)}`;
+    const hit = this.cse.get(key);
+    if (hit) return hit;
+    const outputs = Array.from({ length: nOutputs }, () => this.fresh(opType.toLowerCase()));
+    this.nodes.push({
+      opType, input: [...inputs], output: outputs, name: outputs[0],
+      attribute: Object.entries(attrs).map(([k, v]) => toAttributeProto(k, v)),
+    });
+    this.cse.set(key, outputs);
+    return outputs;
+  }
+
+  /** Convenience: single-output op. */
+  op1(opType: string, inputs: readonly string[], attrs: Record<string, AttrValue> = {}): string {
+    return this.op(opType, inputs, 1, attrs)[0]!;
+  }
+
+  /** An int64 1-D constant (axes, shapes, pads), shared when repeated. */
+  ints(values: readonly number[]): string {
+    const key = `i64:${values.join(',')}`;
+    let name = this.constCache.get(key);
+    if (!name) {
+      name = this.fresh('const');
+      this.initializers.push(tensorProto(name, 'int64', [values.length], BigInt64Array.from(values.map((v) => BigInt(v)))));
+      this.constCache.set(key, name);
+    }
+    return name;
+  }
+
+  floatScalar(v: number): string {
+    const key = `f32:${v}`;
+    let name = this.constCache.get(key);
+    if (!name) {
+      name = this.fresh('const');
+      this.initializers.push(tensorProto(name, 'float32', [], Float32Array.of(v)));
+      this.constCache.set(key, name);
+    }
+    return name;
+  }
+
+  /** An int64 [n] tensor holding the given dims, symbolic ones read at run time from a tensor that has them. */
+  shapeTensor(dims: readonly Dim[]): string {
+    if (dims.every((d) => typeof d === 'number')) return this.ints(dims as number[]);
+    const parts = dims.map((d) => (typeof d === 'number' ? this.ints([d]) : this.dimTensor(d)));
+    return this.op1('Concat', parts, { axis: attr.i(0) });
+  }
+
+  dimTensor(dim: string): string {
+    let t = this.dimTensors.get(dim);
+    if (t) return t;
+    const src = this.dimSources.get(dim);
+    if (!src) throw new Error(`emit: no emitted tensor carries the symbolic dim "${dim}"`);
+    const shape = this.op1('Shape', [src.name]);
+    t = this.op1('Gather', [shape, this.ints([src.axis])], { axis: attr.i(0) });
+    this.dimTensors.set(dim, t);
+    return t;
+  }
+
+  bind(t: Tensor, name: string): void {
+    this.names.set(t.id, name);
+    t.shape.forEach((d, axis) => {
+      if (typeof d === 'string' && !this.dimSources.has(d)) this.dimSources.set(d, { name, axis });
+    });
+  }
+}
+
+/** Nodes needed to compute `outputs`, in creation order. */
+export function neededNodes(outputs: readonly Tensor[]): Node[] {
+  const needed = new Set<Node>();
+  const stack = outputs.map((t) => t.producer).filter((n): n is Node => n !== null);
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (needed.has(n)) continue;
+    needed.add(n);
+    for (const x of n.inputs) if (x.producer && !needed.has(x.producer)) stack.push(x.producer);
+  }
+  return [...needed].sort((a, b) => a.id - b.id);
+}
+
+export function emitModel(graph: Graph, opts: EmitOptions): { model: onnx.ModelProto; inputNames: string[]; outputNames: string[] } {
+  const e = new Emitter(graph);
+  const outs = Object.entries(opts.outputs);
+  const nodes = neededNodes(outs.map(([, t]) => t));
+  const used = new Set<number>();
+  for (const n of nodes) for (const x of n.inputs) used.add(x.id);
+  for (const [, t] of outs) used.add(t.id);
+
+  const inputs: onnx.IValueInfoProto[] = [];
+  const inputNames: string[] = [];
+  for (const t of [...graph.inputs, ...graph.params]) {
+    if (!used.has(t.id)) continue;
+    e.bind(t, t.name);
+    const baked = t.kind === 'param' ? opts.bakedParams?.get(t.name) : undefined;
+    if (baked) {
+      e.initializers.push(tensorProto(t.name, t.dtype, t.shape as number[], baked));
+    } else {
+      inputs.push(valueInfo(t.name, t.dtype, t.shape));
+      inputNames.push(t.name);
+    }
+  }
+  for (const c of graph.consts) {
+    if (!used.has(c.id)) continue;
+    const name = `c${c.id}`;
+    e.initializers.push(tensorProto(name, c.dtype, c.shape as number[], c.constValue!));
+    e.bind(c, name);
+  }
+  for (const n of nodes) {
+    n.op.emit(e, n);
+  }
+  const outputs: onnx.IValueInfoProto[] = [];
+  const outputNames: string[] = [];
+  for (const [name, t] of outs) {
+    const src = e.name(t);
+    // Graph outputs need their own names; an Identity is free after ORT's optimiser.
+    e.nodes.push({ opType: 'Identity', input: [src], output: [name], name: `out_${name}` });
+    outputs.push(valueInfo(name, t.dtype, t.shape));
+    outputNames.push(name);
+  }
+  const model = onnxRt.ModelProto.create({
+    irVersion: 8,
+    producerName: 'irsde',
+    opsetImport: [{ domain: '', version: OPSET }],
+    graph: { name: opts.graphName ?? 'irsde', node: e.nodes, input: inputs, output: outputs, initializer: e.initializers },
+  });
+  return { model, inputNames, outputNames };
+}
+
+export function serializeModel(model: onnx.ModelProto): Uint8Array {
+  return onnxRt.ModelProto.encode(model).finish();
+}

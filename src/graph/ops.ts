@@ -1,0 +1,893 @@
+/**
+ * The op set. Each op is defined once: shape rule, ONNX emission, gradient rule (VJP), followed by the
+ * function users call. Gradients are written with the same functions, so the backward graph is an ordinary
+ * graph. Gradient formulations follow the measurements in ENGINE.md (im2col weight gradients by Slices +
+ * MatMul, input gradients by a Conv with the flipped kernel, never ConvTranspose for weights).
+ */
+import { defineOp, type OpDef, type OutputSpec } from './op.js';
+import { type Dim, type DType, type Node, type Shape, Tensor, isStatic, numel } from './tensor.js';
+import { attr, type AttrValue, type Emitter } from './emitter.js';
+import { ShapeError, broadcastShapes, convOutDim, divDim, mulDim, normAxis, sameShape } from './shape.js';
+
+export type TensorLike = Tensor | number;
+
+// ---------------------------------------------------------------------------------------------------------
+// helpers
+
+function emitAs(onnxType: string, attrs?: (a: any, node: Node) => Record<string, AttrValue>) {
+  return (e: Emitter, node: Node): void => {
+    const outs = e.op(onnxType, node.inputs.map((x) => e.name(x)), node.outputs.length, attrs ? attrs(node.attrs, node) : {});
+    node.outputs.forEach((t, i) => e.bind(t, outs[i]!));
+  };
+}
+
+function one(op: OpDef<any>, inputs: readonly Tensor[], attrs: unknown = {}): Tensor {
+  return inputs[0]!.graph.apply(op, inputs, attrs)[0]!;
+}
+
+function lift(x: TensorLike, like: Tensor): Tensor {
+  return typeof x === 'number' ? like.graph.scalar(x, like.dtype) : x;
+}
+
+function pair(a: TensorLike, b: TensorLike): [Tensor, Tensor] {
+  if (typeof a === 'number' && typeof b === 'number') throw new Error('binary op on two numbers: compute it in TypeScript');
+  const ref = (typeof a === 'number' ? b : a) as Tensor;
+  return [lift(a, ref), lift(b, ref)];
+}
+
+/** Sum a broadcast gradient back down to `shape` (the inverse of broadcasting). */
+export function sumToShape(g: Tensor, shape: Shape): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  const lead = g.rank - shape.length;
+  let out = g;
+  if (lead > 0) out = reduceSum(out, Array.from({ length: lead }, (_, i) => i), false);
+  const axes: number[] = [];
+  shape.forEach((d, i) => { if (d === 1 && out.shape[i] !== 1) axes.push(i); });
+  if (axes.length) out = reduceSum(out, axes, true);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// element-wise binary ops (NumPy broadcasting)
+
+function binaryOp(name: string, vjp: OpDef['vjp'], outDtype?: DType): OpDef<{}> {
+  return defineOp<{}>({
+    name,
+    infer: ([a, b]) => [{ dtype: outDtype ?? a!.dtype, shape: broadcastShapes(a!.shape, b!.shape, name) }],
+    emit: emitAs(name),
+    vjp,
+  });
+}
+
+const AddOp = binaryOp('Add', (n, [g]) => [sumToShape(g!, n.inputs[0]!.shape), sumToShape(g!, n.inputs[1]!.shape)]);
+const SubOp = binaryOp('Sub', (n, [g]) => [sumToShape(g!, n.inputs[0]!.shape), sumToShape(neg(g!), n.inputs[1]!.shape)]);
+const MulOp = binaryOp('Mul', (n, [g]) => {
+  const [a, b] = n.inputs as [Tensor, Tensor];
+  return [isConst(a) ? null : sumToShape(mul(g!, b), a.shape), isConst(b) ? null : sumToShape(mul(g!, a), b.shape)];
+});
+const DivOp = binaryOp('Div', (n, [g]) => {
+  const [a, b] = n.inputs as [Tensor, Tensor];
+  const y = n.outputs[0]!;
+  return [sumToShape(div(g!, b), a.shape), isConst(b) ? null : sumToShape(neg(div(mul(g!, y), b)), b.shape)];
+});
+const PowOp = binaryOp('Pow', (n, [g]) => {
+  const [x, p] = n.inputs as [Tensor, Tensor];
+  const y = n.outputs[0]!;
+  const dx = sumToShape(mul(g!, mul(p, pow(x, sub(p, 1)))), x.shape);
+  const dp = isConst(p) ? null : sumToShape(mul(g!, mul(y, log(x))), p.shape);
+  return [dx, dp];
+});
+const MaxOp = binaryOp('Max', (n, [g]) => {
+  const [a, b] = n.inputs as [Tensor, Tensor];
+  const takeA = greaterOrEqual(a, b);
+  return [sumToShape(where(takeA, g!, 0), a.shape), sumToShape(where(takeA, 0, g!), b.shape)];
+});
+const MinOp = binaryOp('Min', (n, [g]) => {
+  const [a, b] = n.inputs as [Tensor, Tensor];
+  const takeA = lessOrEqual(a, b);
+  return [sumToShape(where(takeA, g!, 0), a.shape), sumToShape(where(takeA, 0, g!), b.shape)];
+});
+const GreaterOp = binaryOp('Greater', undefined, 'bool');
+const LessOp = binaryOp('Less', undefined, 'bool');
+const EqualOp = binaryOp('Equal', undefined, 'bool');
+const GreaterOrEqualOp = binaryOp('GreaterOrEqual', undefined, 'bool');
+const LessOrEqualOp = binaryOp('LessOrEqual', undefined, 'bool');
+const AndOp = binaryOp('And', undefined, 'bool');
+
+function isConst(t: Tensor): boolean { return t.kind === 'const'; }
+
+export const add = (a: TensorLike, b: TensorLike): Tensor => one(AddOp, pair(a, b));
+export const sub = (a: TensorLike, b: TensorLike): Tensor => one(SubOp, pair(a, b));
+export const mul = (a: TensorLike, b: TensorLike): Tensor => one(MulOp, pair(a, b));
+export const div = (a: TensorLike, b: TensorLike): Tensor => one(DivOp, pair(a, b));
+export const pow = (a: TensorLike, b: TensorLike): Tensor => one(PowOp, pair(a, b));
+export const maximum = (a: TensorLike, b: TensorLike): Tensor => one(MaxOp, pair(a, b));
+export const minimum = (a: TensorLike, b: TensorLike): Tensor => one(MinOp, pair(a, b));
+export const greater = (a: TensorLike, b: TensorLike): Tensor => one(GreaterOp, pair(a, b));
+export const less = (a: TensorLike, b: TensorLike): Tensor => one(LessOp, pair(a, b));
+export const equal = (a: TensorLike, b: TensorLike): Tensor => one(EqualOp, pair(a, b));
+export const greaterOrEqual = (a: TensorLike, b: TensorLike): Tensor => one(GreaterOrEqualOp, pair(a, b));
+export const lessOrEqual = (a: TensorLike, b: TensorLike): Tensor => one(LessOrEqualOp, pair(a, b));
+export const and = (a: Tensor, b: Tensor): Tensor => one(AndOp, [a, b]);
+
+// ---------------------------------------------------------------------------------------------------------
+// element-wise unary ops; `d` gives the gradient from (x, y, g)
+
+function unaryOp(name: string, d: ((x: Tensor, y: Tensor, g: Tensor) => Tensor | null) | null, emit?: OpDef['emit']): OpDef<{}> {
+  return defineOp<{}>({
+    name,
+    infer: ([x]) => [{ dtype: x!.dtype, shape: x!.shape }],
+    emit: emit ?? emitAs(name),
+    vjp: d ? (n, [g]) => [d(n.inputs[0]!, n.outputs[0]!, g!)] : undefined,
+  });
+}
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+const NegOp = unaryOp('Neg', (_x, _y, g) => neg(g));
+const ExpOp = unaryOp('Exp', (_x, y, g) => mul(g, y));
+const LogOp = unaryOp('Log', (x, _y, g) => div(g, x));
+const SqrtOp = unaryOp('Sqrt', (_x, y, g) => div(mul(g, 0.5), y));
+const ReciprocalOp = unaryOp('Reciprocal', (_x, y, g) => neg(mul(g, mul(y, y))));
+const AbsOp = unaryOp('Abs', (x, _y, g) => mul(g, sign(x)));
+const SignOp = unaryOp('Sign', null);
+const SinOp = unaryOp('Sin', (x, _y, g) => mul(g, cos(x)));
+const CosOp = unaryOp('Cos', (x, _y, g) => neg(mul(g, sin(x))));
+const ErfOp = unaryOp('Erf', (x, _y, g) => mul(g, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI))));
+const ReluOp = unaryOp('Relu', (x, _y, g) => where(greater(x, 0), g, 0));
+const SigmoidOp = unaryOp('Sigmoid', (_x, y, g) => mul(g, mul(y, sub(1, y))));
+const TanhOp = unaryOp('Tanh', (_x, y, g) => mul(g, sub(1, mul(y, y))));
+const SoftplusOp = unaryOp('Softplus', (x, _y, g) => mul(g, sigmoid(x)));
+const IdentityOp = unaryOp('Identity', (_x, _y, g) => g);
+/** GELU with the exact erf form; emitted as the erf pattern that ORT fuses into one Gelu kernel. */
+const GeluOp = unaryOp('Gelu',
+  (x, _y, g) => mul(g, add(mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5), mul(x, mul(exp(mul(mul(x, x), -0.5)), INV_SQRT_2PI)))),
+  (e, n) => {
+    const x = e.name(n.inputs[0]!);
+    const t = e.op1('Erf', [e.op1('Mul', [x, e.floatScalar(Math.SQRT1_2)])]);
+    const y = e.op1('Mul', [e.op1('Mul', [x, e.op1('Add', [t, e.floatScalar(1)])]), e.floatScalar(0.5)]);
+    e.bind(n.outputs[0]!, y);
+  });
+/** SiLU x·σ(x): one op so its gradient σ(x)(1 + x(1 − σ(x))) reuses σ(x) instead of differentiating a Mul. */
+const SiluOp = unaryOp('Silu',
+  (x, _y, g) => { const s = sigmoid(x); return mul(g, mul(s, add(1, mul(x, sub(1, s))))); },
+  (e, n) => { const x = e.name(n.inputs[0]!); e.bind(n.outputs[0]!, e.op1('Mul', [x, e.op1('Sigmoid', [x])])); });
+
+export const neg = (x: Tensor): Tensor => one(NegOp, [x]);
+export const exp = (x: Tensor): Tensor => one(ExpOp, [x]);
+export const log = (x: Tensor): Tensor => one(LogOp, [x]);
+export const sqrt = (x: Tensor): Tensor => one(SqrtOp, [x]);
+export const reciprocal = (x: Tensor): Tensor => one(ReciprocalOp, [x]);
+export const abs = (x: Tensor): Tensor => one(AbsOp, [x]);
+export const sign = (x: Tensor): Tensor => one(SignOp, [x]);
+export const sin = (x: Tensor): Tensor => one(SinOp, [x]);
+export const cos = (x: Tensor): Tensor => one(CosOp, [x]);
+export const erf = (x: Tensor): Tensor => one(ErfOp, [x]);
+export const relu = (x: Tensor): Tensor => one(ReluOp, [x]);
+export const sigmoid = (x: Tensor): Tensor => one(SigmoidOp, [x]);
+export const tanh = (x: Tensor): Tensor => one(TanhOp, [x]);
+export const softplus = (x: Tensor): Tensor => one(SoftplusOp, [x]);
+export const identity = (x: Tensor): Tensor => one(IdentityOp, [x]);
+export const gelu = (x: Tensor): Tensor => one(GeluOp, [x]);
+export const silu = (x: Tensor): Tensor => one(SiluOp, [x]);
+/** Mish x·tanh(softplus(x)), composed (its gradient follows from the parts). */
+export const mish = (x: Tensor): Tensor => mul(x, tanh(softplus(x)));
+export const square = (x: Tensor): Tensor => mul(x, x);
+void SQRT_2_OVER_PI;
+
+// ---------------------------------------------------------------------------------------------------------
+// Where, Clip, Cast
+
+const WhereOp = defineOp<{}>({
+  name: 'Where',
+  infer: ([c, a, b]) => [{ dtype: a!.dtype, shape: broadcastShapes(broadcastShapes(c!.shape, a!.shape), b!.shape, 'Where') }],
+  emit: emitAs('Where'),
+  vjp: (n, [g]) => {
+    const [c, a, b] = n.inputs as [Tensor, Tensor, Tensor];
+    return [null, isConst(a) ? null : sumToShape(where(c, g!, 0), a.shape), isConst(b) ? null : sumToShape(where(c, 0, g!), b.shape)];
+  },
+});
+export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  const ref = typeof a === 'number' ? (typeof b === 'number' ? null : b) : a;
+  const like = ref ?? cond;
+  const dt: DType = ref ? ref.dtype : 'float32';
+  const ta = typeof a === 'number' ? like.graph.scalar(a, dt) : a;
+  const tb = typeof b === 'number' ? like.graph.scalar(b, dt) : b;
+  return one(WhereOp, [cond, ta, tb]);
+}
+
+interface ClipAttrs { min: number; max: number }
+const ClipOp = defineOp<ClipAttrs>({
+  name: 'Clip',
+  infer: ([x]) => [{ dtype: x!.dtype, shape: x!.shape }],
+  emit: (e, n) => {
+    e.bind(n.outputs[0]!, e.op1('Clip', [e.name(n.inputs[0]!), e.floatScalar(n.attrs.min), e.floatScalar(n.attrs.max)]));
+  },
+  vjp: (n, [g]) => {
+    const x = n.inputs[0]!;
+    return [where(and(greaterOrEqual(x, n.attrs.min), lessOrEqual(x, n.attrs.max)), g!, 0)];
+  },
+});
+export const clip = (x: Tensor, min: number, max: number): Tensor => one(ClipOp, [x], { min, max });
+
+const onnxTo: Record<DType, number> = { float32: 1, uint8: 2, int32: 6, int64: 7, bool: 9, float16: 10, float64: 11 };
+const floatTypes = new Set<DType>(['float32', 'float16', 'float64']);
+const CastOp = defineOp<{ to: DType }>({
+  name: 'Cast',
+  infer: ([x], a) => [{ dtype: a.to, shape: x!.shape }],
+  emit: emitAs('Cast', (a) => ({ to: attr.i(onnxTo[a.to as DType]) })),
+  vjp: (n, [g]) => [floatTypes.has(n.inputs[0]!.dtype) && floatTypes.has(n.attrs.to) ? cast(g!, n.inputs[0]!.dtype) : null],
+});
+export const cast = (x: Tensor, to: DType): Tensor => (x.dtype === to ? x : one(CastOp, [x], { to }));
+
+// ---------------------------------------------------------------------------------------------------------
+// reductions
+
+interface ReduceAttrs { axes: number[]; keepdims: boolean }
+
+function reducedShape(s: Shape, axes: number[], keep: boolean): Dim[] {
+  const out: Dim[] = [];
+  s.forEach((d, i) => { if (!axes.includes(i)) out.push(d); else if (keep) out.push(1); });
+  return out;
+}
+
+function normAxes(axes: number[], rank: number, op: string): number[] {
+  return [...new Set(axes.map((a) => normAxis(a, rank, op)))].sort((a, b) => a - b);
+}
+
+/** Put the reduced axes back (as 1s) so a reduced gradient broadcasts against the input. */
+function keepDims(g: Tensor, axes: number[], keep: boolean): Tensor {
+  return keep ? g : unsqueeze(g, axes);
+}
+
+const ReduceSumOp = defineOp<ReduceAttrs>({
+  name: 'ReduceSum',
+  infer: ([x], a) => [{ dtype: x!.dtype, shape: reducedShape(x!.shape, a.axes, a.keepdims) }],
+  // opset 13+: axes are an input for ReduceSum.
+  emit: (e, n) => e.bind(n.outputs[0]!, e.op1('ReduceSum', [e.name(n.inputs[0]!), e.ints(n.attrs.axes)], { keepdims: attr.i(n.attrs.keepdims ? 1 : 0) })),
+  vjp: (n, [g]) => [expandAs(keepDims(g!, n.attrs.axes, n.attrs.keepdims), n.inputs[0]!)],
+});
+const ReduceMeanOp = defineOp<ReduceAttrs>({
+  name: 'ReduceMean',
+  infer: ([x], a) => [{ dtype: x!.dtype, shape: reducedShape(x!.shape, a.axes, a.keepdims) }],
+  emit: emitAs('ReduceMean', (a) => ({ axes: attr.ints(a.axes), keepdims: attr.i(a.keepdims ? 1 : 0) })),
+  vjp: (n, [g]) => {
+    const x = n.inputs[0]!;
+    return [expandAs(div(keepDims(g!, n.attrs.axes, n.attrs.keepdims), countOf(x, n.attrs.axes)), x)];
+  },
+});
+const ReduceMaxOp = defineOp<ReduceAttrs>({
+  name: 'ReduceMax',
+  infer: ([x], a) => [{ dtype: x!.dtype, shape: reducedShape(x!.shape, a.axes, a.keepdims) }],
+  emit: emitAs('ReduceMax', (a) => ({ axes: attr.ints(a.axes), keepdims: attr.i(a.keepdims ? 1 : 0) })),
+  vjp: (n, [g]) => {
+    // Ties share the gradient equally (like PyTorch's amax).
+    const x = n.inputs[0]!;
+    const y = keepDims(n.outputs[0]!, n.attrs.axes, n.attrs.keepdims);
+    const mask = cast(equal(x, y), x.dtype);
+    const count = reduceSum(mask, n.attrs.axes, true);
+    return [mul(mask, div(keepDims(g!, n.attrs.axes, n.attrs.keepdims), count))];
+  },
+});
+
+export const reduceSum = (x: Tensor, axes: number[], keepdims = false): Tensor => one(ReduceSumOp, [x], { axes: normAxes(axes, x.rank, 'ReduceSum'), keepdims });
+export const reduceMean = (x: Tensor, axes: number[], keepdims = false): Tensor => one(ReduceMeanOp, [x], { axes: normAxes(axes, x.rank, 'ReduceMean'), keepdims });
+export const reduceMax = (x: Tensor, axes: number[], keepdims = false): Tensor => one(ReduceMaxOp, [x], { axes: normAxes(axes, x.rank, 'ReduceMax'), keepdims });
+const allAxes = (x: Tensor): number[] => Array.from({ length: x.rank }, (_, i) => i);
+export const sum = (x: Tensor): Tensor => reduceSum(x, allAxes(x));
+export const mean = (x: Tensor): Tensor => reduceMean(x, allAxes(x));
+
+/** Number of elements over `axes` as a scalar of x's dtype; read at run time when a dim is symbolic. */
+function countOf(x: Tensor, axes: number[]): TensorLike {
+  const dims = axes.map((a) => x.shape[a]!);
+  if (dims.every((d) => typeof d === 'number')) return (dims as number[]).reduce((p, d) => p * d, 1);
+  return one(CountOp, [x], { axes });
+}
+const CountOp = defineOp<{ axes: number[] }>({
+  name: 'Count',
+  infer: ([x]) => [{ dtype: x!.dtype, shape: [] }],
+  emit: (e, n) => {
+    const x = n.inputs[0]!;
+    const dims = e.op1('Gather', [e.op1('Shape', [e.name(x)]), e.ints(n.attrs.axes)], { axis: attr.i(0) });
+    const prod = e.op1('ReduceProd', [dims], { keepdims: attr.i(0) });
+    e.bind(n.outputs[0]!, e.op1('Cast', [prod], { to: attr.i(onnxTo[x.dtype]) }));
+  },
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Softmax / LogSoftmax (opset 13+: along one axis)
+
+const SoftmaxOp = defineOp<{ axis: number }>({
+  name: 'Softmax',
+  infer: ([x]) => [{ dtype: x!.dtype, shape: x!.shape }],
+  emit: emitAs('Softmax', (a) => ({ axis: attr.i(a.axis) })),
+  vjp: (n, [g]) => {
+    const y = n.outputs[0]!;
+    return [mul(y, sub(g!, reduceSum(mul(g!, y), [n.attrs.axis], true)))];
+  },
+});
+const LogSoftmaxOp = defineOp<{ axis: number }>({
+  name: 'LogSoftmax',
+  infer: ([x]) => [{ dtype: x!.dtype, shape: x!.shape }],
+  emit: emitAs('LogSoftmax', (a) => ({ axis: attr.i(a.axis) })),
+  vjp: (n, [g]) => [sub(g!, mul(exp(n.outputs[0]!), reduceSum(g!, [n.attrs.axis], true)))],
+});
+export const softmax = (x: Tensor, axis = -1): Tensor => one(SoftmaxOp, [x], { axis: normAxis(axis, x.rank, 'Softmax') });
+export const logSoftmax = (x: Tensor, axis = -1): Tensor => one(LogSoftmaxOp, [x], { axis: normAxis(axis, x.rank, 'LogSoftmax') });
+
+// ---------------------------------------------------------------------------------------------------------
+// MatMul (batched, NumPy broadcasting of batch dims)
+
+const MatMulOp = defineOp<{}>({
+  name: 'MatMul',
+  infer: ([a, b]) => {
+    if (a!.rank < 2 || b!.rank < 2) throw new ShapeError('MatMul: inputs must have rank ≥ 2 (reshape vectors first)');
+    const k1 = a!.shape[a!.rank - 1]!, k2 = b!.shape[b!.rank - 2]!;
+    if (typeof k1 === 'number' && typeof k2 === 'number' && k1 !== k2) throw new ShapeError(`MatMul: inner dims differ: [${a!.shape}] x [${b!.shape}]`);
+    const batch = broadcastShapes(a!.shape.slice(0, -2), b!.shape.slice(0, -2), 'MatMul');
+    return [{ dtype: a!.dtype, shape: [...batch, a!.shape[a!.rank - 2]!, b!.shape[b!.rank - 1]!] }];
+  },
+  emit: emitAs('MatMul'),
+  vjp: (n, [g]) => {
+    const [a, b] = n.inputs as [Tensor, Tensor];
+    return [sumToShape(matmul(g!, transposeLast(b)), a.shape), sumToShape(matmul(transposeLast(a), g!), b.shape)];
+  },
+});
+export const matmul = (a: Tensor, b: Tensor): Tensor => one(MatMulOp, [a, b]);
+export function transposeLast(x: Tensor): Tensor {
+  const perm = allAxes(x);
+  perm[x.rank - 1] = x.rank - 2;
+  perm[x.rank - 2] = x.rank - 1;
+  return transpose(x, perm);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// shape ops
+
+interface ReshapeAttrs { shape: Dim[] }
+function resolveReshape(x: Tensor, target: readonly Dim[]): Dim[] {
+  const out = target.map((d, i) => (d === 0 ? x.shape[i]! : d));
+  const minus = out.indexOf(-1);
+  if (minus >= 0) {
+    const known = out.filter((d, i) => i !== minus);
+    if (isStatic(x.shape) && known.every((d) => typeof d === 'number')) {
+      const rest = numel(x.shape) / (known as number[]).reduce((p, d) => p * d, 1);
+      if (!Number.isInteger(rest)) throw new ShapeError(`Reshape: cannot reshape [${x.shape}] to [${target}]`);
+      out[minus] = rest;
+    } else {
+      out[minus] = `reshape${x.id}_${minus}`;
+    }
+  } else if (isStatic(x.shape) && isStatic(out) && numel(x.shape) !== numel(out)) {
+    throw new ShapeError(`Reshape: cannot reshape [${x.shape}] (${numel(x.shape)} elements) to [${out}]`);
+  }
+  return out;
+}
+const ReshapeOp = defineOp<ReshapeAttrs>({
+  name: 'Reshape',
+  infer: ([x], a) => [{ dtype: x!.dtype, shape: resolveReshape(x!, a.shape) }],
+  emit: (e, n) => e.bind(n.outputs[0]!, e.op1('Reshape', [e.name(n.inputs[0]!), e.shapeTensor(n.attrs.shape)])),
+  vjp: (n, [g]) => [reshapeAs(g!, n.inputs[0]!)],
+});
+/** Reshape; dims may be numbers, -1 (inferred), 0 (copy the input's dim) or symbolic names seen elsewhere in the graph. */
+export const reshape = (x: Tensor, shape: readonly Dim[]): Tensor => one(ReshapeOp, [x], { shape: [...shape] });
+
+const ReshapeAsOp = defineOp<{}>({
+  name: 'ReshapeAs',
+  infer: ([x, like]) => [{ dtype: x!.dtype, shape: like!.shape }],
+  emit: (e, n) => e.bind(n.outputs[0]!, e.op1('Reshape', [e.name(n.inputs[0]!), e.op1('Shape', [e.name(n.inputs[1]!)])])),
+  vjp: (n, [g]) => [reshapeAs(g!, n.inputs[0]!), null],
+});
+/** Reshape x to the (run-time) shape of `like`. */
+export function reshapeAs(x: Tensor, like: Tensor): Tensor {
+  if (sameShape(x.shape, like.shape)) return x;
+  if (isStatic(like.shape)) return reshape(x, like.shape);
+  return one(ReshapeAsOp, [x, like]);
+}
+
+const ExpandAsOp = defineOp<{}>({
+  name: 'ExpandAs',
+  infer: ([x, like]) => [{ dtype: x!.dtype, shape: broadcastShapes(x!.shape, like!.shape, 'Expand') }],
+  emit: (e, n) => e.bind(n.outputs[0]!, e.op1('Expand', [e.name(n.inputs[0]!), e.op1('Shape', [e.name(n.inputs[1]!)])])),
+  vjp: (n, [g]) => [sumToShape(g!, n.inputs[0]!.shape), null],
+});
+/** Broadcast x to the shape of `like`. */
+export function expandAs(x: Tensor, like: Tensor): Tensor {
+  if (sameShape(x.shape, like.shape)) return x;
+  return one(ExpandAsOp, [x, like]);
+}
+const ExpandOp = defineOp<{ shape: Dim[] }>({
+  name: 'Expand',
+  infer: ([x], a) => [{ dtype: x!.dtype, shape: broadcastShapes(x!.shape, a.shape, 'Expand') }],
+  emit: (e, n) => e.bind(n.outputs[0]!, e.op1('Expand', [e.name(n.inputs[0]!), e.shapeTensor(n.attrs.shape)])),
+  vjp: (n, [g]) => [sumToShape(g!, n.inputs[0]!.shape)],
+});
+export const expand = (x: Tensor, shape: readonly Dim[]): Tensor => one(ExpandOp, [x], { shape: [...shape] });
+
+const TransposeOp = defineOp<{ perm: number[] }>({
+  name: 'Transpose',
+  infer: ([x], a) => [{ dtype: x!.dtype, shape: a.perm.map((p) => x!.shape[p]!) }],
+  emit: emitAs('Transpose', (a) => ({ perm: attr.ints(a.perm) })),
+  vjp: (n, [g]) => {
+    const inv: number[] = [];
+    n.attrs.perm.forEach((p, i) => { inv[p] = i; });
+    return [transpose(g!, inv)];
+  },
+});
+export function transpose(x: Tensor, perm: readonly number[]): Tensor {
+  if (perm.length !== x.rank) throw new ShapeError(`Transpose: perm [${perm}] does not match rank ${x.rank}`);
+  if (perm.every((p, i) => p === i)) return x;
+  return one(TransposeOp, [x], { perm: [...perm] });
+}
+
+const UnsqueezeOp = defineOp<{ axes: number[] }>({
+  name: 'Unsqueeze',
+  infer: ([x], a) => {
+    const out: Dim[] = [...x!.shape];
+    for (const ax of a.axes) out.splice(ax, 0, 1);
+    return [{ dtype: x!.dtype, shape: out }];
+  },
+  emit: (e, n) => e.bind(n.outputs[0]!, e.op1('Unsqueeze', [e.name(n.inputs[0]!), e.ints(n.attrs.axes)])),
+  vjp: (n, [g]) => [squeeze(g!, n.attrs.axes)],
+});
+const SqueezeOp = defineOp<{ axes: number[] }>({
+  name: 'Squeeze',
+  infer: ([x], a) => {
+    for (const ax of a.axes) if (x!.shape[ax] !== 1) throw new ShapeError(`Squeeze: axis ${ax} of [${x!.shape}] is not 1`);
+    return [{ dtype: x!.dtype, shape: x!.shape.filter((_, i) => !a.axes.includes(i)) }];
+  },
+  emit: (e, n) => e.bind(n.outputs[0]!, e.op1('Squeeze', [e.name(n.inputs[0]!), e.ints(n.attrs.axes)])),
+  vjp: (n, [g]) => [unsqueeze(g!, n.attrs.axes)],
+});
+export const unsqueeze = (x: Tensor, axes: number[]): Tensor => one(UnsqueezeOp, [x], { axes: [...axes].sort((a, b) => a - b) });
+export const squeeze = (x: Tensor, axes: number[]): Tensor => one(SqueezeOp, [x], { axes: normAxes(axes, x.rank, 'Squeeze') });
+
+const ConcatOp = defineOp<{ axis: number }>({
+  name: 'Concat',
+  infer: (xs, a) => {
+    const first = xs[0]!;
+    const shape: Dim[] = [...first.shape];
+    let total: Dim = 0;
+    for (const x of xs) {
+      if (x.rank !== first.rank) throw new ShapeError('Concat: inputs differ in rank');
+      const d = x.shape[a.axis]!;
+      total = typeof total === 'number' && typeof d === 'number' ? total + d : `concat${first.id}_${a.axis}`;
+    }
+    shape[a.axis] = total;
+    return [{ dtype: first.dtype, shape }];
+  },
+  emit: emitAs('Concat', (a) => ({ axis: attr.i(a.axis) })),
+  vjp: (n, [g]) => {
+    const sizes = n.inputs.map((x) => x.shape[n.attrs.axis]!);
+    if (!sizes.every((s) => typeof s === 'number')) throw new Error('Concat gradient needs static sizes along the concat axis');
+    return split(g!, sizes as number[], n.attrs.axis);
+  },
+});
+export function concat(xs: readonly Tensor[], axis: number): Tensor {
+  if (xs.length === 1) return xs[0]!;
+  return one(ConcatOp, xs, { axis: normAxis(axis, xs[0]!.rank, 'Concat') });
+}
+
+const SplitOp = defineOp<{ axis: number; sizes: number[] }>({
+  name: 'Split',
+  infer: ([x], a) => {
+    const d = x!.shape[a.axis]!;
+    const total = a.sizes.reduce((p, s) => p + s, 0);
+    if (typeof d === 'number' && d !== total) throw new ShapeError(`Split: sizes [${a.sizes}] do not add up to ${d}`);
+    return a.sizes.map((s) => { const sh = [...x!.shape]; sh[a.axis] = s; return { dtype: x!.dtype, shape: sh }; });
+  },
+  emit: (e, n) => {
+    const outs = e.op('Split', [e.name(n.inputs[0]!), e.ints(n.attrs.sizes)], n.outputs.length, { axis: attr.i(n.attrs.axis) });
+    n.outputs.forEach((t, i) => e.bind(t, outs[i]!));
+  },
+  vjp: (n, grads) => [concat(grads.map((g, i) => g ?? zerosLike(n.outputs[i]!)), n.attrs.axis)],
+});
+export function split(x: Tensor, sizes: number[] | number, axis: number): Tensor[] {
+  const ax = normAxis(axis, x.rank, 'Split');
+  let s: number[];
+  if (typeof sizes === 'number') {
+    const d = x.shape[ax];
+    if (typeof d !== 'number') throw new ShapeError('Split into equal parts needs a static axis');
+    if (d % sizes !== 0) throw new ShapeError(`Split: ${d} is not divisible into ${sizes} parts`);
+    s = Array(sizes).fill(d / sizes);
+  } else s = sizes;
+  return x.graph.apply(SplitOp, [x], { axis: ax, sizes: s });
+}
+
+const ZerosLikeOp = defineOp<{}>({
+  name: 'ZerosLike',
+  infer: ([x]) => [{ dtype: x!.dtype, shape: x!.shape }],
+  emit: (e, n) => {
+    const x = n.inputs[0]!;
+    e.bind(n.outputs[0]!, e.op1('Mul', [e.name(x), e.floatScalar(0)]));
+  },
+});
+export const zerosLike = (x: Tensor): Tensor => one(ZerosLikeOp, [x]);
+
+interface SliceAttrs { starts: number[]; ends: number[]; axes: number[]; steps: number[] }
+const INT_MAX = 2 ** 31 - 1;
+function sliceDim(d: Dim, start: number, end: number, step: number): Dim {
+  if (typeof d === 'number') {
+    const clampIdx = (i: number, lo: number, hi: number): number => Math.min(Math.max(i < 0 ? i + d : i, lo), hi);
+    if (step > 0) { const s = clampIdx(start, 0, d), en = clampIdx(end, 0, d); return Math.max(0, Math.ceil((en - s) / step)); }
+    const s = clampIdx(start, -1, d - 1), en = clampIdx(end, -1, d - 1);
+    return Math.max(0, Math.ceil((s - en) / -step));
+  }
+  if (step === 1 && start >= 0 && end < 0) return `${d}-${start - end}`;
+  if (step === 1 && start >= 0 && end >= INT_MAX) return start === 0 ? d : `${d}-${start}`;
+  if (step === 1 && start >= 0 && end >= 0) return end - start;
+  if (step === -1 && start === -1 && end <= -INT_MAX) return d;
+  return `slice(${d},${start},${end},${step})`;
+}
+const SliceOp = defineOp<SliceAttrs>({
+  name: 'Slice',
+  infer: ([x], a) => {
+    const shape: Dim[] = [...x!.shape];
+    a.axes.forEach((ax, i) => { shape[ax] = sliceDim(shape[ax]!, a.starts[i]!, a.ends[i]!, a.steps[i]!); });
+    return [{ dtype: x!.dtype, shape }];
+  },
+  emit: (e, n) => {
+    const a = n.attrs;
+    e.bind(n.outputs[0]!, e.op1('Slice', [e.name(n.inputs[0]!), e.ints(a.starts), e.ints(a.ends), e.ints(a.axes), e.ints(a.steps)]));
+  },
+  vjp: (n, [g]) => {
+    const x = n.inputs[0]!;
+    const a = n.attrs;
+    const pads = Array(2 * x.rank).fill(0) as number[];
+    a.axes.forEach((ax, i) => {
+      const d = x.shape[ax]!;
+      let start = a.starts[i]!, end = a.ends[i]!;
+      if (a.steps[i] !== 1) throw new Error('Slice gradient supports step 1 only');
+      if (typeof d === 'number') {
+        start = start < 0 ? Math.max(0, start + d) : Math.min(start, d);
+        end = end < 0 ? Math.max(0, end + d) : Math.min(end, d);
+        pads[ax] = start; pads[ax + x.rank] = d - end;
+      } else {
+        if (start < 0) throw new Error('Slice gradient on a symbolic dim needs a non-negative start');
+        pads[ax] = start;
+        if (end < 0) pads[ax + x.rank] = -end;
+        else if (end < INT_MAX) throw new Error('Slice gradient on a symbolic dim needs a relative (negative) end');
+      }
+    });
+    return [pad(g!, pads)];
+  },
+});
+/** Slice along `axes` (numpy-style: start inclusive, end exclusive, negatives count from the end). */
+export function slice(x: Tensor, starts: number[], ends: number[], axes: number[], steps?: number[]): Tensor {
+  return one(SliceOp, [x], { starts, ends: ends.map((e) => (e === Infinity ? INT_MAX : e === -Infinity ? -INT_MAX : e)), axes: axes.map((a) => normAxis(a, x.rank, 'Slice')), steps: steps ?? starts.map(() => 1) });
+}
+/** Reverse the order along the given axes. */
+export const flip = (x: Tensor, axes: number[]): Tensor => slice(x, axes.map(() => -1), axes.map(() => -Infinity), axes, axes.map(() => -1));
+
+interface PadAttrs { pads: number[]; mode: 'constant' | 'reflect'; value: number }
+const PadOp = defineOp<PadAttrs>({
+  name: 'Pad',
+  infer: ([x], a) => {
+    const r = x!.rank;
+    return [{
+      dtype: x!.dtype,
+      shape: x!.shape.map((d, i) => {
+        const p = a.pads[i]! + a.pads[i + r]!;
+        if (a.mode === 'reflect' && typeof d === 'number' && (a.pads[i]! >= d || a.pads[i + r]! >= d)) throw new ShapeError(`Pad: reflect padding ${a.pads[i]},${a.pads[i + r]} needs a dim larger than it (got ${d})`);
+        return typeof d === 'number' ? d + p : p === 0 ? d : `${d}+${p}`;
+      }),
+    }];
+  },
+  emit: (e, n) => {
+    const inputs = [e.name(n.inputs[0]!), e.ints(n.attrs.pads)];
+    if (n.attrs.mode === 'constant' && n.attrs.value !== 0) inputs.push(e.floatScalar(n.attrs.value));
+    e.bind(n.outputs[0]!, e.op1('Pad', inputs, { mode: attr.s(n.attrs.mode) }));
+  },
+  vjp: (n, [g]) => {
+    const x = n.inputs[0]!;
+    const r = x.rank;
+    const p = n.attrs.pads;
+    if (p.some((v) => v < 0)) throw new Error('Pad gradient: negative pads are not supported');
+    const axes = Array.from({ length: r }, (_, i) => i).filter((i) => p[i]! !== 0 || p[i + r]! !== 0);
+    if (n.attrs.mode === 'constant') {
+      return [slice(g!, axes.map((i) => p[i]!), axes.map((i) => (p[i + r]! > 0 ? -p[i + r]! : Infinity)), axes)];
+    }
+    // Reflect padding is a sequence of one-axis pads, so fold the gradient back one axis at a time:
+    // padded position before−1−j came from x[1+j], and position before+L+k came from x[L−2−k].
+    let gx = g!;
+    for (const ax of axes) {
+      const L = x.shape[ax];
+      if (typeof L !== 'number') throw new Error('reflect Pad gradient needs static sizes on padded axes');
+      const before = p[ax]!, after = p[ax + r]!;
+      const zeroPads = (lo: number, hi: number): number[] => { const z = Array(2 * r).fill(0) as number[]; z[ax] = lo; z[ax + r] = hi; return z; };
+      let folded = slice(gx, [before], [before + L], [ax]);
+      if (before > 0) folded = add(folded, pad(flip(slice(gx, [0], [before], [ax]), [ax]), zeroPads(1, L - 1 - before)));
+      if (after > 0) folded = add(folded, pad(flip(slice(gx, [before + L], [before + L + after], [ax]), [ax]), zeroPads(L - 1 - after, 1)));
+      gx = folded;
+    }
+    return [gx];
+  },
+});
+/** Pad with ONNX layout [x1_begin, x2_begin, …, x1_end, x2_end, …]. */
+export function pad(x: Tensor, pads: number[], mode: 'constant' | 'reflect' = 'constant', value = 0): Tensor {
+  if (pads.length !== 2 * x.rank) throw new ShapeError(`Pad: need ${2 * x.rank} pads for rank ${x.rank}, got ${pads.length}`);
+  if (pads.every((p) => p === 0)) return x;
+  return one(PadOp, [x], { pads, mode, value });
+}
+
+const GatherOp = defineOp<{ axis: number }>({
+  name: 'Gather',
+  infer: ([x, idx], a) => [{ dtype: x!.dtype, shape: [...x!.shape.slice(0, a.axis), ...idx!.shape, ...x!.shape.slice(a.axis + 1)] }],
+  emit: emitAs('Gather', (a) => ({ axis: attr.i(a.axis) })),
+  vjp: (n, [g]) => {
+    if (n.attrs.axis !== 0) throw new Error('Gather gradient supports axis 0 only');
+    const [table, idx] = n.inputs as [Tensor, Tensor];
+    return [one(ScatterAddOp, [table, idx, g!]), null];
+  },
+});
+/** Adds updates into zeros shaped like `table` at rows `idx` (duplicates accumulate): Gather's gradient. */
+const ScatterAddOp = defineOp<{}>({
+  name: 'ScatterAddRows',
+  infer: ([t]) => [{ dtype: t!.dtype, shape: t!.shape }],
+  emit: (e, n) => {
+    const [t, idx, upd] = n.inputs as [Tensor, Tensor, Tensor];
+    const zeros = e.op1('Mul', [e.name(t), e.floatScalar(0)]);
+    const indices = e.op1('Unsqueeze', [e.name(idx), e.ints([-1])]);
+    e.bind(n.outputs[0]!, e.op1('ScatterND', [zeros, indices, e.name(upd)], { reduction: attr.s('add') }));
+  },
+});
+export const gather = (x: Tensor, indices: Tensor, axis = 0): Tensor => one(GatherOp, [x, indices], { axis: normAxis(axis, x.rank, 'Gather') });
+
+// ---------------------------------------------------------------------------------------------------------
+// convolution
+
+export interface ConvAttrs { strides: [number, number]; pads: [number, number, number, number]; dilations: [number, number]; group: number }
+
+const ConvOp = defineOp<ConvAttrs>({
+  name: 'Conv',
+  infer: ([x, w, b], a) => {
+    if (x!.rank !== 4 || w!.rank !== 4) throw new ShapeError(`Conv: expected NCHW input and OIHW weight, got [${x!.shape}] and [${w!.shape}]`);
+    const [o, ipg, kh, kw] = w!.shape as number[];
+    const c = x!.shape[1]!;
+    if (typeof c === 'number' && c !== ipg! * a.group) throw new ShapeError(`Conv: input has ${c} channels, weight expects ${ipg! * a.group}`);
+    if (b && (b.rank !== 1 || b.shape[0] !== o)) throw new ShapeError(`Conv: bias shape [${b.shape}] does not match ${o} outputs`);
+    const [t, l, bo, r] = a.pads;
+    return [{ dtype: x!.dtype, shape: [x!.shape[0]!, o!, convOutDim(x!.shape[2]!, kh!, a.strides[0], t, bo, a.dilations[0]), convOutDim(x!.shape[3]!, kw!, a.strides[1], l, r, a.dilations[1])] }];
+  },
+  // WebGPU needs kernel_shape/strides/dilations/pads spelled out (ENGINE.md).
+  emit: emitAs('Conv', (a: ConvAttrs, n) => ({
+    kernel_shape: attr.ints((n.inputs[1]!.shape as number[]).slice(2)),
+    strides: attr.ints(a.strides), pads: attr.ints(a.pads), dilations: attr.ints(a.dilations), group: attr.i(a.group),
+  })),
+  vjp: (n, [g]) => {
+    const [x, w, b] = n.inputs as [Tensor, Tensor, Tensor | undefined];
+    return [convInputGrad(g!, x, w, n.attrs), convWeightGrad(g!, x, w, n.attrs), b ? reduceSum(g!, [0, 2, 3]) : null];
+  },
+});
+
+export interface Conv2dOptions { stride?: number | [number, number]; padding?: number | [number, number, number, number]; dilation?: number | [number, number]; groups?: number }
+/** 2-D convolution, NCHW input, OIHW weight. Padding defaults to "same" for odd kernels at stride 1. */
+export function conv2d(x: Tensor, w: Tensor, b: Tensor | null, opts: Conv2dOptions = {}): Tensor {
+  const [kh, kw] = (w.shape as number[]).slice(2) as [number, number];
+  const s = typeof opts.stride === 'number' || opts.stride === undefined ? [opts.stride ?? 1, opts.stride ?? 1] : opts.stride;
+  const d = typeof opts.dilation === 'number' || opts.dilation === undefined ? [opts.dilation ?? 1, opts.dilation ?? 1] : opts.dilation;
+  const p = opts.padding === undefined ? [(d[0]! * (kh - 1)) >> 1, (d[1]! * (kw - 1)) >> 1, (d[0]! * (kh - 1)) >> 1, (d[1]! * (kw - 1)) >> 1]
+    : typeof opts.padding === 'number' ? [opts.padding, opts.padding, opts.padding, opts.padding] : opts.padding;
+  return one(ConvOp, b ? [x, w, b] : [x, w], { strides: s as [number, number], pads: p as ConvAttrs['pads'], dilations: d as [number, number], group: opts.groups ?? 1 });
+}
+
+/** Kernel for the input gradient: flipped in space, in/out swapped within each group. */
+function flippedTransposedKernel(w: Tensor, group: number): Tensor {
+  const [o, ipg, kh, kw] = w.shape as number[];
+  const opg = o! / group;
+  let wt: Tensor;
+  if (group === 1) wt = transpose(w, [1, 0, 2, 3]);
+  else if (ipg === 1 && opg === 1) wt = w; // depthwise: nothing to swap
+  else wt = reshape(transpose(reshape(w, [group, opg, ipg!, kh!, kw!]), [0, 2, 1, 3, 4]), [group * ipg!, opg, kh!, kw!]);
+  return flip(wt, [2, 3]);
+}
+
+function convInputGrad(g: Tensor, x: Tensor, w: Tensor, a: ConvAttrs): Tensor {
+  const [, , kh, kw] = w.shape as number[];
+  const [dh, dw] = a.dilations;
+  const [t, l, b, r] = a.pads;
+  if (a.strides[0] === 1 && a.strides[1] === 1) {
+    // Stride 1: a "full" correlation of dY with the flipped kernel (cheaper than ConvTranspose, ENGINE.md).
+    const fh = dh * (kh! - 1), fw = dw * (kw! - 1);
+    const pads: ConvAttrs['pads'] = [fh - t, fw - l, fh - b, fw - r];
+    let gy = g;
+    if (pads.some((p) => p < 0)) {
+      // Padding wider than the kernel: the outermost gradient rows belong to padding only; crop them.
+      const crop = pads.map((p) => Math.max(0, -p));
+      gy = slice(g, [crop[0]!, crop[1]!], [crop[2]! ? -crop[2]! : Infinity, crop[3]! ? -crop[3]! : Infinity], [2, 3]);
+      for (let i = 0; i < 4; i++) pads[i] = Math.max(0, pads[i]!);
+    }
+    return one(ConvOp, [gy, flippedTransposedKernel(w, a.group)], { strides: [1, 1], pads, dilations: a.dilations, group: a.group });
+  }
+  // Strided: the transposed convolution. output_padding recovers input sizes the stride rounded away.
+  const outPad = [0, 1].map((i) => {
+    const H = x.shape[2 + i]!, Ho = g.shape[2 + i]!;
+    const k = i === 0 ? kh! : kw!, s = a.strides[i]!, d = a.dilations[i]!;
+    const pb = i === 0 ? t : l, pe = i === 0 ? b : r;
+    if (typeof H === 'number' && typeof Ho === 'number') return H - ((Ho - 1) * s + d * (k - 1) + 1 - pb - pe);
+    return s - d * (k - 1) - 1 + pb + pe; // assumes H divisible by the stride (networks pad to multiples)
+  });
+  return one(ConvTransposeOp, [g, w], { ...a, outputPadding: outPad as [number, number], like: x.shape });
+}
+
+const ConvTransposeOp = defineOp<ConvAttrs & { outputPadding: [number, number]; like: Shape }>({
+  name: 'ConvTranspose',
+  infer: ([g, w], a) => [{ dtype: g!.dtype, shape: [g!.shape[0]!, (w!.shape[1] as number) * a.group, a.like[2]!, a.like[3]!] }],
+  emit: emitAs('ConvTranspose', (a, n) => ({
+    kernel_shape: attr.ints((n.inputs[1]!.shape as number[]).slice(2)), strides: attr.ints(a.strides), pads: attr.ints(a.pads),
+    dilations: attr.ints(a.dilations), group: attr.i(a.group), output_padding: attr.ints(a.outputPadding),
+  })),
+});
+
+function convWeightGrad(g: Tensor, x: Tensor, w: Tensor, a: ConvAttrs): Tensor {
+  const [o, ipg, kh, kw] = w.shape as [number, number, number, number];
+  const c = ipg * a.group;
+  const [sh, sw] = a.strides;
+  const [dh, dw] = a.dilations;
+  const [t, l, b, r] = a.pads;
+  const xp = pad(x, [0, 0, t, l, 0, 0, b, r]);
+  const hasPad = t + l + b + r > 0;
+  const H = hasPad ? xp.shape[2]! : x.shape[2]!;
+  const W = hasPad ? xp.shape[3]! : x.shape[3]!;
+  // Window (i, j) of the padded input that kernel tap (i, j) sees, one output pixel per stride.
+  const tap = (i: number, j: number): Tensor => {
+    const endH = (kh - 1 - i) * dh, endW = (kw - 1 - j) * dw;
+    const out = slice(xp, [i * dh, j * dw], [endH ? -endH : Infinity, endW ? -endW : Infinity], [2, 3], [sh, sw]);
+    void H; void W;
+    return out;
+  };
+  if (a.group === 1) {
+    const gy = reshape(g, [0, o, -1]); // [B, O, N]
+    if (kh === 1 && kw === 1 && sh === 1 && sw === 1 && !hasPad) {
+      const xr = reshape(x, [0, c, -1]); // [B, C, N]
+      return reshape(reduceSum(matmul(gy, transposeLast(xr)), [0]), [o, c, 1, 1]);
+    }
+    // im2col by k² Slices, one MatMul (ENGINE.md: 2× faster than a batch/channel-swapped Conv).
+    const taps: Tensor[] = [];
+    for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) taps.push(tap(i, j));
+    const cols = reshape(concat(taps, 1), [0, kh * kw * c, -1]); // [B, k²C, N], tap-major
+    const dw2 = reduceSum(matmul(gy, transposeLast(cols)), [0]); // [O, k²C]
+    return transpose(reshape(dw2, [o, kh, kw, c]), [0, 3, 1, 2]);
+  }
+  if (ipg === 1 && o === c) {
+    // Depthwise: per tap, Σ over batch and space of dY ⊙ window (ENGINE.md: 100× faster than the grouped-conv trick).
+    const taps: Tensor[] = [];
+    for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) taps.push(unsqueeze(reduceSum(mul(g, tap(i, j)), [0, 2, 3]), [1]));
+    return reshape(concat(taps, 1), [o, 1, kh, kw]);
+  }
+  throw new Error(`Conv weight gradient: groups=${a.group} with ${ipg} inputs per group is not supported (only dense and depthwise)`);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// pixel shuffle, upsampling, pooling
+
+const DepthToSpaceOp = defineOp<{ block: number }>({
+  name: 'DepthToSpace',
+  infer: ([x], a) => {
+    const c = x!.shape[1]!;
+    if (typeof c !== 'number' || c % (a.block * a.block)) throw new ShapeError(`PixelShuffle: channels ${c} not divisible by ${a.block}²`);
+    return [{ dtype: x!.dtype, shape: [x!.shape[0]!, c / (a.block * a.block), mulDim(x!.shape[2]!, a.block), mulDim(x!.shape[3]!, a.block)] }];
+  },
+  // CRD is PyTorch's PixelShuffle order: out[c, h·r+i, w·r+j] = in[c·r² + i·r + j, h, w].
+  emit: emitAs('DepthToSpace', (a) => ({ blocksize: attr.i(a.block), mode: attr.s('CRD') })),
+  vjp: (n, [g]) => {
+    const x = n.inputs[0]!;
+    const r = n.attrs.block;
+    const c = n.outputs[0]!.shape[1] as number;
+    const [H, W] = [x.shape[2]!, x.shape[3]!];
+    const t = transpose(reshape(g!, [0, c, H, r, W, r]), [0, 1, 3, 5, 2, 4]);
+    return [reshape(t, [0, c * r * r, H, W])];
+  },
+});
+export const pixelShuffle = (x: Tensor, r: number): Tensor => one(DepthToSpaceOp, [x], { block: r });
+
+const Upsample2Op = defineOp<{}>({
+  name: 'UpsampleNearest2',
+  infer: ([x]) => [{ dtype: x!.dtype, shape: [x!.shape[0]!, x!.shape[1]!, mulDim(x!.shape[2]!, 2), mulDim(x!.shape[3]!, 2)] }],
+  emit: (e, n) => {
+    const scales = e.fresh('scales');
+    e.initializers.push({ name: scales, dataType: 1, dims: [4], rawData: new Uint8Array(Float32Array.of(1, 1, 2, 2).buffer) });
+    e.bind(n.outputs[0]!, e.op1('Resize', [e.name(n.inputs[0]!), '', scales], { mode: attr.s('nearest'), coordinate_transformation_mode: attr.s('asymmetric'), nearest_mode: attr.s('floor') }));
+  },
+  vjp: (n, [g]) => {
+    const x = n.inputs[0]!;
+    const c = x.shape[1]!;
+    return [reduceSum(reshape(g!, [0, c, x.shape[2]!, 2, x.shape[3]!, 2]), [3, 5])];
+  },
+});
+/** Nearest-neighbour ×2 upsampling (PyTorch `F.interpolate(scale_factor=2, mode='nearest')`). */
+export const upsampleNearest2x = (x: Tensor): Tensor => one(Upsample2Op, [x]);
+
+const GlobalAvgPoolOp = defineOp<{}>({
+  name: 'GlobalAveragePool',
+  infer: ([x]) => [{ dtype: x!.dtype, shape: [x!.shape[0]!, x!.shape[1]!, 1, 1] }],
+  emit: emitAs('GlobalAveragePool'),
+  vjp: (n, [g]) => { const x = n.inputs[0]!; return [expandAs(div(g!, countOf(x, [2, 3])), x)]; },
+});
+export const globalAvgPool = (x: Tensor): Tensor => one(GlobalAvgPoolOp, [x]);
+
+const AvgPoolOp = defineOp<{ k: number }>({
+  name: 'AveragePool',
+  infer: ([x], a) => [{ dtype: x!.dtype, shape: [x!.shape[0]!, x!.shape[1]!, divDim(x!.shape[2]!, a.k), divDim(x!.shape[3]!, a.k)] }],
+  emit: emitAs('AveragePool', (a) => ({ kernel_shape: attr.ints([a.k, a.k]), strides: attr.ints([a.k, a.k]), pads: attr.ints([0, 0, 0, 0]) })),
+  vjp: (n, [g]) => {
+    const x = n.inputs[0]!;
+    const k = n.attrs.k;
+    const y = n.outputs[0]!;
+    // Non-overlapping windows: each input pixel gets g/k² of its window.
+    const e = expand(unsqueeze(unsqueeze(div(g!, k * k), [3]), [5]), [1, 1, 1, k, 1, k]);
+    void y;
+    return [reshape(e, [0, x.shape[1]!, x.shape[2]!, x.shape[3]!])];
+  },
+});
+/** Average pooling with kernel = stride = k (sizes divisible by k). */
+export const avgPool = (x: Tensor, k: number): Tensor => one(AvgPoolOp, [x], { k });
+
+// ---------------------------------------------------------------------------------------------------------
+// normalisation
+
+interface LNAttrs { eps: number }
+/**
+ * LayerNorm over the channel axis of NCHW (NAFNet's LayerNorm2d; the U-Net's LN with weight only).
+ * Native op with its own gradient: outputs [y, x̂, 1/σ] so the backward pass reuses the forward statistics
+ *   dx = (1/σ)·(ĝ − mean_c ĝ − x̂·mean_c(ĝ·x̂)), ĝ = dy·weight.
+ */
+const ChannelLayerNormOp = defineOp<LNAttrs>({
+  name: 'ChannelLayerNorm',
+  infer: ([x]): OutputSpec[] => {
+    const s = x!.shape;
+    const stat = [s[0]!, 1, ...s.slice(2)];
+    return [{ dtype: x!.dtype, shape: s }, { dtype: x!.dtype, shape: s }, { dtype: x!.dtype, shape: stat }];
+  },
+  emit: (e, n) => {
+    const [x, w, b] = n.inputs as [Tensor, Tensor, Tensor | undefined];
+    const xs = e.name(x);
+    const mu = e.op1('ReduceMean', [xs], { axes: attr.ints([1]), keepdims: attr.i(1) });
+    const xc = e.op1('Sub', [xs, mu]);
+    const v = e.op1('ReduceMean', [e.op1('Mul', [xc, xc])], { axes: attr.ints([1]), keepdims: attr.i(1) });
+    const rstd = e.op1('Reciprocal', [e.op1('Sqrt', [e.op1('Add', [v, e.floatScalar(n.attrs.eps)])])]);
+    const xhat = e.op1('Mul', [xc, rstd]);
+    let y = e.op1('Mul', [xhat, e.name(w)]);
+    if (b) y = e.op1('Add', [y, e.name(b)]);
+    e.bind(n.outputs[0]!, y);
+    e.bind(n.outputs[1]!, xhat);
+    e.bind(n.outputs[2]!, rstd);
+  },
+  vjp: (n, [gy, gxhat, grstd]) => {
+    if (gxhat || grstd) throw new Error('ChannelLayerNorm: only its first output is differentiable');
+    const [, w, b] = n.inputs as [Tensor, Tensor, Tensor | undefined];
+    const xhat = n.outputs[1]!, rstd = n.outputs[2]!;
+    const gh = mul(gy!, w);
+    const dx = mul(rstd, sub(sub(gh, reduceMean(gh, [1], true)), mul(xhat, reduceMean(mul(gh, xhat), [1], true))));
+    return [dx, sumToShape(mul(gy!, xhat), w.shape), b ? sumToShape(gy!, b.shape) : null];
+  },
+});
+export function channelLayerNorm(x: Tensor, weight: Tensor, bias: Tensor | null, eps = 1e-5): Tensor {
+  return x.graph.apply(ChannelLayerNormOp, bias ? [x, weight, bias] : [x, weight], { eps })[0]!;
+}
+
+/** GroupNorm over NCHW, composed from reductions (autodiff derives its gradient). weight/bias: [C]. */
+export function groupNorm(x: Tensor, groups: number, weight: Tensor | null, bias: Tensor | null, eps = 1e-5): Tensor {
+  const c = x.shape[1]!;
+  if (typeof c !== 'number' || c % groups) throw new ShapeError(`GroupNorm: ${c} channels not divisible into ${groups} groups`);
+  const xg = reshape(x, [0, groups, -1]);
+  const mu = reduceMean(xg, [2], true);
+  const xc = sub(xg, mu);
+  const v = reduceMean(mul(xc, xc), [2], true);
+  let y = reshapeAs(div(xc, sqrt(add(v, eps))), x);
+  if (weight) y = mul(y, reshape(weight, [1, c, 1, 1]));
+  if (bias) y = add(y, reshape(bias, [1, c, 1, 1]));
+  return y;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// shape access (no gradient)
+
+const ShapeOfOp = defineOp<{}>({
+  name: 'Shape',
+  infer: ([x]) => [{ dtype: 'int64', shape: [x!.rank] }],
+  emit: emitAs('Shape'),
+});
+export const shapeOf = (x: Tensor): Tensor => one(ShapeOfOp, [x]);
+
+export { Tensor };

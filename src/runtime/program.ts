@@ -1,0 +1,58 @@
+/**
+ * A compiled graph: the ONNX bytes, an ORT session on a backend, and typed run(). Parameters are either fed
+ * as inputs each run (training: the optimiser updates the same Float32Arrays in place and ORT sees the new
+ * values without a copy) or baked in as initialisers (inference: ORT pre-packs conv weights).
+ */
+import type { Graph, Tensor, ConstValue } from '../graph/tensor.js';
+import { emitModel, serializeModel } from '../graph/emitter.js';
+import type { Backend, HostTensor, Session, SessionOptions } from './backend.js';
+
+export interface CompileOptions extends SessionOptions {
+  /** Parameter values to bake into the model as initialisers (frozen inference). */
+  bake?: ReadonlyMap<string, ConstValue>;
+  name?: string;
+}
+
+export class Program {
+  private constructor(
+    readonly session: Session,
+    readonly bytes: Uint8Array,
+    readonly inputShapes: ReadonlyMap<string, readonly (number | string)[]>,
+  ) {}
+
+  static async compile(backend: Backend, graph: Graph, outputs: Record<string, Tensor>, opts: CompileOptions = {}): Promise<Program> {
+    const { model, inputNames } = emitModel(graph, { outputs, bakedParams: opts.bake, graphName: opts.name });
+    const bytes = serializeModel(model);
+    const session = await backend.createSession(bytes, opts);
+    const shapes = new Map<string, readonly (number | string)[]>();
+    for (const t of [...graph.inputs, ...graph.params]) if (inputNames.includes(t.name)) shapes.set(t.name, t.shape);
+    return new Program(session, bytes, shapes);
+  }
+
+  get inputNames(): readonly string[] { return this.session.inputNames; }
+  get outputNames(): readonly string[] { return this.session.outputNames; }
+
+  /**
+   * Run. Feeds may be HostTensors or bare Float32Arrays for inputs whose graph shape is fully static
+   * (parameters). Missing feeds are reported by name.
+   */
+  async run(feeds: Record<string, HostTensor | Float32Array>, outputs?: readonly string[]): Promise<Record<string, HostTensor>> {
+    const full: Record<string, HostTensor> = {};
+    for (const name of this.session.inputNames) {
+      const v = feeds[name];
+      if (v === undefined) throw new Error(`Program.run: no value fed for input "${name}"`);
+      if (v instanceof Float32Array) {
+        const shape = this.inputShapes.get(name)!;
+        if (!shape.every((d) => typeof d === 'number')) throw new Error(`Program.run: input "${name}" has symbolic dims; feed a HostTensor with dims`);
+        full[name] = { data: v, dims: shape as number[], dtype: 'float32' };
+      } else full[name] = v;
+    }
+    return this.session.run(full, outputs);
+  }
+
+  release(): Promise<void> { return this.session.release(); }
+}
+
+export function hostTensor(data: Float32Array, dims: readonly number[]): HostTensor {
+  return { data, dims, dtype: 'float32' };
+}
