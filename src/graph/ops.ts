@@ -131,7 +131,7 @@ const LogOp = unaryOp('Log', (x, _y, g) => div(g, x));
 const SqrtOp = unaryOp('Sqrt', (_x, y, g) => div(mul(g, 0.5), y));
 const ReciprocalOp = unaryOp('Reciprocal', (_x, y, g) => neg(mul(g, mul(y, y))));
 const AbsOp = unaryOp('Abs', (x, _y, g) => mul(g, sign(x)));
-const SignOp = unaryOp('Sign', null);
+const SignOp = unaryOp('Sign', () => null); // zero almost everywhere
 const SinOp = unaryOp('Sin', (x, _y, g) => mul(g, cos(x)));
 const CosOp = unaryOp('Cos', (x, _y, g) => neg(mul(g, sin(x))));
 const ErfOp = unaryOp('Erf', (x, _y, g) => mul(g, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI))));
@@ -279,7 +279,7 @@ export const sum = (x: Tensor): Tensor => reduceSum(x, allAxes(x));
 export const mean = (x: Tensor): Tensor => reduceMean(x, allAxes(x));
 
 /** Number of elements over `axes` as a scalar of x's dtype; read at run time when a dim is symbolic. */
-function countOf(x: Tensor, axes: number[]): TensorLike {
+export function countOf(x: Tensor, axes: number[]): TensorLike {
   const dims = axes.map((a) => x.shape[a]!);
   if (dims.every((d) => typeof d === 'number')) return (dims as number[]).reduce((p, d) => p * d, 1);
   return one(CountOp, [x], { axes });
@@ -656,7 +656,7 @@ const ConvOp = defineOp<ConvAttrs>({
   })),
   vjp: (n, [g]) => {
     const [x, w, b] = n.inputs as [Tensor, Tensor, Tensor | undefined];
-    return [convInputGrad(g!, x, w, n.attrs), convWeightGrad(g!, x, w, n.attrs), b ? reduceSum(g!, [0, 2, 3]) : null];
+    return [convInputGrad(g!, x, w, n.attrs), convWeightGrad(g!, x, w.shape as number[], n.attrs), b ? reduceSum(g!, [0, 2, 3]) : null];
   },
 });
 
@@ -719,8 +719,8 @@ const ConvTransposeOp = defineOp<ConvAttrs & { outputPadding: [number, number]; 
   })),
 });
 
-function convWeightGrad(g: Tensor, x: Tensor, w: Tensor, a: ConvAttrs): Tensor {
-  const [o, ipg, kh, kw] = w.shape as [number, number, number, number];
+function convWeightGrad(g: Tensor, x: Tensor, wShape: readonly number[], a: ConvAttrs): Tensor {
+  const [o, ipg, kh, kw] = wShape as [number, number, number, number];
   const c = ipg * a.group;
   const [sh, sw] = a.strides;
   const [dh, dw] = a.dilations;
@@ -755,7 +755,10 @@ function convWeightGrad(g: Tensor, x: Tensor, w: Tensor, a: ConvAttrs): Tensor {
     for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) taps.push(unsqueeze(reduceSum(mul(g, tap(i, j)), [0, 2, 3]), [1]));
     return reshape(concat(taps, 1), [o, 1, kh, kw]);
   }
-  throw new Error(`Conv weight gradient: groups=${a.group} with ${ipg} inputs per group is not supported (only dense and depthwise)`);
+  // General grouped conv: a dense weight gradient per group.
+  const xs = split(x, a.group, 1), gs = split(g, a.group, 1);
+  const parts = xs.map((xi, k) => convWeightGrad(gs[k]!, xi, [o / a.group, ipg, kh, kw], { ...a, group: 1 }));
+  return concat(parts, 0);
 }
 
 // ---------------------------------------------------------------------------------------------------------
