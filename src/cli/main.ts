@@ -34,11 +34,17 @@ export async function main(argv: string[]): Promise<number> {
     return await mod.run(rest);
   } catch (e) {
     reportError(e, json);
-    return isIrsdeError(e) ? 2 : 1;
+    const code = (e as { code?: unknown } | null)?.code;
+    return isIrsdeError(e) || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) ? 2 : 1;
   }
 }
 
 export function reportError(e: unknown, json: boolean): void {
+  // node:util parseArgs errors (unknown option, missing value) are user errors too.
+  const code = (e as { code?: unknown } | null)?.code;
+  if (!isIrsdeError(e) && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+    e = new IrsdeError('bad-option', (e as Error).message.replace(/\. To specify a positional argument.*$/s, ''), { hint: 'run with --help for the options' });
+  }
   if (isIrsdeError(e)) {
     if (json) process.stdout.write(JSON.stringify({ type: 'error', code: e.code, message: e.message, file: e.file, hint: e.hint }) + '\n');
     else process.stderr.write(`irsde: ${e.message}${e.hint ? ` (${e.hint})` : ''}\n`);

@@ -293,6 +293,7 @@ const CountOp = defineOp<{ axes: number[] }>({
     const prod = e.op1('ReduceProd', [dims], { keepdims: attr.i(0) });
     e.bind(n.outputs[0]!, e.op1('Cast', [prod], { to: attr.i(onnxTo[x.dtype]) }));
   },
+  vjp: () => [null], // depends on x's shape only
 });
 
 // ---------------------------------------------------------------------------------------------------------
@@ -589,16 +590,22 @@ const PadOp = defineOp<PadAttrs>({
     }
     // Reflect padding is a sequence of one-axis pads, so fold the gradient back one axis at a time:
     // padded position before−1−j came from x[1+j], and position before+L+k came from x[L−2−k].
+    // The folds are added to the first before+1 / last after+1 entries of the centre, sliced with
+    // indices relative to the ends so that L may be symbolic.
     let gx = g!;
     for (const ax of axes) {
-      const L = x.shape[ax];
-      if (typeof L !== 'number') throw new Error('reflect Pad gradient needs static sizes on padded axes');
       const before = p[ax]!, after = p[ax + r]!;
-      const zeroPads = (lo: number, hi: number): number[] => { const z = Array(2 * r).fill(0) as number[]; z[ax] = lo; z[ax + r] = hi; return z; };
-      let folded = slice(gx, [before], [before + L], [ax]);
-      if (before > 0) folded = add(folded, pad(flip(slice(gx, [0], [before], [ax]), [ax]), zeroPads(1, L - 1 - before)));
-      if (after > 0) folded = add(folded, pad(flip(slice(gx, [before + L], [before + L + after], [ax]), [ax]), zeroPads(L - 1 - after, 1)));
-      gx = folded;
+      const pads1 = (lo: number, hi: number): number[] => { const z = Array(2 * r).fill(0) as number[]; z[ax] = lo; z[ax + r] = hi; return z; };
+      let centre = slice(gx, [before], [after > 0 ? -after : Infinity], [ax]);
+      if (before > 0) {
+        const fold = pad(flip(slice(gx, [0], [before], [ax]), [ax]), pads1(1, 0)); // length before+1
+        centre = concat([add(slice(centre, [0], [before + 1], [ax]), fold), slice(centre, [before + 1], [Infinity], [ax])], ax);
+      }
+      if (after > 0) {
+        const fold = pad(flip(slice(gx, [-after], [Infinity], [ax]), [ax]), pads1(0, 1)); // length after+1
+        centre = concat([slice(centre, [0], [-(after + 1)], [ax]), add(slice(centre, [-(after + 1)], [Infinity], [ax]), fold)], ax);
+      }
+      gx = centre;
     }
     return [gx];
   },
@@ -890,6 +897,7 @@ const ShapeOfOp = defineOp<{}>({
   name: 'Shape',
   infer: ([x]) => [{ dtype: 'int64', shape: [x!.rank] }],
   emit: emitAs('Shape'),
+  vjp: () => [null],
 });
 export const shapeOf = (x: Tensor): Tensor => one(ShapeOfOp, [x]);
 

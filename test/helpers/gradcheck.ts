@@ -32,14 +32,18 @@ export interface GradCheckResult { maxRelError: number; checks: number; details:
 
 export async function gradCheck(
   build: (g: Graph, inputs: Tensor[]) => Tensor,
-  specs: InputSpec[],
+  specsIn: InputSpec[],
   opts: { seed?: number; eps?: number; directions?: number; elements?: number; backend?: BackendName } = {},
 ): Promise<GradCheckResult> {
+  let specs = specsIn;
   const rand = lcg(opts.seed ?? 1);
   const eps = opts.eps ?? 1e-2;
   const g = new Graph();
   const inputs = specs.map((s) => g.param(s.name, s.shape));
   const out = build(g, inputs);
+  // Parameters a module declared inside `build` are checked too (fresh random values, PyTorch-like scale).
+  for (const p of g.params.slice(specs.length)) specs = [...specs, { name: p.name, shape: p.shape as number[], init: (n, r) => randn(n, r, 0.5) }];
+  inputs.push(...g.params.slice(inputs.length));
   const rShape = out.shape as number[];
   const R = g.param('__cotangent', rShape);
   const loss = sum(mul(out, R));

@@ -1,0 +1,19 @@
+/** Public API of irsde. */
+export { Graph, Tensor, type Dim, type DType, type Shape } from './graph/tensor.js';
+export * as ops from './graph/ops.js';
+export { emitModel, serializeModel } from './graph/emitter.js';
+export { grad } from './autodiff/grad.js';
+export { getBackend, type Backend, type BackendName, type HostTensor, type Session } from './runtime/backend.js';
+export { Program } from './runtime/program.js';
+export { TrainingProgram } from './runtime/training.js';
+export { ParamStore, init } from './runtime/params.js';
+export { AdamW, Lion, SGD, clipGradNorm } from './runtime/optim.js';
+export { cosineLR, multiStepLR, constantLR } from './runtime/schedule.js';
+export { EMA } from './runtime/ema.js';
+export { Rng, createRng } from './runtime/rng.js';
+export { encodeSafetensors, decodeSafetensors } from './runtime/safetensors.js';
+export { Scope, initParams, countParams } from './nn/scope.js';
+export * from './nn/layers.js';
+export * from './nn/blocks.js';
+export { IrsdeError } from './common/errors.js';
+export type { IrsdeEvent, EventSink } from './common/events.js';

@@ -1,0 +1,50 @@
+/**
+ * One training step = one ORT run of the graph that computes the loss and the gradient of every parameter
+ * (forward and backward emitted together), then an optimiser update in TypeScript over the same
+ * Float32Arrays that are fed next run (ENGINE.md "Training loop").
+ */
+import type { Graph, Tensor } from '../graph/tensor.js';
+import { grad } from '../autodiff/grad.js';
+import { Program } from './program.js';
+import type { Backend, HostTensor } from './backend.js';
+import type { ParamStore } from './params.js';
+
+export interface TrainingProgramOptions {
+  /** Extra tensors to return each step (e.g. predictions for logging). */
+  extra?: Record<string, Tensor>;
+  threads?: number;
+}
+
+export class TrainingProgram {
+  private constructor(
+    readonly program: Program,
+    readonly paramNames: readonly string[],
+    private readonly store: ParamStore,
+  ) {}
+
+  /** Differentiate `loss` w.r.t. every graph parameter and compile loss + gradients into one session. */
+  static async create(backend: Backend, graph: Graph, loss: Tensor, store: ParamStore, opts: TrainingProgramOptions = {}): Promise<TrainingProgram> {
+    const params = graph.params.filter((p) => store.has(p.name));
+    const grads = grad(loss, params);
+    const outputs: Record<string, Tensor> = { loss, ...(opts.extra ?? {}) };
+    params.forEach((p, i) => { outputs[`grad:${p.name}`] = grads[i]!; });
+    const program = await Program.compile(backend, graph, outputs, { training: true, threads: opts.threads });
+    return new TrainingProgram(program, params.map((p) => p.name), store);
+  }
+
+  /** Run forward + backward. Returns the loss, the gradients by parameter name, and any extra outputs. */
+  async run(feeds: Record<string, HostTensor>): Promise<{ loss: number; grads: Map<string, Float32Array>; extra: Record<string, HostTensor> }> {
+    const all: Record<string, HostTensor | Float32Array> = { ...feeds };
+    for (const name of this.paramNames) all[name] = this.store.get(name);
+    const res = await this.program.run(all);
+    const grads = new Map<string, Float32Array>();
+    const extra: Record<string, HostTensor> = {};
+    for (const [k, v] of Object.entries(res)) {
+      if (k.startsWith('grad:')) grads.set(k.slice(5), v.data as Float32Array);
+      else if (k !== 'loss') extra[k] = v;
+    }
+    return { loss: res.loss!.data[0] as number, grads, extra };
+  }
+
+  release(): Promise<void> { return this.program.release(); }
+}
