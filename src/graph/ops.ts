@@ -727,7 +727,7 @@ const ConvTransposeOp = defineOp<ConvAttrs & { outputPadding: [number, number]; 
 });
 
 function wgradMode(): string {
-  return (typeof process !== 'undefined' && process.env?.IRSDE_WGRAD) || 'unfold';
+  return (typeof process !== 'undefined' && process.env?.IRSDE_WGRAD) || 'slices';
 }
 
 /**
@@ -784,6 +784,13 @@ function convWeightGrad(g: Tensor, x: Tensor, wShape: readonly number[], a: Conv
       const cols = reshape(unfold(x, kh, kw, a), [0, c, kh * kw, -1]); // [B, C, k², N]
       const gy = reshape(g, [0, c, -1, 1]); // [B, C, N, 1]
       return reshape(reduceSum(matmul(cols, gy), [0]), [o, 1, kh, kw]);
+    }
+    if (wgradMode() === 'slicemm') {
+      // Depthwise: per tap, a batched dot product of the window with dY (one MatMul reads both once).
+      const gy = reshape(g, [0, c, -1, 1]); // [B, C, N, 1]
+      const taps: Tensor[] = [];
+      for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) taps.push(reduceSum(matmul(reshape(tap(i, j), [0, c, 1, -1]), gy), [0])); // [C, 1, 1]
+      return reshape(concat(taps, 2), [o, 1, kh, kw]);
     }
     // Depthwise: per tap, Σ over batch and space of dY ⊙ window (ENGINE.md: 100× faster than the grouped-conv trick).
     const taps: Tensor[] = [];
@@ -902,6 +909,49 @@ const ChannelLayerNormOp = defineOp<LNAttrs>({
 });
 export function channelLayerNorm(x: Tensor, weight: Tensor, bias: Tensor | null, eps = 1e-5): Tensor {
   return x.graph.apply(ChannelLayerNormOp, bias ? [x, weight, bias] : [x, weight], { eps })[0]!;
+}
+
+/**
+ * Channel LayerNorm fused with a per-channel affine modulation: y = x̂·k + shift, where k and shift
+ * broadcast as [B|1, C, 1, 1]. NAFNet's `norm(x)·(1 + scale) + shift` with the LN weight g folded into
+ * k = g·(1 + scale) (a small tensor), which saves two full-size products forward and four backward.
+ * Backward, with P = dy·x̂ shared by dk and the LN term:
+ *   dx = (1/σ)·(dy·k) − (1/σ)·mean_c(dy·k) − x̂·(1/σ)·mean_c(k·P),  dk = Σ P,  dshift = Σ dy.
+ */
+const ChannelNormModulateOp = defineOp<LNAttrs>({
+  name: 'ChannelNormModulate',
+  infer: ([x]): OutputSpec[] => {
+    const s = x!.shape;
+    return [{ dtype: x!.dtype, shape: s }, { dtype: x!.dtype, shape: s }, { dtype: x!.dtype, shape: [s[0]!, 1, ...s.slice(2)] }];
+  },
+  emit: (e, n) => {
+    const [x, k, shift] = n.inputs as [Tensor, Tensor, Tensor | undefined];
+    const xs = e.name(x);
+    const mu = e.op1('ReduceMean', [xs], { axes: attr.ints([1]), keepdims: attr.i(1) });
+    const xc = e.op1('Sub', [xs, mu]);
+    const v = e.op1('ReduceMean', [e.op1('Mul', [xc, xc])], { axes: attr.ints([1]), keepdims: attr.i(1) });
+    const rstd = e.op1('Reciprocal', [e.op1('Sqrt', [e.op1('Add', [v, e.floatScalar(n.attrs.eps)])])]);
+    const xhat = e.op1('Mul', [xc, rstd]);
+    let y = e.op1('Mul', [xhat, e.name(k)]);
+    if (shift) y = e.op1('Add', [y, e.name(shift)]);
+    e.bind(n.outputs[0]!, y);
+    e.bind(n.outputs[1]!, xhat);
+    e.bind(n.outputs[2]!, rstd);
+  },
+  vjp: (n, [gy, gxhat, grstd]) => {
+    if (gxhat || grstd) throw new Error('ChannelNormModulate: only its first output is differentiable');
+    const [, k, shift] = n.inputs as [Tensor, Tensor, Tensor | undefined];
+    const xhat = n.outputs[1]!, rstd = n.outputs[2]!;
+    const P = mul(gy!, xhat);
+    const gh = mul(gy!, k);
+    const a = mul(rstd, reduceMean(gh, [1], true));
+    const b = mul(rstd, reduceMean(mul(P, k), [1], true));
+    const dx = sub(mul(gh, rstd), add(mul(xhat, b), a));
+    return [dx, sumToShape(P, k.shape), shift ? sumToShape(gy!, shift.shape) : null];
+  },
+});
+export function channelNormModulate(x: Tensor, k: Tensor, shift: Tensor | null, eps = 1e-5): Tensor {
+  return x.graph.apply(ChannelNormModulateOp, shift ? [x, k, shift] : [x, k], { eps })[0]!;
 }
 
 /** GroupNorm over NCHW, composed from reductions (autodiff derives its gradient). weight/bias: [C]. */

@@ -11,6 +11,13 @@ const asMap = (v: Tensor): Tensor => G.unsqueeze(v, [2, 3]);
 /**
  * Refusion's conditional NAFBlock(c). `tt` is the network's time embedding [B, timeDim] (timeDim = 4·width);
  * it modulates both halves of the block (chunk order: shift_att, scale_att, shift_ffn, scale_ffn).
+ *
+ * Written for memory traffic (ENGINE.md: element-wise passes dominate a backward pass), with the same
+ * parameters and the same function as the reference:
+ *  - norm(x)·(1 + scale) + shift is one fused op with k = g·(1 + scale), a [B, c, 1, 1] tensor;
+ *  - conv3(x)·β and conv5(x)·γ fold β and γ into the conv weights and biases (per output channel);
+ *  - SimpleGate after conv1/conv2 and conv4 runs the two halves as two convs on weight slices, so no
+ *    full-size Split (forward) or Concat (backward) is materialised.
  */
 export function nafBlock(s: Scope, inp: Tensor, tt: Tensor | null, c: number, timeDim: number): Tensor {
   const beta = s.param('beta', [1, c, 1, 1], init.zeros);
@@ -20,21 +27,46 @@ export function nafBlock(s: Scope, inp: Tensor, tt: Tensor | null, c: number, ti
     const m = linear(s.sub('mlp.1'), simpleGate(tt), timeDim / 2, 4 * c);
     [shiftAtt, scaleAtt, shiftFfn, scaleFfn] = G.split(m, 4, 1).map(asMap) as [Tensor, Tensor, Tensor, Tensor];
   }
-  const film = (x: Tensor, scale: Tensor | null, shift: Tensor | null): Tensor => (scale && shift ? G.add(G.mul(x, G.add(scale, 1)), shift) : x);
+  const conv1 = convParams(s.sub('conv1'), c, 2 * c, 1);
+  const conv2 = convParams(s.sub('conv2'), 2 * c, 2 * c, 3, 2 * c);
+  const sca = convParams(s.sub('sca.1'), c, c, 1);
+  const conv3 = convParams(s.sub('conv3'), c, c, 1);
+  const conv4 = convParams(s.sub('conv4'), c, 2 * c, 1);
+  const conv5 = convParams(s.sub('conv5'), c, c, 1);
+  const g1 = s.sub('norm1').param('g', [1, c, 1, 1], init.ones);
+  const g2 = s.sub('norm2').param('g', [1, c, 1, 1], init.ones);
 
-  let x = film(layerNormG(s.sub('norm1'), inp, c), scaleAtt, shiftAtt);
-  x = conv(s.sub('conv1'), x, c, 2 * c, { k: 1 });
-  x = conv(s.sub('conv2'), x, 2 * c, 2 * c, { k: 3, groups: 2 * c });
-  x = simpleGate(x);
-  x = G.mul(x, conv(s.sub('sca.1'), G.globalAvgPool(x), c, c, { k: 1 }));
-  x = conv(s.sub('conv3'), x, c, c, { k: 1 });
-  const y = G.add(inp, G.mul(x, beta));
+  const modulated = (x: Tensor, g: Tensor, scale: Tensor | null, shift: Tensor | null): Tensor =>
+    G.channelNormModulate(x, scale ? G.mul(g, G.add(scale, 1)) : g, shift);
+  const half = (p: ConvParams, i: 0 | 1, n: number): ConvParams => ({
+    w: G.slice(p.w, [i * n], [(i + 1) * n], [0]), b: p.b && G.slice(p.b, [i * n], [(i + 1) * n], [0]),
+  });
+  const scaled = (p: ConvParams, v: Tensor): ConvParams => ({ w: G.mul(p.w, G.reshape(v, [c, 1, 1, 1])), b: p.b && G.mul(p.b, G.reshape(v, [c])) });
 
-  x = film(layerNormG(s.sub('norm2'), y, c), scaleFfn, shiftFfn);
-  x = conv(s.sub('conv4'), x, c, 2 * c, { k: 1 });
-  x = simpleGate(x);
-  x = conv(s.sub('conv5'), x, c, c, { k: 1 });
-  return G.add(y, G.mul(x, gamma));
+  let x = modulated(inp, g1, scaleAtt, shiftAtt);
+  const branch = (i: 0 | 1): Tensor => {
+    const h = applyConv(x, half(conv1, i, c));
+    const dw = half(conv2, i, c);
+    return G.conv2d(h, dw.w, dw.b, { groups: c });
+  };
+  x = G.mul(branch(0), branch(1)); // SimpleGate
+  x = G.mul(x, applyConv(G.globalAvgPool(x), sca));
+  const y = G.add(inp, applyConv(x, scaled(conv3, beta)));
+
+  x = modulated(y, g2, scaleFfn, shiftFfn);
+  x = G.mul(applyConv(x, half(conv4, 0, c)), applyConv(x, half(conv4, 1, c)));
+  return G.add(y, applyConv(x, scaled(conv5, gamma)));
+}
+
+interface ConvParams { w: Tensor; b: Tensor | null }
+/** Declare a conv's `weight`/`bias` (PyTorch init) without applying it. */
+function convParams(s: Scope, cin: number, cout: number, k: number, groups = 1, bias = true): ConvParams {
+  const fan = (cin / groups) * k * k;
+  return { w: s.param('weight', [cout, cin / groups, k, k], init.torch()), b: bias ? s.param('bias', [cout], init.torch(fan)) : null };
+}
+function applyConv(x: Tensor, p: ConvParams): Tensor {
+  const k = p.w.shape[2] as number;
+  return G.conv2d(x, p.w, p.b, { padding: (k - 1) >> 1 });
 }
 
 /**
@@ -81,4 +113,28 @@ export function linearAttention(s: Scope, x: Tensor, c: number): Tensor {
 export function residualLinearAttention(s: Scope, x: Tensor, c: number): Tensor {
   const f = s.sub('fn');
   return G.add(x, linearAttention(f.sub('fn'), layerNormG(f.sub('norm'), x, c), c));
+}
+
+/**
+ * Full self-attention Attention(c) (DenoisingSDE mid block, NETWORKS.md §1): the LinearAttention qkv layout,
+ * q·32^−½, attn = softmax_j(Σ_d q[d,i] k[d,j]), out[e,i] = Σ_j attn[i,j] v[e,j]; to_out is a conv1×1 (128 → c,
+ * bias) with no LayerNorm. Memory is O(N²) per head.
+ */
+export function attention(s: Scope, x: Tensor, c: number): Tensor {
+  const hidden = HEADS * DIM_HEAD;
+  const qkv = conv(s.sub('to_qkv'), x, c, 3 * hidden, { k: 1, bias: false });
+  const [H, W] = [x.shape[2]!, x.shape[3]!];
+  const heads = (t: Tensor): Tensor => G.reshape(t, [0, HEADS, DIM_HEAD, -1]); // [B, h, d, N]
+  const [q0, k, v] = G.split(qkv, 3, 1).map(heads) as [Tensor, Tensor, Tensor];
+  const q = G.mul(q0, DIM_HEAD ** -0.5);
+  const attn = G.softmax(G.matmul(G.transposeLast(q), k), 3); // [B, h, i, j]
+  const out = G.matmul(v, G.transposeLast(attn)); // [B, h, e, i]
+  const merged = G.reshape(out, [0, hidden, H, W]);
+  return conv(s.sub('to_out'), merged, hidden, c, { k: 1 });
+}
+
+/** Residual(PreNorm(c, Attention(c))): names `fn.norm.g`, `fn.fn.to_qkv.weight`, `fn.fn.to_out.{weight,bias}`. */
+export function residualAttention(s: Scope, x: Tensor, c: number): Tensor {
+  const f = s.sub('fn');
+  return G.add(x, attention(f.sub('fn'), layerNormG(f.sub('norm'), x, c), c));
 }

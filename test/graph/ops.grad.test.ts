@@ -92,6 +92,8 @@ export const opCases: Array<[string, (ins: Tensor[]) => Tensor, InputSpec[]]> = 
   // normalisation
   ['ChannelLayerNorm (weight only)', ([x, g]) => G.channelLayerNorm(x!, g!, null), [x34('x', [2, 5, 3, 4]), x34('g', [1, 5, 1, 1])]],
   ['ChannelLayerNorm (weight+bias)', ([x, g, b]) => G.channelLayerNorm(x!, g!, b!), [x34('x', [2, 5, 3, 4]), x34('g', [1, 5, 1, 1]), x34('b', [1, 5, 1, 1])]],
+  ['ChannelNormModulate (per-batch k, shift)', ([x, k, b]) => G.channelNormModulate(x!, k!, b!), [x34('x', [2, 5, 3, 4]), x34('k', [2, 5, 1, 1]), x34('b', [2, 5, 1, 1])]],
+  ['ChannelNormModulate (shared k)', ([x, k]) => G.channelNormModulate(x!, k!, null), [x34('x', [2, 5, 3, 4]), x34('k', [1, 5, 1, 1])]],
   ['GroupNorm', ([x, g, b]) => G.groupNorm(x!, 2, g!, b!), [x34('x', [2, 4, 3, 3]), x34('g', [4]), x34('b', [4])]],
 ];
 

@@ -1,0 +1,154 @@
+/**
+ * `irsde degrade <in...> -o <out> --ops "blur:aniso,resize:0.5,noise:15,jpeg:40" | --wild [--seed N]`
+ *
+ * Writes each degraded image and a JSON sidecar (`<name>.json`) with every sampled parameter. Each image has
+ * its own random stream derived from (seed, file name), so a file degrades the same way alone or in a batch.
+ * A bad input file is reported and skipped; the command exits non-zero at the end if any file failed.
+ */
+import { parseArgs } from 'node:util';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import { IrsdeError, isIrsdeError } from '../../common/errors.js';
+import type { IrsdeEvent } from '../../common/events.js';
+import { writeFileAtomic } from '../../common/atomic.js';
+import { intOption } from '../args.js';
+import { isImagePath, readImage, writeImage } from '../../image/node-io.js';
+import { DegradeRng, hashString } from '../../degrade/random.js';
+import { applyOps, parseOps, OPS_HELP, type ParsedOp } from '../../degrade/ops.js';
+import { wildDegrade } from '../../degrade/wild.js';
+import { defaultDataRoot, maskFamilyFiles } from '../../metrics/datasets.js';
+
+const USAGE = `usage: irsde degrade <input files or folders...> -o <output file or folder> (--ops "<chain>" | --wild) [--seed N] [--json]
+
+  --ops "<chain>"   operators applied in order, e.g. "blur:aniso,resize:0.5,noise:15,jpeg:40"
+  --wild            the wild-IR random pipeline (three orders, DEGRADATIONS.md §8)
+  --seed N          seed (default 0); each image uses its own stream derived from (seed, file name)
+  -o, --out PATH    output folder (or an output file for a single input); images are written as PNG
+                    unless PATH ends in .jpg
+  --masks DIR       folder with mask families for mask:set=<family> (default: shared/data/inpaint_masks)
+  --save-gt         also write the ground truth the output belongs to (<name>.gt.png; the wild pipeline
+                    may turn it grey)
+  --json            one JSON event per line
+
+${OPS_HELP}
+`;
+
+interface Problem { file: string; why: string }
+
+async function expandInputs(inputs: string[], problems: Problem[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const inp of inputs) {
+    let st;
+    try { st = await stat(inp); } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      problems.push({ file: inp, why: code === 'ENOENT' ? 'no such file or folder' : (e as Error).message });
+      continue;
+    }
+    if (st.isDirectory()) {
+      const names = (await readdir(inp)).filter((n) => !n.startsWith('.') && isImagePath(n)).sort();
+      if (names.length === 0) problems.push({ file: inp, why: 'folder holds no .png/.jpg images' });
+      for (const n of names) files.push(join(inp, n));
+    } else {
+      files.push(inp);
+    }
+  }
+  return files;
+}
+
+/** Where the command writes; tests pass their own. */
+export interface CommandIO { out(s: string): void; err(s: string): void }
+const processIO: CommandIO = { out: (s) => { process.stdout.write(s); }, err: (s) => { process.stderr.write(s); } };
+
+export async function run(argv: string[], io: CommandIO = processIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv, allowPositionals: true,
+      options: {
+        out: { type: 'string', short: 'o' }, ops: { type: 'string' }, wild: { type: 'boolean', default: false },
+        seed: { type: 'string', default: '0' }, json: { type: 'boolean', default: false }, masks: { type: 'string' },
+        'save-gt': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new IrsdeError('bad-option', (e as Error).message.replace(/\s*\n\s*/g, ' '), { hint: 'see `irsde degrade --help`' });
+  }
+  const { values, positionals } = parsed;
+  if (values.help) { io.out(USAGE); return 0; }
+  const json = values.json!;
+  const emit = (e: IrsdeEvent): void => { if (json) io.out(JSON.stringify(e) + '\n'); };
+  if (positionals.length === 0) throw new IrsdeError('bad-option', 'no input images given', { hint: 'irsde degrade <in...> -o <out> --ops ... | --wild' });
+  if (!values.out) throw new IrsdeError('bad-option', 'missing -o <output file or folder>');
+  if (!values.ops && !values.wild) throw new IrsdeError('bad-option', 'give --ops "<chain>" or --wild');
+  if (values.ops && values.wild) throw new IrsdeError('bad-option', '--ops and --wild cannot be combined');
+  const seed = intOption('--seed', values.seed!, 0, Number.MAX_SAFE_INTEGER);
+  const ops: ParsedOp[] | null = values.ops ? parseOps(values.ops) : null;
+
+  const problems: Problem[] = [];
+  const files = await expandInputs(positionals, problems);
+  const out = values.out;
+  const outIsFile = isImagePath(out) && files.length <= 1 && positionals.length === 1;
+  const outExt = outIsFile ? extname(out).toLowerCase() : '.png';
+  const masksRoot = values.masks ?? (() => { const d = defaultDataRoot(); return d ? join(d, 'inpaint_masks') : null; })();
+  const loadMask = async (req: { family?: string; file?: string }, rng: DegradeRng) => {
+    let file = req.file;
+    if (!file) {
+      if (!masksRoot) throw new IrsdeError('bad-data', `mask:set=${req.family} needs --masks <folder with mask families>`);
+      file = rng.choice(await maskFamilyFiles(masksRoot, req.family!));
+    }
+    return { mask: await readImage(file), file };
+  };
+
+  const used = new Map<string, string>();
+  let ok = 0;
+  for (const file of files) {
+    const name = basename(file, extname(file));
+    const outPath = outIsFile ? out : join(out, name + outExt);
+    const prev = used.get(resolve(outPath));
+    if (prev) { problems.push({ file, why: `output ${outPath} would overwrite the result for ${prev}` }); continue; }
+    used.set(resolve(outPath), file);
+    try {
+      const img = await readImage(file);
+      const rng = new DegradeRng(seed, hashString(name));
+      let result: { image: import('../../image/types.js').FloatImage; gt: import('../../image/types.js').FloatImage; record: Record<string, unknown> };
+      if (ops) {
+        const r = await applyOps(img, ops, rng, { loadMask });
+        result = { image: r.image, gt: img, record: { mode: 'ops', ops: values.ops, steps: r.steps } };
+      } else {
+        const r = await wildDegrade(img, rng);
+        result = { image: r.lq, gt: r.gt, record: { mode: 'wild', greyscaleGT: r.greyscale, resizeFlag: r.resizeFlag, orders: r.orders, words: r.words, steps: r.steps } };
+      }
+      await writeImage(outPath, result.image);
+      const sidecar = outPath.slice(0, outPath.length - extname(outPath).length) + '.json';
+      let gtPath: string | undefined;
+      if (values['save-gt']) {
+        gtPath = outPath.slice(0, outPath.length - extname(outPath).length) + '.gt.png';
+        await writeImage(gtPath, result.gt);
+      }
+      const record = {
+        irsde: 'degrade', input: file, output: outPath, ...(gtPath ? { gt: gtPath } : {}), seed, stream: hashString(name),
+        inputSize: [img.width, img.height], outputSize: [result.image.width, result.image.height], ...result.record,
+      };
+      await writeFileAtomic(sidecar, JSON.stringify(record, null, 2) + '\n');
+      ok++;
+      if (json) emit({ type: 'result', stage: 'degrade', input: file, output: outPath, sidecar });
+      else io.out(`${file} -> ${outPath}\n`);
+    } catch (e) {
+      if (isIrsdeError(e) && e.code === 'bad-op') throw e; // a bad spec fails every file the same way
+      const why = isIrsdeError(e) ? e.message.replace(`${file}: `, '') : (e as Error).message;
+      problems.push({ file, why });
+    }
+  }
+  if (problems.length) {
+    for (const p of problems) {
+      if (json) emit({ type: 'error', code: 'bad-input', message: `${p.file}: ${p.why}`, file: p.file });
+      else io.err(`irsde: ${p.file}: ${p.why}\n`);
+    }
+    const msg = `${ok} image(s) written, ${problems.length} failed`;
+    if (json) emit({ type: 'info', message: msg, written: ok, failed: problems.length });
+    else io.err(`irsde: ${msg}\n`);
+    return 1;
+  }
+  if (json) emit({ type: 'info', message: `${ok} image(s) written`, written: ok, failed: 0 });
+  return 0;
+}

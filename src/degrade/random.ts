@@ -1,0 +1,241 @@
+/**
+ * The degradation RNG: xoshiro128** on 32-bit integers (Math.imul, >>> 0), seeded through splitmix32, so the
+ * same seed gives the same stream in every JavaScript engine. Derived draws (uniform, normal, Poisson) use
+ * only exactly specified float operations and the deterministic functions of `detmath.ts`.
+ *
+ * One stream per sample: `new DegradeRng(seed)` or `DegradeRng.forSample(seed, index)`.
+ */
+import { exp, log, logGamma } from './detmath.js';
+
+function splitmix32(state: { s: number }): number {
+  state.s = (state.s + 0x9e3779b9) >>> 0;
+  let z = state.s;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
+/** FNV-1a hash of a string to 32 bits (for string seeds and stream labels). */
+export function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+export type Seed = number | string;
+
+function seedWords(seed: Seed, stream: number): [number, number, number] {
+  if (typeof seed === 'string') return [hashString(seed), 0x5eed, stream >>> 0];
+  if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`);
+  const s = Math.trunc(seed);
+  const neg = s < 0 ? 1 : 0;
+  const a = Math.abs(s);
+  const lo = a % 4294967296;
+  const hi = Math.floor(a / 4294967296) % 4294967296;
+  return [lo >>> 0, (hi ^ (neg ? 0x80000000 : 0)) >>> 0, stream >>> 0];
+}
+
+export class DegradeRng {
+  private s0 = 0;
+  private s1 = 0;
+  private s2 = 0;
+  private s3 = 0;
+  private spare: number | null = null;
+
+  constructor(seed: Seed = 0, stream = 0) {
+    const [a, b, c] = seedWords(seed, stream);
+    const st = { s: (a ^ Math.imul(b, 0x27d4eb2f) ^ Math.imul(c, 0x165667b1)) >>> 0 };
+    // Mix every word of the seed into the state.
+    this.s0 = splitmix32(st) ^ a;
+    this.s1 = splitmix32(st) ^ b;
+    this.s2 = splitmix32(st) ^ c;
+    this.s3 = splitmix32(st);
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+    for (let i = 0; i < 8; i++) this.nextU32();
+  }
+
+  /** An independent stream for sample `index` of a run seeded with `seed`. */
+  static forSample(seed: Seed, index: number): DegradeRng {
+    return new DegradeRng(seed, (index + 1) >>> 0);
+  }
+
+  /** A child stream derived from this one (advances this stream by two draws). */
+  fork(): DegradeRng {
+    const a = this.nextU32();
+    const b = this.nextU32();
+    return new DegradeRng(a + (b & 0x1fffff) * 4294967296, 0x9e37);
+  }
+
+  /** Next 32-bit unsigned integer. */
+  nextU32(): number {
+    const s0 = this.s0, s1 = this.s1, s2 = this.s2, s3 = this.s3;
+    const m = Math.imul(s1, 5);
+    const result = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+    const t = s1 << 9;
+    let n2 = s2 ^ s0;
+    let n3 = s3 ^ s1;
+    const n1 = s1 ^ n2;
+    const n0 = s0 ^ n3;
+    n2 ^= t;
+    n3 = (n3 << 11) | (n3 >>> 21);
+    this.s0 = n0 >>> 0; this.s1 = n1 >>> 0; this.s2 = n2 >>> 0; this.s3 = n3 >>> 0;
+    return result;
+  }
+
+  /** Uniform in [0, 1) with 53 random bits. */
+  random(): number {
+    const a = this.nextU32() >>> 5; // 27 bits
+    const b = this.nextU32() >>> 6; // 26 bits
+    return (a * 67108864 + b) / 9007199254740992;
+  }
+
+  /** Uniform in [lo, hi). */
+  uniform(lo = 0, hi = 1): number {
+    return lo + (hi - lo) * this.random();
+  }
+
+  /** Integer uniform in [lo, hi] (inclusive). */
+  int(lo: number, hi: number): number {
+    if (hi < lo) throw new RangeError(`int(${lo}, ${hi}): empty range`);
+    return lo + Math.floor(this.random() * (hi - lo + 1));
+  }
+
+  /** True with probability p (u < p). */
+  bernoulli(p: number): boolean {
+    return this.random() < p;
+  }
+
+  /** One element, uniformly. */
+  choice<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new RangeError('choice from an empty list');
+    return items[Math.floor(this.random() * items.length)]!;
+  }
+
+  /** Index drawn with the given (unnormalised) weights. */
+  weightedIndex(weights: readonly number[]): number {
+    let total = 0;
+    for (const w of weights) total += w;
+    let u = this.random() * total;
+    for (let i = 0; i < weights.length; i++) {
+      u -= weights[i]!;
+      if (u < 0) return i;
+    }
+    return weights.length - 1;
+  }
+
+  /** Fisher-Yates shuffle of a copy. */
+  shuffle<T>(items: readonly T[]): T[] {
+    const a = items.slice();
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = Math.floor(this.random() * (i + 1));
+      const t = a[i]!; a[i] = a[j]!; a[j] = t;
+    }
+    return a;
+  }
+
+  /** Standard normal (Marsaglia polar method: only log and sqrt, both deterministic here). */
+  normal(mean = 0, std = 1): number {
+    if (this.spare !== null) {
+      const v = this.spare;
+      this.spare = null;
+      return mean + std * v;
+    }
+    let u: number, v: number, s: number;
+    do {
+      u = 2 * this.random() - 1;
+      v = 2 * this.random() - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s === 0);
+    const m = Math.sqrt(-2 * log(s) / s);
+    this.spare = v * m;
+    return mean + std * u * m;
+  }
+
+  /** Fill `out` with N(0,1) draws. */
+  fillNormal(out: Float32Array | Float64Array): void {
+    for (let i = 0; i < out.length; i++) out[i] = this.normal();
+  }
+
+  /** log-uniform in [lo, hi). */
+  logUniform(lo: number, hi: number): number {
+    return exp(this.uniform(log(lo), log(hi)));
+  }
+
+  /** Poisson(lambda): inversion for small lambda, PTRS (Hörmann 1993, as numpy) for lambda >= 10. */
+  poisson(lambda: number): number {
+    if (!(lambda >= 0)) throw new RangeError(`poisson: lambda must be >= 0, got ${lambda}`);
+    if (lambda === 0) return 0;
+    if (lambda < 10) {
+      // sequential search inversion
+      let p = exp(-lambda);
+      let f = p;
+      const u = this.random();
+      let k = 0;
+      while (u > f && k < 1000) {
+        k += 1;
+        p *= lambda / k;
+        f += p;
+      }
+      return k;
+    }
+    const slam = Math.sqrt(lambda);
+    const loglam = log(lambda);
+    const b = 0.931 + 2.53 * slam;
+    const a = -0.059 + 0.02483 * b;
+    const invalpha = 1.1239 + 1.1328 / (b - 3.4);
+    const vr = 0.9277 - 3.6224 / (b - 2);
+    for (;;) {
+      const U = this.random() - 0.5;
+      const V = this.random();
+      const us = 0.5 - Math.abs(U);
+      const k = Math.floor((2 * a / us + b) * U + lambda + 0.43);
+      if (us >= 0.07 && V <= vr) return k;
+      if (k < 0 || (us < 0.013 && V > us)) continue;
+      if (log(V) + log(invalpha) - log(a / (us * us) + b) <= -lambda + k * loglam - logGamma(k + 1)) return k;
+    }
+  }
+}
+
+/**
+ * Poisson draws for many pixels whose rates take few distinct values (quantised images): one cumulative
+ * table per rate, sampled by inversion. Exact, and much faster than a rejection sampler per pixel.
+ */
+export class PoissonTable {
+  private tables = new Map<number, Float64Array>();
+
+  sample(rng: DegradeRng, lambda: number): number {
+    if (lambda <= 0) return 0;
+    let cdf = this.tables.get(lambda);
+    if (!cdf) {
+      cdf = buildPoissonCdf(lambda);
+      this.tables.set(lambda, cdf);
+    }
+    const u = rng.random();
+    // binary search: first k with cdf[k] > u
+    let lo = 0, hi = cdf.length - 1;
+    if (u >= cdf[hi]!) return hi;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cdf[mid]! > u) hi = mid; else lo = mid + 1;
+    }
+    return lo;
+  }
+}
+
+function buildPoissonCdf(lambda: number): Float64Array {
+  // Work in logs from the mode outwards to stay accurate for any lambda.
+  const mode = Math.floor(lambda);
+  const lmode = mode * log(lambda) - lambda - logGamma(mode + 1);
+  const hi = Math.ceil(lambda + 12 * Math.sqrt(lambda) + 20);
+  const p = new Float64Array(hi + 1);
+  p[mode] = exp(lmode);
+  for (let k = mode + 1; k <= hi; k++) p[k] = p[k - 1]! * lambda / k;
+  for (let k = mode - 1; k >= 0; k--) p[k] = p[k + 1]! * (k + 1) / lambda;
+  let s = 0;
+  for (let k = 0; k <= hi; k++) { s += p[k]!; p[k] = s; }
+  for (let k = 0; k <= hi; k++) p[k] = p[k]! / s;
+  return p;
+}

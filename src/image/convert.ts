@@ -1,0 +1,129 @@
+/** Conversions between float images and 8/16-bit pixel buffers, quantisation and channel layout changes. */
+import { createImage, type FloatImage } from './types.js';
+
+/** Round half to even (numpy's np.round / the spec's q(·)). */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x); // half up
+  if (r - x === 0.5 && (r & 1) === 1) return r - 1;
+  return r;
+}
+
+/** q(x) = clip(round(255x), 0, 255) as an integer 0..255 (round half to even). */
+export function toByte(x: number): number {
+  const v = x * 255;
+  if (!(v > 0)) return 0; // also NaN -> 0
+  if (v >= 255) return 255;
+  return roundHalfEven(v);
+}
+
+/** Quantise in place to the 8-bit grid: x <- q(x)/255. Returns the same image. */
+export function quantizeInPlace(img: FloatImage): FloatImage {
+  const d = img.data;
+  for (let i = 0; i < d.length; i++) d[i] = toByte(d[i]!) / 255;
+  return img;
+}
+
+export function quantize(img: FloatImage): FloatImage {
+  return quantizeInPlace({ ...img, data: img.data.slice() });
+}
+
+/** Clip to [0, 1] in place. */
+export function clipInPlace(img: FloatImage): FloatImage {
+  const d = img.data;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i]!;
+    d[i] = v < 0 ? 0 : v > 1 ? 1 : v;
+  }
+  return img;
+}
+
+/** Float image -> bytes (same channel count), with q(·). */
+export function toUint8(img: FloatImage): Uint8Array {
+  const d = img.data;
+  const out = new Uint8Array(d.length);
+  for (let i = 0; i < d.length; i++) out[i] = toByte(d[i]!);
+  return out;
+}
+
+/** Bytes (any channel count) -> float image in [0, 1]. */
+export function fromUint8(data: ArrayLike<number>, width: number, height: number, channels: number): FloatImage {
+  if (data.length !== width * height * channels) {
+    throw new RangeError(`pixel buffer has ${data.length} values, expected ${width * height * channels}`);
+  }
+  const img = createImage(width, height, channels);
+  const d = img.data;
+  for (let i = 0; i < d.length; i++) d[i] = data[i]! / 255;
+  return img;
+}
+
+/** 16-bit samples -> float image in [0, 1]. */
+export function fromUint16(data: ArrayLike<number>, width: number, height: number, channels: number): FloatImage {
+  const img = createImage(width, height, channels);
+  const d = img.data;
+  for (let i = 0; i < d.length; i++) d[i] = data[i]! / 65535;
+  return img;
+}
+
+export function toUint16(img: FloatImage): Uint16Array {
+  const d = img.data;
+  const out = new Uint16Array(d.length);
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i]! * 65535;
+    out[i] = !(v > 0) ? 0 : v >= 65535 ? 65535 : roundHalfEven(v);
+  }
+  return out;
+}
+
+/**
+ * Any of grey (1), grey+alpha (2), RGB (3), RGBA (4) -> RGB. Alpha is dropped (not composited), as the
+ * datasets ship RGBA files with an opaque alpha.
+ */
+export function toRGB(img: FloatImage): FloatImage {
+  const { width, height, channels } = img;
+  if (channels === 3) return img;
+  const n = width * height;
+  const out = createImage(width, height, 3);
+  const s = img.data, d = out.data;
+  if (channels === 1 || channels === 2) {
+    for (let i = 0; i < n; i++) { const v = s[i * channels]!; d[3 * i] = v; d[3 * i + 1] = v; d[3 * i + 2] = v; }
+  } else if (channels === 4) {
+    for (let i = 0; i < n; i++) { d[3 * i] = s[4 * i]!; d[3 * i + 1] = s[4 * i + 1]!; d[3 * i + 2] = s[4 * i + 2]!; }
+  } else {
+    throw new RangeError(`cannot convert a ${channels}-channel image to RGB`);
+  }
+  return out;
+}
+
+/** RGB(A) bytes of an ImageData-like object (browser canvas, jSquash) -> RGB float image. */
+export function fromRGBA(data: ArrayLike<number>, width: number, height: number): FloatImage {
+  return toRGB(fromUint8(data, width, height, 4));
+}
+
+/** Float image (1, 3 or 4 channels) -> RGBA bytes with opaque alpha where absent (for ImageData / encoders). */
+export function toRGBA(img: FloatImage): Uint8ClampedArray {
+  const { width, height, channels } = img;
+  const n = width * height;
+  const out = new Uint8ClampedArray(n * 4);
+  const s = img.data;
+  for (let i = 0; i < n; i++) {
+    if (channels >= 3) {
+      out[4 * i] = toByte(s[i * channels]!);
+      out[4 * i + 1] = toByte(s[i * channels + 1]!);
+      out[4 * i + 2] = toByte(s[i * channels + 2]!);
+      out[4 * i + 3] = channels === 4 ? toByte(s[i * channels + 3]!) : 255;
+    } else {
+      const v = toByte(s[i * channels]!);
+      out[4 * i] = v; out[4 * i + 1] = v; out[4 * i + 2] = v;
+      out[4 * i + 3] = channels === 2 ? toByte(s[i * channels + 1]!) : 255;
+    }
+  }
+  return out;
+}
+
+/** Copy one channel out as a single-channel image. */
+export function getChannel(img: FloatImage, c: number): FloatImage {
+  const out = createImage(img.width, img.height, 1);
+  const n = img.width * img.height, C = img.channels;
+  for (let i = 0; i < n; i++) out.data[i] = img.data[i * C + c]!;
+  return out;
+}

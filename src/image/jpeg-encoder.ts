@@ -1,0 +1,389 @@
+/**
+ * A baseline JPEG encoder that follows libjpeg(-turbo)'s default path step by step: IJG quality scaling of
+ * the Annex K tables, fixed-point RGB->YCbCr, 4:2:0 chroma by the h2v2 box filter with the 1,2,1,2 bias,
+ * edge replication, the "islow" integer forward DCT, rounding quantisation, dummy edge blocks and the
+ * standard Huffman tables. So its bytes decode to the same pixels as OpenCV's / PIL's `quality=q` output.
+ *
+ * Pure integer arithmetic: the same bytes in every JavaScript engine. mozjpeg (the @jsquash encoder) uses
+ * trellis quantisation and is several times slower, so the degradation pipeline uses this one.
+ */
+
+export type ChromaSubsampling = '420' | '444';
+
+export interface JpegEncodeOptions {
+  quality: number;
+  subsampling?: ChromaSubsampling;
+}
+
+// Annex K tables, natural (row-major) order.
+const STD_LUMINANCE_QUANT = [
+  16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69, 56,
+  14, 17, 22, 29, 51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92,
+  49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
+];
+const STD_CHROMINANCE_QUANT = [
+  17, 18, 24, 47, 99, 99, 99, 99, 18, 21, 26, 66, 99, 99, 99, 99, 24, 26, 56, 99, 99, 99, 99, 99,
+  47, 66, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99,
+  99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99,
+];
+
+/** ZIGZAG[k] = natural index of the k-th coefficient in zigzag order. */
+export const ZIGZAG = [
+  0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21,
+  28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61,
+  54, 47, 55, 62, 63,
+];
+
+// Standard Huffman tables (Annex K.3): bits[1..16] counts, then values.
+const DC_LUM_BITS = [0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0];
+const DC_LUM_VAL = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+const DC_CHR_BITS = [0, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0];
+const DC_CHR_VAL = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+const AC_LUM_BITS = [0, 2, 1, 3, 3, 2, 4, 3, 5, 5, 4, 4, 0, 0, 1, 0x7d];
+const AC_LUM_VAL = [
+  0x01, 0x02, 0x03, 0x00, 0x04, 0x11, 0x05, 0x12, 0x21, 0x31, 0x41, 0x06, 0x13, 0x51, 0x61, 0x07, 0x22, 0x71, 0x14, 0x32,
+  0x81, 0x91, 0xa1, 0x08, 0x23, 0x42, 0xb1, 0xc1, 0x15, 0x52, 0xd1, 0xf0, 0x24, 0x33, 0x62, 0x72, 0x82, 0x09, 0x0a, 0x16,
+  0x17, 0x18, 0x19, 0x1a, 0x25, 0x26, 0x27, 0x28, 0x29, 0x2a, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3a, 0x43, 0x44, 0x45,
+  0x46, 0x47, 0x48, 0x49, 0x4a, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58, 0x59, 0x5a, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69,
+  0x6a, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x92, 0x93, 0x94,
+  0x95, 0x96, 0x97, 0x98, 0x99, 0x9a, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6,
+  0xb7, 0xb8, 0xb9, 0xba, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 0xc8, 0xc9, 0xca, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8,
+  0xd9, 0xda, 0xe1, 0xe2, 0xe3, 0xe4, 0xe5, 0xe6, 0xe7, 0xe8, 0xe9, 0xea, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8,
+  0xf9, 0xfa,
+];
+const AC_CHR_BITS = [0, 2, 1, 2, 4, 4, 3, 4, 7, 5, 4, 4, 0, 1, 2, 0x77];
+const AC_CHR_VAL = [
+  0x00, 0x01, 0x02, 0x03, 0x11, 0x04, 0x05, 0x21, 0x31, 0x06, 0x12, 0x41, 0x51, 0x07, 0x61, 0x71, 0x13, 0x22, 0x32, 0x81,
+  0x08, 0x14, 0x42, 0x91, 0xa1, 0xb1, 0xc1, 0x09, 0x23, 0x33, 0x52, 0xf0, 0x15, 0x62, 0x72, 0xd1, 0x0a, 0x16, 0x24, 0x34,
+  0xe1, 0x25, 0xf1, 0x17, 0x18, 0x19, 0x1a, 0x26, 0x27, 0x28, 0x29, 0x2a, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3a, 0x43, 0x44,
+  0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58, 0x59, 0x5a, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68,
+  0x69, 0x6a, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x92,
+  0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9a, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xb2, 0xb3, 0xb4,
+  0xb5, 0xb6, 0xb7, 0xb8, 0xb9, 0xba, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 0xc8, 0xc9, 0xca, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6,
+  0xd7, 0xd8, 0xd9, 0xda, 0xe2, 0xe3, 0xe4, 0xe5, 0xe6, 0xe7, 0xe8, 0xe9, 0xea, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8,
+  0xf9, 0xfa,
+];
+
+interface HuffTable { code: Uint16Array; size: Uint8Array }
+
+function buildHuff(bits: number[], vals: number[]): HuffTable {
+  const code = new Uint16Array(256), size = new Uint8Array(256);
+  let c = 0, k = 0;
+  for (let len = 1; len <= 16; len++) {
+    for (let i = 0; i < bits[len - 1]!; i++) {
+      const v = vals[k++]!;
+      code[v] = c;
+      size[v] = len;
+      c++;
+    }
+    c <<= 1;
+  }
+  return { code, size };
+}
+
+const HUFF = {
+  dcL: buildHuff(DC_LUM_BITS, DC_LUM_VAL), acL: buildHuff(AC_LUM_BITS, AC_LUM_VAL),
+  dcC: buildHuff(DC_CHR_BITS, DC_CHR_VAL), acC: buildHuff(AC_CHR_BITS, AC_CHR_VAL),
+};
+
+/** libjpeg's jpeg_quality_scaling + jpeg_add_quant_table(force_baseline = TRUE). */
+export function quantTables(quality: number): { luma: Int32Array; chroma: Int32Array } {
+  let q = Math.round(quality);
+  if (q <= 0) q = 1;
+  if (q > 100) q = 100;
+  const scale = q < 50 ? Math.floor(5000 / q) : 200 - q * 2;
+  const mk = (base: number[]): Int32Array => {
+    const t = new Int32Array(64);
+    for (let i = 0; i < 64; i++) {
+      let v = Math.floor((base[i]! * scale + 50) / 100);
+      if (v <= 0) v = 1;
+      if (v > 255) v = 255;
+      t[i] = v;
+    }
+    return t;
+  };
+  return { luma: mk(STD_LUMINANCE_QUANT), chroma: mk(STD_CHROMINANCE_QUANT) };
+}
+
+// Fixed-point colour conversion tables (jccolor.c).
+const SCALEBITS = 16;
+const ONE_HALF = 1 << (SCALEBITS - 1);
+const CBCR_OFFSET = 128 << SCALEBITS;
+const FIX = (x: number): number => Math.floor(x * (1 << SCALEBITS) + 0.5);
+const TAB = (() => {
+  const t = new Int32Array(8 * 256);
+  for (let i = 0; i < 256; i++) {
+    t[i] = FIX(0.299) * i;
+    t[256 + i] = FIX(0.587) * i;
+    t[512 + i] = FIX(0.114) * i + ONE_HALF;
+    t[768 + i] = -FIX(0.16874) * i;
+    t[1024 + i] = -FIX(0.33126) * i;
+    t[1280 + i] = FIX(0.5) * i + CBCR_OFFSET + ONE_HALF - 1;
+    t[1536 + i] = -FIX(0.41869) * i;
+    t[1792 + i] = -FIX(0.08131) * i;
+  }
+  return t;
+})();
+
+// islow FDCT constants (jfdctint.c, CONST_BITS 13, PASS1_BITS 2)
+const F_0_298 = 2446, F_0_390 = 3196, F_0_541 = 4433, F_0_765 = 6270, F_0_899 = 7373, F_1_175 = 9633,
+  F_1_501 = 12299, F_1_847 = 15137, F_1_961 = 16069, F_2_053 = 16819, F_2_562 = 20995, F_3_072 = 25172;
+
+/** In-place islow forward DCT of 64 centred samples (output scaled by 8, as libjpeg). */
+function fdctIslow(d: Int32Array): void {
+  // Pass 1: rows
+  for (let r = 0; r < 64; r += 8) {
+    const tmp0 = d[r]! + d[r + 7]!, tmp7 = d[r]! - d[r + 7]!;
+    const tmp1 = d[r + 1]! + d[r + 6]!, tmp6 = d[r + 1]! - d[r + 6]!;
+    const tmp2 = d[r + 2]! + d[r + 5]!, tmp5 = d[r + 2]! - d[r + 5]!;
+    const tmp3 = d[r + 3]! + d[r + 4]!, tmp4 = d[r + 3]! - d[r + 4]!;
+    const tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3, tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2;
+    d[r] = (tmp10 + tmp11) << 2;
+    d[r + 4] = (tmp10 - tmp11) << 2;
+    let z1 = (tmp12 + tmp13) * F_0_541;
+    d[r + 2] = (z1 + tmp13 * F_0_765 + 1024) >> 11;
+    d[r + 6] = (z1 - tmp12 * F_1_847 + 1024) >> 11;
+    z1 = tmp4 + tmp7;
+    let z2 = tmp5 + tmp6, z3 = tmp4 + tmp6, z4 = tmp5 + tmp7;
+    const z5 = (z3 + z4) * F_1_175;
+    const t4 = tmp4 * F_0_298, t5 = tmp5 * F_2_053, t6 = tmp6 * F_3_072, t7 = tmp7 * F_1_501;
+    z1 *= -F_0_899; z2 *= -F_2_562; z3 *= -F_1_961; z4 *= -F_0_390;
+    z3 += z5; z4 += z5;
+    d[r + 7] = (t4 + z1 + z3 + 1024) >> 11;
+    d[r + 5] = (t5 + z2 + z4 + 1024) >> 11;
+    d[r + 3] = (t6 + z2 + z3 + 1024) >> 11;
+    d[r + 1] = (t7 + z1 + z4 + 1024) >> 11;
+  }
+  // Pass 2: columns
+  for (let c = 0; c < 8; c++) {
+    const tmp0 = d[c]! + d[c + 56]!, tmp7 = d[c]! - d[c + 56]!;
+    const tmp1 = d[c + 8]! + d[c + 48]!, tmp6 = d[c + 8]! - d[c + 48]!;
+    const tmp2 = d[c + 16]! + d[c + 40]!, tmp5 = d[c + 16]! - d[c + 40]!;
+    const tmp3 = d[c + 24]! + d[c + 32]!, tmp4 = d[c + 24]! - d[c + 32]!;
+    const tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3, tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2;
+    d[c] = (tmp10 + tmp11 + 2) >> 2;
+    d[c + 32] = (tmp10 - tmp11 + 2) >> 2;
+    let z1 = (tmp12 + tmp13) * F_0_541;
+    d[c + 16] = (z1 + tmp13 * F_0_765 + 16384) >> 15;
+    d[c + 48] = (z1 - tmp12 * F_1_847 + 16384) >> 15;
+    z1 = tmp4 + tmp7;
+    let z2 = tmp5 + tmp6, z3 = tmp4 + tmp6, z4 = tmp5 + tmp7;
+    const z5 = (z3 + z4) * F_1_175;
+    const t4 = tmp4 * F_0_298, t5 = tmp5 * F_2_053, t6 = tmp6 * F_3_072, t7 = tmp7 * F_1_501;
+    z1 *= -F_0_899; z2 *= -F_2_562; z3 *= -F_1_961; z4 *= -F_0_390;
+    z3 += z5; z4 += z5;
+    d[c + 56] = (t4 + z1 + z3 + 16384) >> 15;
+    d[c + 40] = (t5 + z2 + z4 + 16384) >> 15;
+    d[c + 24] = (t6 + z2 + z3 + 16384) >> 15;
+    d[c + 8] = (t7 + z1 + z4 + 16384) >> 15;
+  }
+}
+
+class BitWriter {
+  buf: Uint8Array;
+  pos = 0;
+  private acc = 0;
+  private nbits = 0;
+  constructor(cap: number) { this.buf = new Uint8Array(Math.max(1024, cap)); }
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const nb = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
+    nb.set(this.buf.subarray(0, this.pos));
+    this.buf = nb;
+  }
+  byte(b: number): void { this.ensure(1); this.buf[this.pos++] = b; }
+  bytes(a: ArrayLike<number>): void { this.ensure(a.length); for (let i = 0; i < a.length; i++) this.buf[this.pos++] = a[i]!; }
+  u16(v: number): void { this.byte((v >> 8) & 255); this.byte(v & 255); }
+  /** Append `size` bits of `code` to the entropy-coded stream (with 0xFF byte stuffing). */
+  bits(code: number, size: number): void {
+    if (size === 0) return;
+    this.acc = ((this.acc << size) | (code & ((1 << size) - 1))) >>> 0;
+    this.nbits += size;
+    while (this.nbits >= 8) {
+      const b = (this.acc >>> (this.nbits - 8)) & 255;
+      this.ensure(2);
+      this.buf[this.pos++] = b;
+      if (b === 0xff) this.buf[this.pos++] = 0;
+      this.nbits -= 8;
+      this.acc &= (1 << this.nbits) - 1;
+    }
+  }
+  flushBits(): void {
+    if (this.nbits > 0) this.bits(0x7f, 7); // pad with 1-bits to a byte boundary
+    this.nbits = 0; this.acc = 0;
+  }
+  result(): Uint8Array { return this.buf.slice(0, this.pos); }
+}
+
+function nbitsOf(v: number): number {
+  let a = v < 0 ? -v : v, n = 0;
+  while (a) { n++; a >>= 1; }
+  return n;
+}
+
+/**
+ * Encode 8-bit RGB (3 channels, or 1 channel for a greyscale JPEG) as baseline JPEG.
+ * `rgb` holds width*height*channels bytes, row-major.
+ */
+export function encodeJpegBaseline(rgb: Uint8Array, width: number, height: number, channels: 1 | 3, opts: JpegEncodeOptions): Uint8Array {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > 65535 || height > 65535) {
+    throw new RangeError(`JPEG size must be 1..65535, got ${width}x${height}`);
+  }
+  if (rgb.length !== width * height * channels) throw new RangeError('pixel buffer does not match the image size');
+  const quality = opts.quality;
+  if (!(quality >= 1 && quality <= 100)) throw new RangeError(`JPEG quality must be in 1..100, got ${quality}`);
+  const sub = channels === 1 ? '444' : (opts.subsampling ?? '420');
+  const hs = sub === '420' ? 2 : 1; // luma sampling factor
+  const { luma, chroma } = quantTables(quality);
+  const ncomp = channels === 1 ? 1 : 3;
+
+  // Colour convert to full-size planes, padded to the MCU grid by edge replication (right then bottom).
+  const mcuW = 8 * hs, mcuH = 8 * hs;
+  const mcusX = Math.ceil(width / mcuW), mcusY = Math.ceil(height / mcuH);
+  const PW = mcusX * mcuW, PH = mcusY * mcuH;
+  const planes: Int32Array[] = [];
+  for (let c = 0; c < ncomp; c++) planes.push(new Int32Array(PW * PH));
+  for (let y = 0; y < PH; y++) {
+    const sy = y < height ? y : height - 1;
+    for (let x = 0; x < PW; x++) {
+      const sx = x < width ? x : width - 1;
+      const o = y * PW + x;
+      if (ncomp === 1) {
+        planes[0]![o] = rgb[sy * width + sx]!;
+      } else {
+        const s = (sy * width + sx) * 3;
+        const r = rgb[s]!, g = rgb[s + 1]!, b = rgb[s + 2]!;
+        planes[0]![o] = (TAB[r]! + TAB[256 + g]! + TAB[512 + b]!) >> SCALEBITS;
+        planes[1]![o] = (TAB[768 + r]! + TAB[1024 + g]! + TAB[1280 + b]!) >> SCALEBITS;
+        planes[2]![o] = (TAB[1280 + r]! + TAB[1536 + g]! + TAB[1792 + b]!) >> SCALEBITS;
+      }
+    }
+  }
+  // Chroma downsampling h2v2 with the alternating bias 1, 2 (jcsample.c). As in jcprepct.c, the input is
+  // padded at the bottom only to an even row count; further chroma rows repeat the last downsampled row.
+  let cW = PW, cH = PH;
+  if (ncomp === 3 && hs === 2) {
+    cW = PW / 2; cH = PH / 2;
+    const realRows = Math.ceil(height / 2);
+    for (let c = 1; c < 3; c++) {
+      const src = planes[c]!;
+      const dst = new Int32Array(cW * cH);
+      for (let y = 0; y < cH; y++) {
+        if (y >= realRows) { dst.copyWithin(y * cW, (realRows - 1) * cW, realRows * cW); continue; }
+        let bias = 1;
+        const r0 = 2 * y * PW, r1 = r0 + PW;
+        for (let x = 0; x < cW; x++) {
+          dst[y * cW + x] = (src[r0 + 2 * x]! + src[r0 + 2 * x + 1]! + src[r1 + 2 * x]! + src[r1 + 2 * x + 1]! + bias) >> 2;
+          bias ^= 3;
+        }
+      }
+      planes[c] = dst;
+    }
+  }
+
+  // Real blocks per component (anything beyond is a dummy block: zero AC, DC repeated).
+  const yBlocksW = Math.ceil(width / 8), yBlocksH = Math.ceil(height / 8);
+  const cBlocksW = hs === 2 ? Math.ceil(width / 16) : yBlocksW, cBlocksH = hs === 2 ? Math.ceil(height / 16) : yBlocksH;
+
+  const w = new BitWriter(width * height + 1024);
+  // Headers
+  w.u16(0xffd8);
+  w.u16(0xffe0); w.u16(16); w.bytes([0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0]); // JFIF 1.01, aspect 1:1
+  const writeDQT = (id: number, t: Int32Array): void => {
+    w.u16(0xffdb); w.u16(67); w.byte(id);
+    for (let k = 0; k < 64; k++) w.byte(t[ZIGZAG[k]!]!);
+  };
+  writeDQT(0, luma);
+  if (ncomp === 3) writeDQT(1, chroma);
+  w.u16(0xffc0); w.u16(8 + 3 * ncomp); w.byte(8); w.u16(height); w.u16(width); w.byte(ncomp);
+  if (ncomp === 1) { w.bytes([1, 0x11, 0]); } else { w.bytes([1, (hs << 4) | hs, 0, 2, 0x11, 1, 3, 0x11, 1]); }
+  const writeDHT = (cls: number, id: number, bits: number[], vals: number[]): void => {
+    w.u16(0xffc4); w.u16(19 + vals.length); w.byte((cls << 4) | id); w.bytes(bits); w.bytes(vals);
+  };
+  writeDHT(0, 0, DC_LUM_BITS, DC_LUM_VAL);
+  writeDHT(1, 0, AC_LUM_BITS, AC_LUM_VAL);
+  if (ncomp === 3) { writeDHT(0, 1, DC_CHR_BITS, DC_CHR_VAL); writeDHT(1, 1, AC_CHR_BITS, AC_CHR_VAL); }
+  w.u16(0xffda); w.u16(6 + 2 * ncomp); w.byte(ncomp);
+  if (ncomp === 1) w.bytes([1, 0x00]); else w.bytes([1, 0x00, 2, 0x11, 3, 0x11]);
+  w.bytes([0, 63, 0]);
+
+  // Divisors: quantval << 3 (the islow DCT output is scaled by 8).
+  const divL = new Int32Array(64), divC = new Int32Array(64);
+  for (let i = 0; i < 64; i++) { divL[i] = luma[i]! << 3; divC[i] = chroma[i]! << 3; }
+  const blk = new Int32Array(64);
+  const qcoef = new Int32Array(64);
+  const lastDC = [0, 0, 0];
+
+  const encodeBlock = (plane: Int32Array, pw: number, bx: number, by: number, div: Int32Array, comp: number, dc: HuffTable, ac: HuffTable, real: boolean, dummyDC: number): number => {
+    if (real) {
+      let k = 0;
+      for (let y = 0; y < 8; y++) {
+        const row = (by * 8 + y) * pw + bx * 8;
+        for (let x = 0; x < 8; x++) blk[k++] = plane[row + x]! - 128;
+      }
+      fdctIslow(blk);
+      for (let i = 0; i < 64; i++) {
+        const q = div[i]!;
+        let t = blk[i]!;
+        if (t < 0) { t = -t; t += q >> 1; t = t >= q ? Math.floor(t / q) : 0; qcoef[i] = -t; } else { t += q >> 1; qcoef[i] = t >= q ? Math.floor(t / q) : 0; }
+      }
+    } else {
+      qcoef.fill(0);
+      qcoef[0] = dummyDC;
+    }
+    // DC
+    const diff = qcoef[0]! - lastDC[comp]!;
+    lastDC[comp] = qcoef[0]!;
+    let nb = nbitsOf(diff);
+    w.bits(dc.code[nb]!, dc.size[nb]!);
+    if (nb) w.bits(diff < 0 ? diff - 1 : diff, nb);
+    // AC
+    let run = 0;
+    for (let k = 1; k < 64; k++) {
+      const v = qcoef[ZIGZAG[k]!]!;
+      if (v === 0) { run++; continue; }
+      while (run > 15) { w.bits(ac.code[0xf0]!, ac.size[0xf0]!); run -= 16; }
+      nb = nbitsOf(v);
+      const sym = (run << 4) | nb;
+      w.bits(ac.code[sym]!, ac.size[sym]!);
+      w.bits(v < 0 ? v - 1 : v, nb);
+      run = 0;
+    }
+    if (run > 0) w.bits(ac.code[0]!, ac.size[0]!);
+    return qcoef[0]!;
+  };
+
+  for (let my = 0; my < mcusY; my++) {
+    for (let mx = 0; mx < mcusX; mx++) {
+      // luma blocks of the MCU (row-major within the MCU)
+      let prevDC = 0;
+      let rowFirstDC: number[] = [];
+      for (let v = 0; v < hs; v++) {
+        const by = my * hs + v;
+        const rowDCs: number[] = [];
+        for (let h = 0; h < hs; h++) {
+          const bx = mx * hs + h;
+          if (by < yBlocksH) {
+            const real = bx < yBlocksW;
+            prevDC = encodeBlock(planes[0]!, PW, bx, by, divL, 0, HUFF.dcL, HUFF.acL, real, prevDC);
+          } else {
+            // dummy row: DC of the last block of the previous row in this MCU
+            const d = rowFirstDC.length ? rowFirstDC[rowFirstDC.length - 1]! : prevDC;
+            prevDC = encodeBlock(planes[0]!, PW, bx, by, divL, 0, HUFF.dcL, HUFF.acL, false, d);
+          }
+          rowDCs.push(prevDC);
+        }
+        rowFirstDC = rowDCs;
+      }
+      if (ncomp === 3) {
+        for (let c = 1; c < 3; c++) {
+          const real = mx < cBlocksW && my < cBlocksH;
+          encodeBlock(planes[c]!, cW, mx, my, divC, c, HUFF.dcC, HUFF.acC, real, 0);
+        }
+      }
+    }
+  }
+  w.flushBits();
+  w.u16(0xffd9);
+  return w.result();
+}

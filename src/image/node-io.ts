@@ -1,0 +1,53 @@
+/** Node-only image file IO: read PNG/JPEG files, write PNG/JPEG atomically. Errors are IrsdeErrors naming the file. */
+import { readFile, stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { IrsdeError } from '../common/errors.js';
+import { writeFileAtomic } from '../common/atomic.js';
+import { decodeImage, encodeImage, type ImageFormat } from './codecs.js';
+import type { DecodedImage } from './png.js';
+import { toRGB } from './convert.js';
+import type { FloatImage } from './types.js';
+
+export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg'];
+
+export function isImagePath(p: string): boolean {
+  return IMAGE_EXTENSIONS.includes(extname(p).toLowerCase());
+}
+
+/** Read an image file with its file details. */
+export async function readImageFile(path: string): Promise<DecodedImage> {
+  let bytes: Uint8Array;
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) throw new IrsdeError('bad-image', `${path}: is a directory, not an image`, { file: path });
+    bytes = new Uint8Array(await readFile(path));
+  } catch (e) {
+    if (e instanceof IrsdeError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new IrsdeError('bad-image', `${path}: cannot read (${why})`, { file: path, cause: e });
+  }
+  try {
+    return await decodeImage(bytes);
+  } catch (e) {
+    throw new IrsdeError('bad-image', `${path}: ${(e as Error).message}`, { file: path, cause: e });
+  }
+}
+
+/** Read an image file as RGB float in [0, 1] (grey is replicated, alpha dropped). */
+export async function readImage(path: string): Promise<FloatImage> {
+  return toRGB((await readImageFile(path)).image);
+}
+
+export function formatForPath(path: string): ImageFormat {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.png') return 'png';
+  if (ext === '.jpg' || ext === '.jpeg') return 'jpeg';
+  throw new IrsdeError('bad-output', `${path}: unknown output extension "${ext}" (use .png, .jpg or .jpeg)`, { file: path });
+}
+
+/** Write an image atomically; the format follows the extension (.png, .jpg/.jpeg). */
+export async function writeImage(path: string, img: FloatImage, opts: { quality?: number; bitDepth?: 8 | 16 } = {}): Promise<void> {
+  const bytes = await encodeImage(img, { format: formatForPath(path), quality: opts.quality, bitDepth: opts.bitDepth });
+  await writeFileAtomic(path, bytes);
+}

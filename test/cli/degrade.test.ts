@@ -1,0 +1,123 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, readFileSync, existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { run } from '../../src/cli/commands/degrade.js';
+import { isIrsdeError } from '../../src/common/errors.js';
+import { encodePng } from '../../src/image/png.js';
+import { fromUint8 } from '../../src/image/convert.js';
+
+/** Runs the command in-process with its own output sink; user errors are rendered as main() does (one line, exit 2). */
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '', err = '';
+  const io = { out: (s: string) => { out += s; }, err: (s: string) => { err += s; } };
+  const [cmd, ...rest] = args;
+  assert.equal(cmd, 'degrade');
+  try {
+    return { code: await run(rest, io), out, err };
+  } catch (e) {
+    if (!isIrsdeError(e)) throw e;
+    err += `irsde: ${e.message}${e.hint ? ` (${e.hint})` : ''}\n`;
+    return { code: 2, out, err };
+  }
+}
+
+/** The real command line, once: `node bin/irsde.js ...`. */
+function spawnCli(args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, ['bin/irsde.js', ...args], { encoding: 'utf8' });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+function setup(): { dir: string; a: string; b: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'irsde-cli-deg-'));
+  mkdirSync(join(dir, 'in'));
+  const mk = (seed: number) => encodePng(fromUint8(Array.from({ length: 48 * 40 * 3 }, (_, i) => (i * seed + (i >> 7)) % 256), 48, 40, 3));
+  const a = join(dir, 'in', 'a.png'), b = join(dir, 'in', 'b.png');
+  writeFileSync(a, mk(7)); writeFileSync(b, mk(13));
+  return { dir, a, b };
+}
+
+test('degrade --ops writes images and sidecars with every sampled parameter; seeds reproduce', async () => {
+  const { dir, a } = setup();
+  const ops = 'blur:aniso,resize:0.5,noise:15,jpeg:40';
+  const r = await cli(['degrade', join(dir, 'in'), '-o', join(dir, 'out1'), '--ops', ops, '--seed', '7']);
+  assert.equal(r.code, 0, r.err);
+  const side = JSON.parse(readFileSync(join(dir, 'out1', 'a.json'), 'utf8'));
+  assert.equal(side.seed, 7); assert.equal(side.ops, ops); assert.equal(side.input, a);
+  assert.deepEqual(side.outputSize, [24, 20]);
+  assert.deepEqual(side.steps.map((s: { op: string }) => s.op), ['blur', 'resize', 'gaussian_noise', 'jpeg']);
+  const k = side.steps[0].kernel;
+  assert.equal(k.type, 'aniso'); assert.ok(k.sigmaX > 0 && k.sigmaY > 0 && typeof k.theta === 'number' && k.size % 2 === 1);
+  assert.equal(side.steps[2].sigma255, 15); assert.equal(side.steps[3].quality, 40);
+  await cli(['degrade', join(dir, 'in'), '-o', join(dir, 'out2'), '--ops', ops, '--seed', '7']);
+  await cli(['degrade', join(dir, 'in'), '-o', join(dir, 'out3'), '--ops', ops, '--seed', '8']);
+  const f = (d: string) => readFileSync(join(dir, d, 'a.png'));
+  assert.ok(f('out1').equals(f('out2')), 'same seed -> identical bytes');
+  assert.ok(!f('out1').equals(f('out3')), 'different seed -> different bytes');
+  // a file degrades the same alone as in a batch
+  await cli(['degrade', a, '-o', join(dir, 'single.png'), '--ops', ops, '--seed', '7']);
+  assert.ok(readFileSync(join(dir, 'single.png')).equals(f('out1')));
+  assert.ok(existsSync(join(dir, 'single.json')));
+});
+
+test('degrade --wild --json: events and a sidecar with orders, words and steps', async () => {
+  const { dir } = setup();
+  const r = await cli(['degrade', join(dir, 'in'), '-o', join(dir, 'w'), '--wild', '--seed', '3', '--json', '--save-gt']);
+  assert.equal(r.code, 0, r.err);
+  const events = r.out.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(events.filter((e) => e.type === 'result' && e.stage === 'degrade').length, 2);
+  const side = JSON.parse(readFileSync(join(dir, 'w', 'b.json'), 'utf8'));
+  assert.equal(side.mode, 'wild');
+  assert.equal(side.orders.length, 3);
+  assert.ok(Array.isArray(side.steps) && Array.isArray(side.words));
+  assert.deepEqual(side.outputSize, [48, 40]);
+  assert.ok(existsSync(join(dir, 'w', 'b.gt.png')));
+});
+
+test('a batch continues past bad files and reports each one, exit code 1', async () => {
+  const { dir } = setup();
+  writeFileSync(join(dir, 'in', 'zero.png'), new Uint8Array(0));
+  const good = readFileSync(join(dir, 'in', 'a.png'));
+  writeFileSync(join(dir, 'in', 'cut.png'), good.subarray(0, 100));
+  writeFileSync(join(dir, 'in', 'fake.jpg'), 'not a jpeg');
+  const r = await cli(['degrade', join(dir, 'in'), join(dir, 'missing.png'), '-o', join(dir, 'o'), '--ops', 'noise:5']);
+  assert.equal(r.code, 1);
+  assert.ok(existsSync(join(dir, 'o', 'a.png')) && existsSync(join(dir, 'o', 'b.png')));
+  assert.match(r.err, /missing\.png: no such file or folder/);
+  assert.match(r.err, /zero\.png: empty file \(0 bytes\)/);
+  assert.match(r.err, /cut\.png: corrupt or truncated PNG/);
+  assert.match(r.err, /fake\.jpg: not a PNG or JPEG file/);
+  assert.match(r.err, /2 image\(s\) written, 4 failed/);
+});
+
+test('bad arguments: one line, exit code 2, nothing written', async () => {
+  const { dir } = setup();
+  const cases: Array<[string[], RegExp]> = [
+    [['--ops', 'blur:wobble'], /^irsde: --ops "blur:wobble": unknown blur type "wobble"/],
+    [['--ops', 'noise:999'], /^irsde: --ops "noise:999": sigma must be in \[0, 255\], got 999/],
+    [['--ops', 'jpeg:40,sharpen'], /^irsde: --ops "sharpen": unknown operator "sharpen"/],
+    [[], /^irsde: give --ops "<chain>" or --wild/],
+    [['--wild', '--ops', 'noise:1'], /cannot be combined/],
+    [['--wild', '--seed=-1'], /--seed must be an integer/],
+    [['--wild', '--bogus'], /^irsde: Unknown option '--bogus'/],
+  ];
+  for (const [extra, re] of cases) {
+    const r = await cli(['degrade', join(dir, 'in'), '-o', join(dir, 'x'), ...extra]);
+    assert.equal(r.code, 2, extra.join(' '));
+    assert.match(r.err, re);
+    assert.equal(r.err.trim().split('\n').length, 1);
+  }
+  assert.ok(!existsSync(join(dir, 'x')));
+});
+
+test('the installed command line: exit codes and one-line errors', () => {
+  const { dir } = setup();
+  const ok = spawnCli(['degrade', join(dir, 'in', 'a.png'), '-o', join(dir, 'cli.png'), '--ops', 'jpeg:30']);
+  assert.equal(ok.code, 0, ok.err);
+  assert.ok(existsSync(join(dir, 'cli.png')) && existsSync(join(dir, 'cli.json')));
+  const bad = spawnCli(['degrade', join(dir, 'in', 'a.png'), '-o', join(dir, 'x.png'), '--ops', 'jpeg:101']);
+  assert.equal(bad.code, 2);
+  assert.equal(bad.err, 'irsde: --ops "jpeg:101": quality must be in [1, 100], got 101 (see `irsde degrade --help` for the operator list)\n');
+});

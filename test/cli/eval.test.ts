@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { run } from '../../src/cli/commands/eval.js';
+import { isIrsdeError } from '../../src/common/errors.js';
+import { encodePng } from '../../src/image/png.js';
+import { fromUint8 } from '../../src/image/convert.js';
+import { psnr } from '../../src/metrics/metrics.js';
+
+/** Runs the command in-process with its own output sink; user errors are rendered as main() does (one line, exit 2). */
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '', err = '';
+  const io = { out: (s: string) => { out += s; }, err: (s: string) => { err += s; } };
+  const [cmd, ...rest] = args;
+  assert.equal(cmd, 'eval');
+  try {
+    return { code: await run(rest, io), out, err };
+  } catch (e) {
+    if (!isIrsdeError(e)) throw e;
+    err += `irsde: ${e.message}${e.hint ? ` (${e.hint})` : ''}\n`;
+    return { code: 2, out, err };
+  }
+}
+
+/** The real command line, once: `node bin/irsde.js ...`. */
+function spawnCli(args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, ['bin/irsde.js', ...args], { encoding: 'utf8' });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+const img = (w: number, h: number, k: number) => fromUint8(Array.from({ length: w * h * 3 }, (_, i) => (i * k + (i >> 5)) % 256), w, h, 3);
+
+test('eval --pred --gt: Markdown table per image and the mean; mismatched pairs reported, exit 1', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'irsde-cli-eval-'));
+  for (const d of ['pred', 'gt']) mkdirSync(join(dir, d));
+  const gt1 = img(32, 24, 3), gt2 = img(32, 24, 5);
+  const p1 = fromUint8(Array.from(gt1.data, (v, i) => Math.min(255, Math.round(v * 255) + (i % 3))), 32, 24, 3);
+  writeFileSync(join(dir, 'gt', 'one.png'), encodePng(gt1)); writeFileSync(join(dir, 'pred', 'one.png'), encodePng(p1));
+  writeFileSync(join(dir, 'gt', 'two.png'), encodePng(gt2)); writeFileSync(join(dir, 'pred', 'two.png'), encodePng(gt2));
+  writeFileSync(join(dir, 'gt', 'three.png'), encodePng(gt2)); writeFileSync(join(dir, 'pred', 'three.png'), encodePng(img(30, 24, 5)));
+  writeFileSync(join(dir, 'pred', 'orphan.png'), encodePng(gt2));
+  const r = await cli(['eval', '--pred', join(dir, 'pred'), '--gt', join(dir, 'gt')]);
+  assert.equal(r.code, 1);
+  const expected = psnr(p1, gt1).toFixed(2);
+  assert.match(r.out, new RegExp(`\\| one \\| pred \\| ${expected} \\| 0\\.\\d{4} \\|`));
+  assert.match(r.out, /\| two \| pred \| inf \| 1\.0000 \| inf \| 1\.0000 \|/);
+  assert.match(r.out, /\| \*\*mean\*\* \| pred \|/);
+  assert.match(r.err, /three\.png: size 30x24 differs from its ground truth/);
+  assert.match(r.err, /orphan\.png: no ground truth for "orphan"/);
+  const j = await cli(['eval', '--pred', join(dir, 'pred', 'one.png'), '--gt', join(dir, 'gt', 'one.png'), '--json', '--crop', '2']);
+  assert.equal(j.code, 0, j.err);
+  const ev = j.out.trim().split('\n').map((l) => JSON.parse(l));
+  const row = ev.find((e) => e.stage === 'eval');
+  assert.equal(row.image, 'one');
+  assert.ok(Math.abs(row.psnr - psnr(p1, gt1, { crop: 2 })) < 1e-9);
+  assert.ok(ev.some((e) => e.stage === 'eval-mean'));
+});
+
+test('eval --task sr --data Set5: bicubic baseline table; --model is unavailable (one line, exit 2)', { skip: !existsSync('../shared/data/Set5') }, async () => {
+  const r = await cli(['eval', '--task', 'sr', '--data', 'Set5', '--scale', '4', '--data-root', '../shared/data', '--json']);
+  assert.equal(r.code, 0, r.err);
+  const mean = r.out.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.stage === 'eval-mean');
+  assert.equal(mean.method, 'bicubic'); assert.equal(mean.crop, 4);
+  assert.ok(Math.abs(mean.psnrY - 28.42) < 0.03);
+  const m = spawnCli(['eval', '--task', 'sr', '--data', 'Set5', '--model', 'irsde-sr']);
+  assert.equal(m.code, 2);
+  assert.match(m.err, /^irsde: model "irsde-sr" is not available/);
+  assert.equal(m.err.trim().split('\n').length, 1);
+});
+
+test('eval argument errors', async () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['--task', 'denoise'], /give --pred <dir> --gt <dir>, or --task <task> --data <set>/],
+    [['--task', 'paint', '--data', 'x'], /unknown task "paint"/],
+    [['--pred', '/nonexistent-dir-xyz', '--gt', '/tmp'], /--pred \/nonexistent-dir-xyz: no such file or folder/],
+    [['--pred', 'a'], /--pred and --gt go together/],
+    [['--task', 'denoise', '--data', 'NoSuchSet', '--data-root', '/tmp'], /dataset "NoSuchSet" not found/],
+  ];
+  for (const [args, re] of cases) {
+    const r = await cli(['eval', ...args]);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.err, re);
+  }
+});

@@ -1,0 +1,173 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { DegradeRng } from '../../src/degrade/random.js';
+import { gaussianNoise, poissonNoise, randomNoise } from '../../src/degrade/noise.js';
+import { jpegCompress } from '../../src/degrade/jpeg.js';
+import { hazePixel, addHaze, addRain, lowLight, lowLightCurve, addSnow } from '../../src/degrade/synthetic.js';
+import { randomStrokeMask, randomBoxMask, applyMask, fitMask } from '../../src/degrade/masks.js';
+import { wienerRinging, udcFilter, randomBlur } from '../../src/degrade/blur.js';
+import { gaussianKernel } from '../../src/degrade/kernels.js';
+import { filter2D } from '../../src/degrade/filter.js';
+import { parseOps, applyOps } from '../../src/degrade/ops.js';
+import { decodePng } from '../../src/image/png.js';
+import { toUint8 } from '../../src/image/convert.js';
+import { psnr } from '../../src/metrics/metrics.js';
+import { IrsdeError } from '../../src/common/errors.js';
+import type { FloatImage } from '../../src/image/types.js';
+
+function testImage(w = 64, h = 48): FloatImage {
+  const d = new Float32Array(w * h * 3);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const i = (y * w + x) * 3;
+    d[i] = Math.round(255 * (0.5 + 0.4 * Math.sin(x / 6))) / 255;
+    d[i + 1] = Math.round(255 * ((x * y) % 97) / 97) / 255;
+    d[i + 2] = Math.round(255 * (y / h)) / 255;
+  }
+  return { data: d, width: w, height: h, channels: 3 };
+}
+
+test('Gaussian noise: measured sigma, grey shares one field, clipping, determinism', () => {
+  const flat: FloatImage = { data: new Float32Array(128 * 128 * 3).fill(0.5), width: 128, height: 128, channels: 3 };
+  const n = gaussianNoise(flat, 15, new DegradeRng(1));
+  let s2 = 0;
+  for (const v of n.data) s2 += (v - 0.5) * (v - 0.5);
+  const sigma = Math.sqrt(s2 / n.data.length) * 255;
+  assert.ok(Math.abs(sigma - 15) < 0.3, `measured sigma ${sigma}`);
+  const g = gaussianNoise(flat, 15, new DegradeRng(1), { grey: true });
+  for (let p = 0; p < 100; p++) { assert.equal(g.data[3 * p], g.data[3 * p + 1]); assert.equal(g.data[3 * p], g.data[3 * p + 2]); }
+  const big = gaussianNoise(flat, 200, new DegradeRng(2));
+  for (const v of big.data) assert.ok(v >= 0 && v <= 1);
+  assert.deepEqual(gaussianNoise(flat, 15, new DegradeRng(1)).data, n.data);
+  assert.throws(() => gaussianNoise(flat, -1, new DegradeRng(1)), /sigma/);
+});
+
+test('Poisson noise has mean ~0 and variance ~ base/V·scale²; random_noise quantises', () => {
+  const img = testImage(96, 96);
+  const out = poissonNoise(img, 1, new DegradeRng(3));
+  let m = 0;
+  for (let i = 0; i < img.data.length; i++) m += out.data[i]! - img.data[i]!;
+  assert.ok(Math.abs(m / img.data.length) < 0.01);
+  const r = randomNoise(img, new DegradeRng(4));
+  for (const v of r.image.data) assert.equal(Math.round(v * 255), v * 255 > 0 ? Math.round(v * 255) : 0);
+  for (const v of r.image.data) assert.ok(Math.abs(v * 255 - Math.round(v * 255)) < 1e-4);
+});
+
+test('JPEG op: a real round trip at the given quality', async () => {
+  const input = decodePng(readFileSync('test/fixtures/jpeg/input.png')).image;
+  const out = await jpegCompress(input, 50);
+  const pil = decodePng(readFileSync('test/fixtures/jpeg/pil_q50_decoded.png')).image;
+  const a = toUint8(out), b = toUint8(pil);
+  let mx = 0;
+  for (let i = 0; i < a.length; i++) mx = Math.max(mx, Math.abs(a[i]! - b[i]!));
+  assert.ok(mx <= 1, `differs from libjpeg's q=50 result by ${mx}`);
+  const img = testImage(128, 96);
+  for (let i = 1; i < img.data.length; i += 3) img.data[i] = img.data[i - 1]!; // smooth content
+  const p10 = psnr(await jpegCompress(img, 10), img), p90 = psnr(await jpegCompress(img, 90), img);
+  assert.ok(p10 < p90 - 5, `q10 ${p10} dB vs q90 ${p90} dB`);
+});
+
+test('haze and low-light goldens (§10.2, §10.3)', () => {
+  assert.ok(Math.abs(hazePixel(0.2, 0.9, 1.2, 0.5) - 0.5158319) < 5e-8);
+  assert.ok(Math.abs(lowLightCurve(0.5, 0.95, 0.7, 2.5) - 0.1088509) < 5e-8);
+  const img = testImage();
+  const h = addHaze(img, new DegradeRng(5), { airlight: 0.9, beta: 1.2, depth: 'homogeneous', jitter: 0 });
+  assert.ok(Math.abs(h.image.data[0]! - hazePixel(img.data[0]!, 0.9, 1.2, 1)) < 1e-6);
+  const l = lowLight(img, new DegradeRng(6), { alpha: 0.95, beta: 0.7, gamma: 2.5, photons: null });
+  const expect = Math.round(255 * lowLightCurve(img.data[0]!, 0.95, 0.7, 2.5)) / 255;
+  assert.ok(Math.abs(l.image.data[0]! - expect) < 1e-6);
+  const noisy = lowLight(img, new DegradeRng(6));
+  assert.ok(noisy.params.alpha >= 0.9 && noisy.params.gamma >= 1.5 && noisy.params.gamma < 5 && noisy.params.photons! >= 30 && noisy.params.photons! < 1000);
+});
+
+test('rain, snow and haze are seeded and record their parameters', () => {
+  const img = testImage();
+  const a = addRain(img, new DegradeRng(8), { heavy: true }), b = addRain(img, new DegradeRng(8), { heavy: true });
+  assert.deepEqual(a.image.data, b.image.data);
+  assert.ok(a.params.layers.length >= 2 && a.params.layers.length <= 4);
+  for (const l of a.params.layers) { assert.ok(l.density >= 0.002 && l.density < 0.02); assert.ok(l.length >= 10 && l.length < 40); assert.ok(l.angle >= 55 && l.angle <= 125); }
+  let brighter = 0;
+  for (let i = 0; i < img.data.length; i++) if (a.image.data[i]! > img.data[i]! + 1e-6) brighter++;
+  assert.ok(brighter > 0, 'rain adds bright streaks');
+  const c = addRain(img, new DegradeRng(9));
+  assert.notDeepEqual(c.image.data, a.image.data);
+  assert.equal(addHaze(img, new DegradeRng(1), { depth: 'ramp' }).params.depth, 'ramp');
+  assert.ok(addSnow(img, new DegradeRng(1)).params.brightness >= 0.8);
+});
+
+test('inpainting masks: hole fraction in [0.1, 0.5], LQ = m*GT + (1-m)', () => {
+  for (let s = 0; s < 5; s++) {
+    const m = randomStrokeMask(128, 128, new DegradeRng(s), { brush: s % 2 ? 'thick' : 'thin' });
+    assert.ok(m.params.holeFraction >= 0.1 && m.params.holeFraction <= 0.5, `hole fraction ${m.params.holeFraction}`);
+  }
+  const img = testImage();
+  const box = randomBoxMask(img.width, img.height, new DegradeRng(2));
+  const lq = applyMask(img, box.mask);
+  for (let p = 0; p < img.width * img.height; p++) {
+    if (box.mask.data[p] === 0) assert.equal(lq.data[3 * p], 1);
+    else assert.equal(lq.data[3 * p], img.data[3 * p]);
+  }
+  assert.equal(fitMask(box.mask, 32, 24).width, 32);
+});
+
+test('Wiener ringing sharpens back towards the original; UDC without a bank is a no-op that still draws', () => {
+  const img = testImage(48, 40);
+  for (let i = 1; i < img.data.length; i += 3) img.data[i] = img.data[i - 1]!;
+  const k = gaussianKernel(7, 1.2);
+  const r = randomBlur(img, new DegradeRng(1), { maxRadius: 5, sincProb: 0, deblurProb: 0, blurRange: [1, 1.2] });
+  assert.ok(r.words.includes('blur'));
+  const blurred = filter2D(img, k);
+  const w = wienerRinging(blurred, k);
+  assert.equal(w.width, 48);
+  assert.ok(psnr(w, img) > psnr(blurred, img) + 1, `wiener ${psnr(w, img)} dB vs blurred ${psnr(blurred, img)} dB`);
+  const rng = new DegradeRng(3), rng2 = new DegradeRng(3);
+  const u = udcFilter(img, rng);
+  assert.equal(u.image, img);
+  assert.equal(u.step.applied, false);
+  rng2.random(); rng2.random();
+  assert.equal(rng.nextU32(), rng2.nextU32());
+});
+
+test('op chains: parse errors name the op and the reason', () => {
+  const bad: Array<[string, RegExp]> = [
+    ['blur:wobble', /--ops "blur:wobble": unknown blur type "wobble"/],
+    ['noise:-3', /sigma must be a number|sigma must be in/],
+    ['noise:300', /sigma must be in \[0, 255\], got 300/],
+    ['jpeg:0', /quality must be in \[1, 100\], got 0/],
+    ['jpeg', /needs a quality/],
+    ['resize:0', /scale must be in \(0, 16\]/],
+    ['resize:0.5:lanczos', /unknown interpolation "lanczos"/],
+    ['blur:iso:k=4', /k must be an odd integer/],
+    ['sharpen:2', /unknown operator "sharpen"/],
+    ['blur:iso:size=3', /unknown parameter "size"/],
+    ['', /--ops is empty/],
+  ];
+  for (const [spec, re] of bad) {
+    assert.throws(() => parseOps(spec), (e: unknown) => e instanceof IrsdeError && e.code === (spec === '' ? 'bad-op' : 'bad-op') && re.test(e.message), spec);
+  }
+  const ops = parseOps('blur:aniso, resize:0.5, noise:15, jpeg:40');
+  assert.deepEqual(ops.map((o) => o.kind), ['blur', 'resize', 'noise', 'jpeg']);
+});
+
+test('op chains apply in order, record every parameter, and are reproducible', async () => {
+  const img = testImage(64, 48);
+  const ops = parseOps('blur:iso:sigma=1.5,resize:0.5,noise:5-10:grey,jpeg:30-40,grey');
+  const a = await applyOps(img, ops, new DegradeRng(11));
+  const b = await applyOps(img, ops, new DegradeRng(11));
+  const c = await applyOps(img, ops, new DegradeRng(12));
+  assert.deepEqual(a.image.data, b.image.data);
+  assert.notDeepEqual(a.image.data, c.image.data);
+  assert.equal(a.image.width, 32); assert.equal(a.image.height, 24);
+  assert.deepEqual(a.steps.map((s) => s.op), ['blur', 'resize', 'gaussian_noise', 'jpeg', 'greyscale']);
+  const blur = a.steps[0] as unknown as { kernel: { type: string; sigmaX: number; size: number } };
+  assert.equal(blur.kernel.type, 'iso'); assert.equal(blur.kernel.sigmaX, 1.5); assert.equal(blur.kernel.size, 11);
+  const noise = a.steps[2] as unknown as { sigma255: number; grey: boolean };
+  assert.ok(noise.sigma255 >= 5 && noise.sigma255 < 10 && noise.grey);
+  const jpeg = a.steps[3] as unknown as { quality: number };
+  assert.ok(Number.isInteger(jpeg.quality) && jpeg.quality >= 30 && jpeg.quality <= 40);
+  const px = a.image.data;
+  for (let p = 0; p < 10; p++) assert.equal(px[3 * p], px[3 * p + 1]);
+  const m = await applyOps(img, parseOps('mask:thick,rain,haze,lowlight:photons=none,snow,blur:sinc,blur:line:angle=45,blur:motion,blur:random,resize:80x60:area'), new DegradeRng(1));
+  assert.equal(m.image.width, 80);
+  assert.equal(m.steps.length, 10);
+});

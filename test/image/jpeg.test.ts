@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { decodePng } from '../../src/image/png.js';
+import { toUint8 } from '../../src/image/convert.js';
+import { encodeJpegSync, decodeJpeg, initJpeg } from '../../src/image/jpeg.js';
+import { quantTables } from '../../src/image/jpeg-encoder.js';
+
+const FIX = 'test/fixtures/jpeg';
+const ref = JSON.parse(readFileSync(`${FIX}/reference.json`, 'utf8')) as { cases: Array<{ quality: number; scan_sha256: string; bytes: number }> };
+
+function scan(b: Uint8Array): Uint8Array {
+  for (let i = 0; i + 1 < b.length; i++) if (b[i] === 0xff && b[i + 1] === 0xda) return b.slice(i + 2 + b[i + 2]! * 256 + b[i + 3]!);
+  throw new Error('no SOS');
+}
+
+test('IJG quality scaling', () => {
+  assert.equal(quantTables(50).luma[0], 16);
+  assert.equal(quantTables(10).luma[0], 80); // 16 * 500/100
+  assert.equal(quantTables(90).luma[0], 3); // (16*20+50)/100
+  assert.equal(quantTables(100).chroma[63], 1);
+  assert.equal(quantTables(1).luma[63], 255); // baseline clamp
+});
+
+test('baseline encoder is bit-exact with libjpeg-turbo (Pillow/OpenCV) on a 45x37 image', () => {
+  const input = decodePng(readFileSync(`${FIX}/input.png`)).image;
+  for (const c of ref.cases) {
+    const ours = encodeJpegSync(input, { quality: c.quality });
+    assert.equal(createHash('sha256').update(scan(ours)).digest('hex'), c.scan_sha256, `entropy-coded data differs at q=${c.quality}`);
+    assert.equal(ours.length, c.bytes, `file size at q=${c.quality}`);
+  }
+});
+
+test('WebAssembly decoder matches libjpeg-turbo decoding of the same stream', async () => {
+  await initJpeg();
+  const input = decodePng(readFileSync(`${FIX}/input.png`)).image;
+  for (const q of [10, 50, 95]) {
+    const dec = await decodeJpeg(encodeJpegSync(input, { quality: q }));
+    const pil = decodePng(readFileSync(`${FIX}/pil_q${q}_decoded.png`)).image;
+    const a = toUint8(dec), b = toUint8(pil);
+    let maxd = 0;
+    for (let i = 0; i < a.length; i++) maxd = Math.max(maxd, Math.abs(a[i]! - b[i]!));
+    assert.ok(maxd <= 1, `q=${q}: max pixel difference ${maxd}`);
+  }
+});
+
+test('MozJPEG encoder path works and quality changes the size', async () => {
+  await initJpeg({ encoder: true });
+  const input = decodePng(readFileSync(`${FIX}/input.png`)).image;
+  const lo = encodeJpegSync(input, { quality: 10, encoder: 'mozjpeg' }), hi = encodeJpegSync(input, { quality: 95, encoder: 'mozjpeg' });
+  assert.ok(lo.length < hi.length);
+  const d = await decodeJpeg(hi);
+  assert.equal(d.width, 45); assert.equal(d.height, 37);
+  assert.throws(() => encodeJpegSync(input, { quality: 0 }), /quality/);
+});
