@@ -23,7 +23,7 @@ import statistics
 import sys
 import time
 
-ALL_CASES = ("conv2", "naf32", "naf64")
+ALL_CASES = ("conv2", "naf32", "naf64", "cnaf32_train", "cnaf32_sample")
 WARMUP = 2
 
 
@@ -87,6 +87,35 @@ def main():
         return statistics.median(ts)
 
     results = {}
+    for case in [c for c in cases if c.startswith("cnaf32")]:
+        # ConditionalNAFNet w32 enc [1,1,1,4] (irsde bench sde): IR-SDE training step and 100-step sampling.
+        from torch_nets import ConditionalNAFNet, IRSDE
+        net = ConditionalNAFNet()
+        with torch.no_grad():
+            for name, p in net.named_parameters():
+                if name.endswith("beta") or name.endswith("gamma"):
+                    p.fill_(0.1)
+        sde = IRSDE()
+        if case == "cnaf32_train":
+            opt = torch.optim.AdamW(net.parameters(), lr=1e-4, betas=(0.9, 0.99))
+            x0, mu, noise = torch.rand(4, 3, 128, 128), torch.rand(4, 3, 128, 128), torch.randn(4, 3, 128, 128)
+            t = torch.randint(1, 101, (4,))
+
+            def step():
+                opt.zero_grad(set_to_none=True)
+                sde.loss(net, x0, mu, t, noise).backward()
+                opt.step()
+            results[case] = {"train_ms": round(timed(step), 3)}
+        else:
+            mu = torch.rand(1, 3, 256, 256)
+            net.eval()
+            with torch.no_grad():
+                net(mu, mu, torch.tensor([50.0]))
+            t0 = time.perf_counter()
+            sde.posterior_sample(net, mu)
+            results[case] = {"total_ms": round((time.perf_counter() - t0) * 1000.0, 1)}
+        del net
+    cases = [c for c in cases if not c.startswith("cnaf32")]
     for case in cases:
         m, inputs, target = build(case)
         m.train()

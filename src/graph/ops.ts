@@ -727,7 +727,7 @@ const ConvTransposeOp = defineOp<ConvAttrs & { outputPadding: [number, number]; 
 });
 
 function wgradMode(): string {
-  return (typeof process !== 'undefined' && process.env?.IRSDE_WGRAD) || 'slices';
+  return (typeof process !== 'undefined' && process.env?.IRSDE_WGRAD) || 'unfold';
 }
 
 /**
@@ -760,7 +760,7 @@ function convWeightGrad(g: Tensor, x: Tensor, wShape: readonly number[], a: Conv
     void H; void W;
     return out;
   };
-  const useUnfold = wgradMode() === 'unfold';
+  const useUnfold = wgradMode().startsWith('unfold');
   if (a.group === 1) {
     const gy = reshape(g, [0, o, -1]); // [B, O, N]
     if (kh === 1 && kw === 1 && sh === 1 && sw === 1 && !hasPad) {

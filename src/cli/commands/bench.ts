@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { IrsdeError } from '../../common/errors.js';
 import { intOption } from '../args.js';
 
-const targets = ['engine', 'optim', 'degrade'] as const;
+const targets = ['engine', 'sde', 'optim', 'degrade'] as const;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -16,13 +16,17 @@ export async function run(argv: string[]): Promise<number> {
   });
   const what = positionals[0];
   if (values.help || !what) {
-    process.stdout.write(`usage: irsde bench <${targets.join('|')}> [--json] [--torch] [--repeats N] [--cases conv2,naf32,naf64] [--no-memory]\n\n  engine   forward / training-step time and GFLOP/s; --torch also runs PyTorch (IRSDE_PYTHON, default python3)\n  optim    optimiser update over 10 M parameters\n  degrade  degradation pipeline and metrics speed\n`);
+    process.stdout.write(`usage: irsde bench <${targets.join('|')}> [--json] [--torch] [--repeats N] [--cases conv2,naf32,naf64] [--no-memory]\n\n  engine   forward / training-step time and GFLOP/s; --torch also runs PyTorch (IRSDE_PYTHON, default python3)\n  sde      ConditionalNAFNet training step and 100-step posterior sampling (--torch compares)\n  optim    optimiser update over 10 M parameters\n  degrade  degradation pipeline and metrics speed\n`);
     return what ? 0 : 1;
   }
   const repeats = intOption('--repeats', values.repeats!, 1, 1000);
   if (what === 'engine') {
     const { benchEngine } = await import('../bench/engine.js');
     return benchEngine({ json: values.json!, torch: values.torch!, repeats, cases: values.cases?.split(','), memory: !values['no-memory'] });
+  }
+  if (what === 'sde') {
+    const { benchSde } = await import('../bench/sde.js');
+    return benchSde({ json: values.json!, torch: values.torch!, repeats });
   }
   if (what === 'engine-memory-child') {
     const { memoryChild } = await import('../bench/engine.js');
