@@ -11,6 +11,7 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   bench: { summary: 'measure speed: `irsde bench engine [--torch] [--json]`', load: () => import('./commands/bench.js') },
   degrade: { summary: 'apply degradations to images: `irsde degrade <in...> -o <out> --ops ... | --wild --seed N`', load: () => import('./commands/degrade.js') },
   eval: { summary: 'score restorations: `irsde eval --pred <dir> --gt <dir>`', load: () => import('./commands/eval.js') },
+  train: { summary: 'train a restoration model: `irsde train --config configs/<task>.json [--set k=v] | --resume <out>`', load: () => import('./commands/train.js') },
 };
 
 function usage(): string {
@@ -58,6 +59,7 @@ export function reportError(e: unknown, json: boolean): void {
 
 const isEntry = process.argv[1] !== undefined && /(?:main\.[jt]s|irsde(?:\.js)?)$/.test(process.argv[1]);
 if (isEntry) {
-  process.on('SIGPIPE', () => process.exit(0));
+  // `irsde … | head` closes the pipe early: stop quietly instead of crashing on EPIPE.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(0); throw e; });
   main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
 }

@@ -9,6 +9,7 @@
  */
 import { IrsdeError } from '../common/errors.js';
 import type { SafeTensor } from './safetensors.js';
+import { adamwWasmBase64 } from './wasm/adamw.wasm.js';
 
 /** A parameter as optimisers see it; `ParamStore` yields these. */
 export interface OptimParam {
@@ -244,6 +245,72 @@ function checkNonNeg(v: number, what: string, name: string): void {
 // ---------------------------------------------------------------------------------------------------------
 // AdamW
 
+/**
+ * AdamW in WebAssembly SIMD (4 float32 lanes). The moments live in the module's memory (the optimiser's
+ * state buffers are views of it); each update copies the parameter and gradient into scratch space, runs
+ * the kernel and copies the parameter back. A plain TypeScript loop here is bound by per-element overhead
+ * (≈ 9 ns/element for AdamW), the kernel by memory bandwidth.
+ */
+class WasmAdamW {
+  private readonly offsets = new Map<object, number>();
+  private constructor(
+    private readonly memory: WebAssembly.Memory,
+    private readonly kernel: (p: number, g: number, m: number, v: number, n: number, b1: number, b2: number, a: number, e: number, decay: number) => void,
+    private readonly scratchP: number,
+    private readonly scratchG: number,
+  ) {}
+
+  static tryCreate(slots: Slot<AdamHyper>[]): WasmAdamW | null {
+    if (!slots.length || typeof WebAssembly === 'undefined') return null;
+    const pad4 = (n: number): number => (n + 3) & ~3;
+    let floats = 0, largest = 0;
+    for (const s of slots) { floats += 2 * pad4(s.param.data.length); largest = Math.max(largest, pad4(s.param.data.length)); }
+    const bytes = (floats + 2 * largest) * 4;
+    if (bytes > 3.5 * 2 ** 30) return null; // wasm32 memory limit: fall back to the TypeScript loop
+    let instance: WebAssembly.Instance;
+    try {
+      instance = new WebAssembly.Instance(new WebAssembly.Module(base64Bytes(adamwWasmBase64)));
+    } catch {
+      return null; // no SIMD support
+    }
+    const memory = instance.exports.memory as WebAssembly.Memory;
+    const pages = Math.ceil(bytes / 65536);
+    memory.grow(pages); // all views below are created after the last grow, so none is ever detached
+    let off = 65536; // leave the first page free
+    const take = (n: number): number => { const o = off; off += pad4(n) * 4; return o; };
+    const w = new WasmAdamW(memory, instance.exports.adamw as WasmAdamW['kernel'], take(largest), take(largest));
+    for (const s of slots) {
+      const n = s.param.data.length;
+      const m = take(n), v = take(n);
+      s.bufs[0] = new Float32Array(memory.buffer, m, n);
+      s.bufs[1] = new Float32Array(memory.buffer, v, n);
+      w.offsets.set(s, m);
+    }
+    return w;
+  }
+
+  has(slot: object): boolean { return this.offsets.has(slot); }
+
+  update(slot: Slot<AdamHyper>, grad: Float32Array, b1: number, b2: number, a: number, e: number, decay: number): void {
+    const p = slot.param.data;
+    const n = p.length;
+    const buf = this.memory.buffer;
+    const sp = new Float32Array(buf, this.scratchP, n);
+    sp.set(p);
+    new Float32Array(buf, this.scratchG, n).set(grad);
+    const m = this.offsets.get(slot)!;
+    this.kernel(this.scratchP, this.scratchG, m, slot.bufs[1]!.byteOffset, (n + 3) & ~3, b1, b2, a, e, decay);
+    p.set(sp);
+  }
+}
+
+function base64Bytes(b64: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(b64);
+  const out = new Uint8Array(new ArrayBuffer(bin.length));
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
 export interface AdamWOptions {
   /** Default 1e-4. */
   lr: number;
@@ -294,7 +361,7 @@ function adamwKernel(
 export class AdamW extends OptimizerBase<AdamHyper> {
   readonly kind = 'adamw' as const;
 
-  constructor(params: ParamsInput, opts: Partial<AdamWOptions> & { groups?: ReadonlyArray<ParamGroup<AdamHyper>> } = {}) {
+  constructor(params: ParamsInput, opts: Partial<AdamWOptions> & { groups?: ReadonlyArray<ParamGroup<AdamHyper>>; simd?: boolean } = {}) {
     const { lr = 1e-4, groups = [], ...rest } = opts;
     const defaults: AdamHyper = {
       betas: rest.betas ?? [0.9, 0.99],
@@ -303,7 +370,14 @@ export class AdamW extends OptimizerBase<AdamHyper> {
       decoupled: rest.decoupled ?? true,
     };
     super(params, lr, defaults, groups, () => 2);
+    if (opts.simd !== false) this.wasm = WasmAdamW.tryCreate(this.slots.filter((s) => s.opts.decoupled));
   }
+
+  /** The WebAssembly SIMD kernel, when the runtime has one (Node ≥ 16, every current browser). */
+  private readonly wasm: WasmAdamW | null = null;
+
+  /** True when updates run in the WebAssembly SIMD kernel (float32 arithmetic, like PyTorch's). */
+  get simd(): boolean { return this.wasm !== null; }
 
   protected validate(o: AdamHyper, name: string): void {
     checkBetas(o.betas, name);
@@ -325,6 +399,10 @@ export class AdamW extends OptimizerBase<AdamHyper> {
     const t = slot.t;
     const bc1 = 1 - Math.pow(b1, t);
     const sqrtBc2 = Math.sqrt(1 - Math.pow(b2, t));
+    if (this.wasm?.has(slot)) {
+      this.wasm.update(slot, grad, b1, b2, (lr * sqrtBc2) / bc1, eps * sqrtBc2, 1 - lr * weightDecay);
+      return;
+    }
     adamwKernel(
       slot.param.data, grad, slot.bufs[0]!, slot.bufs[1]!, b1, b2,
       (lr * sqrtBc2) / bc1, eps * sqrtBc2,
