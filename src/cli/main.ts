@@ -11,6 +11,8 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   bench: { summary: 'measure speed: `irsde bench engine [--torch] [--json]`', load: () => import('./commands/bench.js') },
   degrade: { summary: 'apply degradations to images: `irsde degrade <in...> -o <out> --ops ... | --wild --seed N`', load: () => import('./commands/degrade.js') },
   eval: { summary: 'score restorations: `irsde eval --pred <dir> --gt <dir>`', load: () => import('./commands/eval.js') },
+  restore: { summary: 'restore images with a trained model: `irsde restore <in...> [-o out] [--task|--model]`', load: () => import('./commands/restore.js') },
+  models: { summary: 'list the installed restoration models: `irsde models [--json]`', load: () => import('./commands/models.js') },
   train: { summary: 'train a restoration model: `irsde train --config configs/<task>.json [--set k=v] | --resume <out>`', load: () => import('./commands/train.js') },
 };
 

@@ -1,0 +1,378 @@
+/**
+ * The IR-SDE trainer: builds the training graph once (graph.ts), then per step
+ *   batch(step) from the data pipeline (data.ts; a worker thread prefetches while ORT runs) →
+ *   one ORT run (loss + every gradient) → optimiser step at the scheduled lr → EMA update →
+ *   a JSON line in <out>/log.jsonl every `logEvery` steps and a progress event every step;
+ * validation every `valEvery` steps (EMA weights baked into an inference Program, reduced-step sampling of a
+ * few held-out images, PSNR of the output and of the degraded input); checkpoints every `checkpointEvery`
+ * steps, at the end, and when `signal` aborts (after the current step); and, when the run completes, the
+ * EMA weights as <out>/model.safetensors with <out>/config.json (the model-registry format).
+ *
+ * Resume (`resume: true`) continues bit-for-bit: weights, EMA, optimiser moments and counts come from the
+ * checkpoint, the lr schedule is a function of the step, and every batch (images, crops, flips, degradation
+ * noise, t, ε) is a function of (seed, step).
+ */
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../common/atomic.js';
+import { IrsdeError } from '../common/errors.js';
+import type { EventSink, IrsdeEvent } from '../common/events.js';
+import { Graph } from '../graph/tensor.js';
+import { Scope, initParams } from '../nn/scope.js';
+import { nafnetPadding } from '../nn/nafnet.js';
+import { unetPadding } from '../nn/unet.js';
+import { runPadded } from '../nn/padding.js';
+import { getBackend, type Backend, type BackendName } from '../runtime/backend.js';
+import { Program } from '../runtime/program.js';
+import { TrainingProgram } from '../runtime/training.js';
+import { Rng } from '../runtime/rng.js';
+import { AdamW, Adam, Lion, type Optimizer } from '../runtime/optim.js';
+import { cosineLR, multiStepLR, constantLR, type LRSchedule } from '../runtime/schedule.js';
+import { EMA } from '../runtime/ema.js';
+import type { ParamStore } from '../runtime/params.js';
+import { writeSafetensorsFile } from '../runtime/safetensors-node.js';
+import { createSDE } from '../sde/configs.js';
+import { MeanRevertingSDE } from '../sde/sde.js';
+import { DenoisingSDE, denoise } from '../sde/denoising.js';
+import { samplePosterior, sampleReducedSteps, sample, stridedTimesteps } from '../sde/samplers.js';
+import type { NoiseNetwork } from '../sde/types.js';
+import { psnr } from '../metrics/metrics.js';
+import { sameModel, valSigma, networkChannels, type TrainConfig } from './config.js';
+import { batchSpecFor, loadValImages, openBatchSource, type ValImage, type BatchSource } from './data.js';
+import { buildNetwork, buildTrainingGraph, coefficientTables, stepFeeds } from './graph.js';
+import { hasCheckpoint, readCheckpoint, writeCheckpoint, ckptDir, type TrainState } from './checkpoint.js';
+
+export interface TrainOptions {
+  onEvent?: EventSink;
+  /** Abort: the current step finishes, a checkpoint is written, and `train` returns with `interrupted`. */
+  signal?: AbortSignal;
+  /** Continue from `<outDir>/ckpt/latest.json`. */
+  resume?: boolean;
+  backend?: BackendName;
+}
+
+export interface ValResult {
+  step: number;
+  /** Mean PSNR (dB, RGB, uint8-rounded) of the restored images and of the degraded inputs. */
+  psnr: number;
+  psnrInput: number;
+  images: { name: string; psnr: number; psnrInput: number }[];
+  ms: number;
+}
+
+export interface TrainResult {
+  outDir: string;
+  /** The step the session started from (0 for a fresh run) and the last step done. */
+  startStep: number;
+  endStep: number;
+  completed: boolean;
+  interrupted: boolean;
+  /** Loss of each step done in this session (steps startStep+1 … endStep). */
+  losses: number[];
+  /** Means over this session's steps: whole step, time waiting for the batch, the ORT run, optimiser + EMA. */
+  msPerStep: number;
+  dataWaitMs: number;
+  runMs: number;
+  optimMs: number;
+  /** Steps whose batch was not ready when the step asked for it (waited > 1 ms). */
+  stalledSteps: number;
+  dataMode: 'inline' | 'worker';
+  params: number;
+  val: ValResult[];
+  /** latest.json of the last checkpoint written (null if none). */
+  checkpoint: string | null;
+  /** <out>/model.safetensors when the run completed. */
+  model: string | null;
+}
+
+function makeOptimizer(c: TrainConfig, params: ParamStore): Optimizer {
+  const o = c.optim;
+  const betas = [o.betas[0], o.betas[1]] as const;
+  switch (o.type) {
+    case 'adamw': return new AdamW(params, { lr: o.lr, betas, eps: o.eps, weightDecay: o.weightDecay });
+    case 'adam': return new Adam(params, { lr: o.lr, betas, eps: o.eps, weightDecay: o.weightDecay });
+    case 'lion': return new Lion(params, { lr: o.lr, betas, weightDecay: o.weightDecay });
+  }
+}
+
+function makeSchedule(c: TrainConfig): LRSchedule {
+  const s = c.schedule;
+  switch (s.type) {
+    case 'cosine': return cosineLR({ baseLr: c.optim.lr, totalSteps: c.steps, warmupSteps: s.warmup, minLr: s.etaMin });
+    case 'multistep': return multiStepLR({ baseLr: c.optim.lr, milestones: s.milestones, gamma: s.gamma });
+    case 'constant': return constantLR(c.optim.lr);
+  }
+}
+
+const now = (): number => performance.now();
+
+/** CHW float → HWC FloatImage (for the metrics). */
+function chwToImage(data: Float32Array, width: number, height: number, offset = 0): { data: Float32Array; width: number; height: number; channels: number } {
+  const n = width * height;
+  const out = new Float32Array(3 * n);
+  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) out[3 * i + c] = data[offset + c * n + i]!;
+  return { data: out, width, height, channels: 3 };
+}
+
+/**
+ * Restore the validation images with a noise network and score them (PSNR, RGB, uint8-rounded): the
+ * configured sampler (strided posterior, reduced-schedule SDE/ODE, or the Denoising-SDE ODE from t*) with
+ * a fixed seed. Cropped images run as one batch; whole images (crop 0) one at a time, padded for the network.
+ */
+export async function restoreValImages(c: TrainConfig, sde: MeanRevertingSDE | DenoisingSDE, net: NoiseNetwork, images: ValImage[]): Promise<ValResult['images']> {
+  const rng = new Rng(c.val.seed).fork('val/sample');
+  const groups: ValImage[][] = c.val.crop > 0 ? [images] : images.map((im) => [im]);
+  const scores: ValResult['images'] = [];
+  for (const grp of groups) {
+    const { width: W, height: H } = grp[0]!;
+    const per = 3 * W * H;
+    const muAll = new Float32Array(grp.length * per);
+    grp.forEach((im, i) => muAll.set(im.lq, i * per));
+    const shape = [grp.length, 3, H, W];
+    let x: Float32Array;
+    if (sde instanceof DenoisingSDE) {
+      x = await denoise(net, sde, muAll, rng, { shape, mode: c.val.sampler === 'sde' ? 'sde' : 'ode', noiseLevel: valSigma(c) });
+    } else if (c.val.sampler === 'posterior') {
+      x = await samplePosterior(net, sde, muAll, rng, { shape, timesteps: stridedTimesteps(sde.T, c.val.steps) });
+    } else if (c.val.steps === sde.T) {
+      x = await sample(net, sde, muAll, rng, { shape, mode: c.val.sampler });
+    } else {
+      x = await sampleReducedSteps(net, sde, muAll, rng, { shape, mode: c.val.sampler, steps: c.val.steps });
+    }
+    grp.forEach((im, i) => {
+      const gt = chwToImage(im.gt, W, H);
+      scores.push({ name: im.name, psnr: psnr(chwToImage(x, W, H, i * per), gt), psnrInput: psnr(chwToImage(im.lq, W, H), gt) });
+    });
+  }
+  return scores;
+}
+
+/** Validation with the EMA weights baked into an inference Program (compiled per validation). */
+async function validate(c: TrainConfig, backend: Backend, sde: MeanRevertingSDE | DenoisingSDE, ema: EMA, images: ValImage[], step: number, threads: number | undefined): Promise<ValResult> {
+  const t0 = now();
+  const g = new Graph();
+  const s = new Scope(g);
+  const C = networkChannels(c.network);
+  const xt = g.input('xt', ['B', C, 'H', 'W']), mu = g.input('mu', ['B', C, 'H', 'W']), t = g.input('t', ['B']);
+  const out = buildNetwork(s, xt, mu, t, c.network);
+  const prog = await Program.compile(backend, g, { eps: out }, { bake: new Map(ema.shadow), threads, name: 'val' });
+  const pad = c.network.type === 'nafnet' ? nafnetPadding(c.network) : unetPadding(c.network);
+  const net: NoiseNetwork = async (x, m, time, shape) => {
+    const B = shape[0]!;
+    const feeds = {
+      xt: { data: x, dims: shape, dtype: 'float32' as const },
+      mu: { data: m, dims: shape, dtype: 'float32' as const },
+      t: { data: new Float32Array(B).fill(time), dims: [B], dtype: 'float32' as const },
+    };
+    const r = c.val.crop > 0 ? await prog.run(feeds) : await runPadded(prog, feeds, { ...pad, images: ['xt', 'mu'], crop: ['eps'] });
+    return r.eps!.data as Float32Array;
+  };
+  let scores: ValResult['images'];
+  try {
+    scores = await restoreValImages(c, sde, net, images);
+  } finally {
+    await prog.release();
+  }
+  const mean = (k: 'psnr' | 'psnrInput') => scores.reduce((a, s) => a + s[k], 0) / scores.length;
+  return { step, psnr: mean('psnr'), psnrInput: mean('psnrInput'), images: scores, ms: now() - t0 };
+}
+
+/**
+ * The model-registry entry written next to model.safetensors: the `config.json` contract of
+ * src/restore/config.ts (network kind/config, SDE, value range, recommended sampler; training details free-form).
+ */
+function modelCard(c: TrainConfig, sde: MeanRevertingSDE | DenoisingSDE, step: number, lastLoss: number | null, lastVal: ValResult | null): Record<string, unknown> {
+  let sampler: Record<string, unknown>;
+  if (sde instanceof DenoisingSDE) {
+    const sigma = valSigma(c);
+    sampler = { mode: c.val.sampler === 'sde' ? 'sde' : 'ode', steps: sde.optimalStartStep(sigma), noiseLevel: sigma };
+  } else {
+    sampler = { mode: c.val.sampler, steps: c.val.steps };
+  }
+  const { type, conditional, ...config } = c.network;
+  return {
+    format: 'irsde-model',
+    version: 1,
+    name: c.name,
+    task: c.task,
+    description: c.description,
+    network: { kind: type, conditional, config },
+    sde: c.sde,
+    valueRange: [0, 1],
+    sampler,
+    training: {
+      weights: 'EMA',
+      steps: step,
+      data: c.data,
+      loss: c.loss,
+      optim: c.optim,
+      schedule: c.schedule,
+      ema: c.ema,
+      seed: c.seed,
+      finalLoss: lastLoss,
+      validation: lastVal ? { step: lastVal.step, psnr: lastVal.psnr, psnrInput: lastVal.psnrInput, images: lastVal.images.length, data: c.val.data, crop: c.val.crop, sampler: c.val.sampler, steps: c.val.steps } : null,
+    },
+  };
+}
+
+export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<TrainResult> {
+  const emit = (e: IrsdeEvent): void => opts.onEvent?.(e);
+  const outDir = resolve(c.outDir);
+  const logPath = join(outDir, 'log.jsonl');
+  const threads = c.threads > 0 ? c.threads : undefined;
+  const sde = createSDE(c.sde);
+  const tab = coefficientTables(sde);
+
+  // Data (listing + validation images on this thread; batches in the worker).
+  const { spec, warnings } = await batchSpecFor(c);
+  for (const w of warnings) emit({ type: 'warning', message: w });
+  let valImages: ValImage[] = [];
+  if (c.val.data && c.valEvery > 0) {
+    const v = await loadValImages(c.val.data, { count: c.val.count, crop: c.val.crop, sigma: valSigma(c), seed: c.val.seed });
+    for (const w of v.warnings) emit({ type: 'warning', message: w });
+    valImages = v.images;
+  }
+
+  // Model, optimiser, EMA, schedule.
+  const tg = buildTrainingGraph(c.network, { batch: c.data.batch, patch: c.data.patch, lossType: c.loss.type, lossWeight: c.loss.weight });
+  const params = initParams(tg.specs, new Rng(c.seed).fork('init'));
+  const optim = makeOptimizer(c, params);
+  const ema = new EMA(params, { decay: c.ema.decay, every: c.ema.every, updateAfterStep: c.ema.updateAfterStep, power: c.ema.power });
+  const schedule = makeSchedule(c);
+
+  let startStep = 0;
+  let elapsedBefore = 0;
+  if (opts.resume) {
+    const ck = await readCheckpoint(outDir);
+    const diff = sameModel(ck.state.config, c);
+    if (diff) throw new IrsdeError('resume-mismatch', `cannot resume: "${diff}" differs from the checkpoint's config`, { hint: 'resume with the stored config (only schedule/steps/logging/validation settings may change)' });
+    if (ck.state.config.data.batch !== c.data.batch || ck.state.config.data.patch !== c.data.patch || ck.state.config.seed !== c.seed) {
+      throw new IrsdeError('resume-mismatch', 'cannot resume with a different data.batch, data.patch or seed: the data order would change');
+    }
+    params.load(ck.model);
+    ema.loadState(ck.ema);
+    optim.loadState(ck.optim);
+    startStep = ck.latest.step;
+    elapsedBefore = ck.state.elapsedMs;
+    // Drop log lines past the checkpoint (steps that will be redone).
+    try {
+      const lines = (await readFile(logPath, 'utf8')).split('\n').filter((l) => l.trim());
+      const keep = lines.filter((l) => { try { return ((JSON.parse(l) as { step?: number }).step ?? 0) <= startStep; } catch { return false; } });
+      await writeFileAtomic(logPath, keep.map((l) => l + '\n').join(''));
+    } catch { /* no log yet */ }
+    emit({ type: 'info', message: `resuming ${outDir} from step ${startStep}`, step: startStep });
+  } else {
+    if (await hasCheckpoint(outDir)) {
+      throw new IrsdeError('run-exists', `${outDir} already holds a training run (${join(ckptDir(outDir), 'latest.json')})`, { hint: `continue it with --resume ${c.outDir}, or choose another --out` });
+    }
+    await mkdir(outDir, { recursive: true });
+    await writeFileAtomic(logPath, '');
+  }
+  await writeFileAtomic(join(outDir, 'train-config.json'), JSON.stringify(c, null, 1) + '\n');
+
+  const result: TrainResult = {
+    outDir, startStep, endStep: startStep, completed: false, interrupted: false, losses: [], msPerStep: 0, dataWaitMs: 0, runMs: 0, optimMs: 0,
+    stalledSteps: 0, dataMode: c.data.worker ? 'worker' : 'inline', params: params.count, val: [], checkpoint: null, model: null,
+  };
+  const backend = await getBackend(opts.backend ?? 'node');
+  // Start the data pipeline first: the worker starts and builds the first batches while the graph compiles.
+  const source: BatchSource = await openBatchSource(spec, { worker: c.data.worker, prefetch: c.data.prefetch, lastStep: c.steps });
+  if (startStep < c.steps) source.start(startStep + 1);
+  const tCompile = now();
+  let prog: TrainingProgram;
+  try {
+    prog = await TrainingProgram.create(backend, tg.graph, tg.loss, params, { threads });
+  } catch (e) {
+    await source.close();
+    throw e;
+  }
+  emit({ type: 'info', message: `training graph compiled in ${((now() - tCompile) / 1000).toFixed(1)} s; ${params.count} parameters; data ${result.dataMode}`, params: params.count });
+  const sessionStart = now();
+  let lastLoss: number | null = null;
+  let lastVal: ValResult | null = null;
+  let lastSaved = -1;
+
+  const stateAt = (step: number): TrainState => ({
+    format: 'irsde-train-state', version: 1, step, config: c, elapsedMs: elapsedBefore + (now() - sessionStart),
+    data: { seed: c.seed, nextStep: step + 1, streams: 'batch(step) = f(seed, step): data/perm, data/sample, train/step forks (src/train/data.ts)' },
+    lastLoss,
+  });
+  const save = async (step: number): Promise<void> => {
+    if (lastSaved === step) return;
+    result.checkpoint = await writeCheckpoint(outDir, { params, ema, optim, state: stateAt(step) }, c.keepCheckpoints);
+    lastSaved = step;
+    await appendFile(logPath, JSON.stringify({ type: 'checkpoint', step, path: result.checkpoint }) + '\n');
+    emit({ type: 'info', message: `checkpoint at step ${step}`, step, path: result.checkpoint });
+  };
+  const runVal = async (step: number): Promise<void> => {
+    const v = await validate(c, backend, sde, ema, valImages, step, threads);
+    lastVal = v;
+    result.val.push(v);
+    await appendFile(logPath, JSON.stringify({ type: 'val', ...v }) + '\n');
+    emit({ type: 'result', stage: 'val', step, steps: c.steps, psnr: v.psnr, psnrInput: v.psnrInput, ms: v.ms, images: v.images });
+  };
+
+  try {
+    const win = { loss: 0, ms: 0, wait: 0, run: 0, opt: 0, n: 0 };
+    const dims = [c.data.batch, 3, c.data.patch, c.data.patch];
+    let sumMs = 0, sumWait = 0, sumRun = 0, sumOpt = 0;
+    for (let step = startStep + 1; step <= c.steps; step++) {
+      if (opts.signal?.aborted) break;
+      const t0 = now();
+      const batch = await source.get(step);
+      const t1 = now();
+      const r = await prog.run(stepFeeds(tab, batch, dims));
+      const t2 = now();
+      if (!Number.isFinite(r.loss)) {
+        throw new IrsdeError('nonfinite-loss', `the loss is ${r.loss} at step ${step}`, { hint: `lower optim.lr; the last checkpoint ${result.checkpoint ?? '(none)'} is unaffected` });
+      }
+      const lr = schedule(step - 1);
+      optim.step(r.grads, lr);
+      ema.update(step);
+      const t3 = now();
+      lastLoss = r.loss;
+      result.losses.push(r.loss);
+      result.endStep = step;
+      const ms = t3 - t0, wait = t1 - t0;
+      if (wait > 1) result.stalledSteps++;
+      sumMs += ms; sumWait += wait; sumRun += t2 - t1; sumOpt += t3 - t2;
+      win.loss += r.loss; win.ms += ms; win.wait += wait; win.run += t2 - t1; win.opt += t3 - t2; win.n++;
+      emit({ type: 'progress', stage: 'train', step, steps: c.steps, loss: r.loss, lr, msPerStep: ms, dataWaitMs: wait });
+      if (step % c.logEvery === 0 || step === c.steps) {
+        const n = win.n;
+        await appendFile(logPath, JSON.stringify({
+          type: 'train', step, loss: win.loss / n, lossLast: r.loss, lr, msPerStep: win.ms / n, dataWaitMs: win.wait / n,
+          runMs: win.run / n, optimMs: win.opt / n, elapsedS: (elapsedBefore + now() - sessionStart) / 1000,
+        }) + '\n');
+        win.loss = win.ms = win.wait = win.run = win.opt = win.n = 0;
+      }
+      if (c.valEvery > 0 && valImages.length > 0 && (step % c.valEvery === 0 || step === c.steps)) await runVal(step);
+      if (step % c.checkpointEvery === 0 || step === c.steps) await save(step);
+    }
+    const n = result.losses.length;
+    if (n > 0) {
+      result.msPerStep = sumMs / n; result.dataWaitMs = sumWait / n; result.runMs = sumRun / n; result.optimMs = sumOpt / n;
+    }
+    if (opts.signal?.aborted && result.endStep < c.steps) {
+      result.interrupted = true;
+      if (result.endStep > 0) await save(result.endStep);
+    } else if (result.endStep >= c.steps) {
+      result.completed = true;
+      const modelPath = join(outDir, 'model.safetensors');
+      await writeSafetensorsFile(modelPath, ema.state({ copy: false }).tensors, {
+        format: 'irsde-model', network: JSON.stringify(c.network), sde: JSON.stringify(c.sde), step: String(c.steps), weights: 'ema',
+      });
+      await writeFileAtomic(join(outDir, 'config.json'), JSON.stringify(modelCard(c, sde, c.steps, lastLoss, lastVal), null, 1) + '\n');
+      result.model = modelPath;
+    }
+  } finally {
+    await source.close();
+    await prog.release();
+  }
+  emit({
+    type: 'result', stage: 'train', step: result.endStep, steps: c.steps, completed: result.completed, interrupted: result.interrupted,
+    msPerStep: result.msPerStep, dataWaitMs: result.dataWaitMs, runMs: result.runMs, optimMs: result.optimMs, stalledSteps: result.stalledSteps,
+    loss: lastLoss ?? undefined, checkpoint: result.checkpoint, model: result.model, outDir,
+  });
+  return result;
+}

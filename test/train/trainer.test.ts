@@ -1,0 +1,71 @@
+/** Trainer variants beyond the default path: the Denoising-SDE, a U-Net with Lion/multistep/L2, whole-image validation. */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { train, restoreValImages } from '../../src/train/trainer.js';
+import { loadValImages } from '../../src/train/data.js';
+import { MeanRevertingSDE } from '../../src/sde/sde.js';
+import { decodeSafetensors } from '../../src/runtime/safetensors.js';
+import { validateModelConfig } from '../../src/restore/config.js';
+import { tempDir, tinyConfig, writeImages } from './tiny.js';
+
+const root = tempDir();
+after(() => rmSync(root, { recursive: true, force: true }));
+const trainDir = await writeImages(join(root, 'train'), 4, 12, 12);
+const valDir = await writeImages(join(root, 'val'), 2, 11, 9, { offset: 20 });
+
+test('Denoising-SDE: unconditional NAFNet, x_t = x₀ + σ̄ε, ODE validation from t*', async () => {
+  const out = join(root, 'den');
+  const c = tinyConfig(trainDir, valDir, out, [
+    'sde={"kind":"denoising","maxSigma":70,"T":50,"schedule":"cosine","eps":0.04}', 'network.conditional=false',
+    'val.sampler=ode', 'val.crop=0', 'steps=3', 'valEvery=3',
+  ]);
+  const r = await train(c);
+  assert.equal(r.completed, true);
+  assert.ok(r.losses.every((l) => Number.isFinite(l) && l > 0));
+  assert.equal(r.val.length, 1);
+  assert.ok(Number.isFinite(r.val[0]!.psnr) && Number.isFinite(r.val[0]!.psnrInput));
+  const m = decodeSafetensors(new Uint8Array(readFileSync(join(out, 'model.safetensors'))));
+  assert.equal(m.tensors['intro.weight']!.shape[1], 3, 'the unconditional intro takes x_t only');
+  const card = validateModelConfig(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')), 'config.json');
+  assert.equal(card.sde.kind, 'denoising');
+  assert.equal(card.network.conditional, false);
+  assert.equal(card.sampler.mode, 'ode');
+  assert.equal(card.sampler.noiseLevel, 25);
+  assert.ok(card.sampler.steps >= 1 && card.sampler.steps <= 50, 'steps = t* for σ 25');
+});
+
+test('ConditionalUNet with Lion, multistep lr, L2 loss, reduced-step SDE validation on whole (padded) images', async () => {
+  const out = join(root, 'unet');
+  const events: string[] = [];
+  const c = tinyConfig(trainDir, valDir, out, [
+    'network={"type":"unet","nf":4,"depth":2}', 'optim.type=lion', 'optim.lr=1e-4',
+    'schedule={"type":"multistep","milestones":[2],"gamma":0.1}', 'loss.type=l2',
+    'val.sampler=sde', 'val.steps=4', 'val.crop=0', 'steps=3', 'valEvery=3', 'data.worker=false',
+  ]);
+  const lrs: number[] = [];
+  const r = await train(c, { onEvent: (e) => { events.push(e.type); if (e.type === 'progress') lrs.push(e.lr as number); } });
+  assert.equal(r.completed, true);
+  assert.deepEqual(lrs, [1e-4, 1e-4, 1e-5]);
+  assert.equal(r.val[0]!.images.length, 2);
+  assert.ok(existsSync(join(out, 'model.safetensors')));
+  assert.ok(events.includes('result') && events.includes('info'));
+});
+
+test('validation scoring: an oracle noise network restores the held-out images exactly, a zero network does not', async () => {
+  const c = tinyConfig(trainDir, valDir, join(root, 'unused'), ['val.count=2', 'val.crop=8', 'val.steps=5']);
+  const sde = new MeanRevertingSDE({ maxSigma: c.sde.maxSigma, T: c.sde.T, schedule: c.sde.schedule, eps: c.sde.eps });
+  const { images } = await loadValImages(c.val.data!, { count: 2, crop: 8, sigma: 25, seed: 0 });
+  const gt = new Float32Array(images.length * images[0]!.gt.length);
+  images.forEach((im, i) => gt.set(im.gt, i * im.gt.length));
+  const oracle = await restoreValImages(c, sde, async (x, mu, t) => sde.trueNoise(x, gt, mu, t) as Float32Array, images);
+  assert.equal(oracle.length, 2);
+  for (const s of oracle) {
+    assert.ok(s.psnr > 60, `oracle PSNR ${s.psnr}`);
+    assert.ok(s.psnrInput > 15 && s.psnrInput < 30, `input PSNR ${s.psnrInput} (σ = 25)`);
+  }
+  const zero = await restoreValImages(c, sde, async (x) => new Float32Array(x.length), images);
+  for (const s of zero) assert.ok(s.psnr < s.psnrInput, `zero network PSNR ${s.psnr}`);
+});
