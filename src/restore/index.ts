@@ -1,0 +1,12 @@
+/**
+ * Restoration (browser-safe part): `restore`, the model config format, tiling and EXIF helpers. The Node-only
+ * model registry is `./registry.js` (`restore` loads it on demand when given a model name).
+ */
+export { restore, restoreImage, checkRestoreOptions, releaseModels, DEFAULT_TILE, DEFAULT_OVERLAP } from './restore.js';
+export type { PixelData, PixelImage, ModelSource, RestoreOptions, RestoreProgressEvent, RestoreInfo } from './restore.js';
+export { validateModelConfig, MODEL_CONFIG_FORMAT } from './config.js';
+export type { ModelConfig, ModelNetwork, ModelSDE, ModelMetric } from './config.js';
+export { planTiles, planAxis, tilePositions, rampWeights } from './tiles.js';
+export type { TilePlan, AxisPlan } from './tiles.js';
+export { applyOrientation, fileOrientation, jpegOrientation, pngOrientation, orientationFromTiff, headerSize, orientedSize } from './exif.js';
+export type { Orientation } from './exif.js';

@@ -1,0 +1,487 @@
+/**
+ * `restore(image, options)`: diffusion restoration of one image with a trained mean-reverting-SDE model.
+ *
+ *   - The model is a registry name or folder (Node), or a `{ config, weights }` object (anywhere).
+ *   - The network graph is emitted once per (model, device, threads) with the weights baked in, and the ONNX
+ *     Runtime session is cached; its H and W are symbolic, so every tile size runs on that one session.
+ *   - Large images are cut into equal tiles with overlap (edge tiles shifted inside the image) and blended
+ *     with linear feathering (tiles.ts); memory is the tile buffers plus one float RGB accumulator.
+ *     An image no larger than one tile is run whole (padded on the host to the network multiple), so tiled
+ *     restoration of an image that fits in a tile equals untiled restoration exactly.
+ *   - Each tile's sampler noise comes from its own stream, derived from (seed, tile index): same seed, same
+ *     output, whatever the machine.
+ *   - Grey images are replicated to RGB and averaged back; alpha is passed through untouched.
+ *
+ * Values: the network works in the config's `valueRange` (usually [0, 1]); the result is clamped to it.
+ */
+import { IrsdeError, isIrsdeError } from '../common/errors.js';
+import { Graph, type Tensor } from '../graph/tensor.js';
+import { emitModel, serializeModel } from '../graph/emitter.js';
+import { Scope } from '../nn/scope.js';
+import { conditionalNAFNet, denoisingNAFNet, nafnetPadding } from '../nn/nafnet.js';
+import { conditionalUNet, denoisingUNet, unetPadding } from '../nn/unet.js';
+import type { PadSpec } from '../nn/padding.js';
+import { reflect101 } from '../image/pad.js';
+import type { FloatImage } from '../image/types.js';
+import { toByte } from '../image/convert.js';
+import { getBackend, type BackendName, type HostTensor, type Session } from '../runtime/backend.js';
+import { createRng, type Seed } from '../runtime/rng.js';
+import { decodeSafetensors } from '../runtime/safetensors.js';
+import { ParamStore } from '../runtime/params.js';
+import { createSDE } from '../sde/configs.js';
+import { MeanRevertingSDE } from '../sde/sde.js';
+import { DenoisingSDE, denoise } from '../sde/denoising.js';
+import { sample, sampleReducedSteps, samplePosterior, stridedTimesteps, type SamplerMode } from '../sde/samplers.js';
+import type { NoiseNetwork, SampleProgressEvent } from '../sde/types.js';
+import { validateModelConfig, type ModelConfig } from './config.js';
+import { planTiles } from './tiles.js';
+
+/** Pixel buffers accepted (and returned) by `restore`: 8-bit, 16-bit or float ([0, 1]) samples, interleaved. */
+export type PixelData = Uint8Array | Uint8ClampedArray | Uint16Array | Float32Array;
+
+/** An interleaved image: 1 grey, 2 grey + alpha, 3 RGB, 4 RGBA channels. */
+export interface PixelImage<D extends PixelData = PixelData> {
+  data: D;
+  width: number;
+  height: number;
+  channels: number;
+}
+
+/** A model given directly (e.g. in the browser): its config.json and its weights (safetensors bytes or a map). */
+export interface ModelSource {
+  config: ModelConfig | unknown;
+  weights: Uint8Array | ReadonlyMap<string, Float32Array>;
+  /** Cache key; default: the object identity. */
+  key?: string;
+}
+
+export interface RestoreProgressEvent {
+  type: 'progress';
+  stage: 'restore';
+  /** 1-based tile index and the tile count. */
+  tile: number;
+  tiles: number;
+  /** Steps completed in this tile (0 when the tile starts) and the tile's step count. */
+  step: number;
+  steps: number;
+}
+
+export interface RestoreOptions {
+  /** Pick the default model of this task (registry; Node). */
+  task?: string;
+  /** A registry model name or model folder path (Node), or a `ModelSource`. */
+  model?: string | ModelSource;
+  /** Models folder (default: $IRSDE_MODELS_DIR, else <package>/models). */
+  modelsDir?: string;
+  /** Sampler (default: the model's recommended one). */
+  sampler?: SamplerMode;
+  /**
+   * Sampling steps (default: the model's). posterior: a strided grid of `steps` times; sde/ode: the reference
+   * reduced-step schedule when steps < T. Denoising-SDE models: the start step t*.
+   */
+  steps?: number;
+  /** Denoising-SDE models: observed noise level σ (/255 if > 1) that picks the start step. */
+  noiseLevel?: number;
+  /** Tile size in pixels (rounded up to the network multiple); 0: never tile. Default: the model's, else 512. */
+  tile?: number;
+  /** Tile overlap in pixels, at most tile/2. Default: the model's, else 32. */
+  overlap?: number;
+  /** Sampler seed (default 0). */
+  seed?: Seed;
+  /** ONNX Runtime backend: 'node' (default in Node), 'wasm' (default elsewhere) or 'webgpu'. */
+  device?: BackendName;
+  /** Intra-op threads for the 'node' backend (default: all cores). */
+  threads?: number;
+  signal?: AbortSignal;
+  onProgress?: (e: RestoreProgressEvent) => void;
+}
+
+/** What a restoration used (for logs and sidecars). */
+export interface RestoreInfo {
+  model: string;
+  task: string;
+  sampler: SamplerMode;
+  steps: number;
+  tile: number;
+  overlap: number;
+  tiles: number;
+  seed: Seed;
+  device: BackendName;
+}
+
+export const DEFAULT_TILE = 512;
+export const DEFAULT_OVERLAP = 32;
+const MAX_PIXELS = 2 ** 28;
+const isNode = typeof process === 'object' && typeof process.versions === 'object' && !!process.versions.node;
+
+// ---------------------------------------------------------------------------------------------------------
+// Model loading and the session cache
+
+interface Prepared {
+  key: string;
+  name: string;
+  config: ModelConfig;
+  loadWeights: () => Promise<ReadonlyMap<string, Float32Array>>;
+}
+
+const sourceKeys = new WeakMap<object, string>();
+let sourceCounter = 0;
+
+async function prepareModel(opts: RestoreOptions): Promise<Prepared> {
+  const m = opts.model;
+  if (m !== undefined && typeof m === 'object') {
+    if (!m || !('config' in m) || !('weights' in m)) throw new IrsdeError('bad-option', 'model must be a name, a folder path or { config, weights }');
+    const config = validateModelConfig(m.config, 'model config');
+    let key = m.key ?? sourceKeys.get(m);
+    if (!key) { key = `source#${++sourceCounter}`; sourceKeys.set(m, key); }
+    if (opts.task !== undefined && config.task !== opts.task) throw new IrsdeError('bad-option', `model "${config.name}" is for task "${config.task}", not "${opts.task}"`);
+    const w = m.weights;
+    return {
+      key, name: config.name, config,
+      loadWeights: async () => {
+        if (!(w instanceof Uint8Array)) return w;
+        const store = ParamStore.fromSafetensors(decodeSafetensors(w, { toFloat32: true }));
+        return new Map([...store].map((p) => [p.name, p.data]));
+      },
+    };
+  }
+  if (!isNode) throw new IrsdeError('bad-option', 'in the browser, pass the model as { config, weights }');
+  // A computed specifier keeps bundlers from pulling the Node-only registry into browser builds.
+  const spec = './registry.js';
+  const reg = (await import(/* @vite-ignore */ spec)) as typeof import('./registry.js');
+  const r = reg.resolveModel({ model: m, task: opts.task, modelsDir: opts.modelsDir });
+  return { key: r.dir, name: r.name, config: r.config, loadWeights: () => reg.loadModelWeights(r) };
+}
+
+function networkPadding(config: ModelConfig): PadSpec {
+  const n = config.network;
+  return n.kind === 'nafnet' ? nafnetPadding(n.config) : unetPadding(n.config);
+}
+
+function buildGraph(config: ModelConfig): { graph: Graph; out: Tensor } {
+  const graph = new Graph();
+  const s = new Scope(graph);
+  const shape = ['B', 3, 'H', 'W'];
+  const xt = graph.input('xt', shape);
+  const mu = graph.input('mu', shape);
+  const t = graph.input('t', ['B']);
+  const n = config.network;
+  const cond = n.conditional !== false;
+  const out = n.kind === 'nafnet'
+    ? (cond ? conditionalNAFNet(s, xt, mu, t, n.config) : denoisingNAFNet(s, xt, t, n.config))
+    : (cond ? conditionalUNet(s, xt, mu, t, n.config) : denoisingUNet(s, xt, t, n.config));
+  return { graph, out };
+}
+
+const sessions = new Map<string, Promise<Session>>();
+
+async function getSession(p: Prepared, device: BackendName, threads: number | undefined): Promise<Session> {
+  const key = `${p.key}|${device}|${threads ?? ''}`;
+  let s = sessions.get(key);
+  if (!s) {
+    s = (async () => {
+      const weights = await p.loadWeights();
+      const { graph, out } = buildGraph(p.config);
+      for (const prm of graph.params) {
+        if (!weights.has(prm.name)) throw new IrsdeError('bad-model', `model "${p.name}": the weights have no "${prm.name}"`, { hint: 'the weights were saved for a different network configuration' });
+      }
+      let bytes: Uint8Array | null = serializeModel(emitModel(graph, { outputs: { eps: out }, bakedParams: weights, graphName: p.name }).model);
+      const backend = await getBackend(device);
+      try {
+        return await backend.createSession(bytes, { threads });
+      } finally {
+        bytes = null;
+      }
+    })();
+    sessions.set(key, s);
+    s.catch(() => sessions.delete(key));
+  }
+  return s;
+}
+
+/** Release every cached ONNX Runtime session (the next restore compiles again). */
+export async function releaseModels(): Promise<void> {
+  const all = [...sessions.values()];
+  sessions.clear();
+  for (const s of all) await (await s.catch(() => null))?.release();
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Options
+
+function checkInt(name: string, v: unknown, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new IrsdeError('bad-option', `${name} must be an integer from ${min} to ${max}, got ${String(v)}`);
+  }
+  return v;
+}
+
+interface Resolved {
+  mode: SamplerMode;
+  steps: number;
+  tile: number;
+  overlap: number;
+  seed: Seed;
+  device: BackendName;
+}
+
+function resolveOptions(config: ModelConfig, opts: RestoreOptions, multiple: number): Resolved {
+  const denoising = config.sde.kind === 'denoising';
+  const modes: SamplerMode[] = denoising ? ['ode', 'sde'] : ['posterior', 'sde', 'ode'];
+  const mode = opts.sampler ?? config.sampler.mode;
+  if (!modes.includes(mode)) {
+    throw new IrsdeError('bad-option', `unknown sampler "${String(mode)}" for this model`, { hint: `use ${modes.join(', ')}` });
+  }
+  const steps = opts.steps === undefined ? config.sampler.steps : checkInt('steps', opts.steps, denoising ? 0 : 1, config.sde.T);
+  let tile = opts.tile ?? config.tile?.size ?? DEFAULT_TILE;
+  if (tile !== 0 && tile !== Infinity) tile = checkInt('tile', tile, 8, 16384);
+  if (tile === 0) tile = Infinity;
+  else if (tile !== Infinity) tile = Math.ceil(tile / multiple) * multiple;
+  let overlap = opts.overlap ?? config.tile?.overlap ?? DEFAULT_OVERLAP;
+  const maxOverlap = tile === Infinity ? 16384 : Math.floor(tile / 2);
+  if (opts.overlap === undefined) overlap = Math.min(overlap, maxOverlap);
+  overlap = checkInt('overlap', overlap, 0, maxOverlap);
+  const seed = opts.seed ?? 0;
+  if (typeof seed !== 'string' && !Number.isSafeInteger(seed)) throw new IrsdeError('bad-option', `seed must be an integer or a string, got ${String(seed)}`);
+  const device = opts.device ?? (isNode ? 'node' : 'wasm');
+  if (!['node', 'wasm', 'webgpu'].includes(device)) throw new IrsdeError('bad-option', `unknown device "${String(device)}"`, { hint: 'use node, wasm or webgpu' });
+  return { mode, steps, tile, overlap, seed, device };
+}
+
+/**
+ * Resolve the model and check the options without restoring anything (the CLI calls this once before a
+ * batch, so a bad --model, --task, --sampler or --steps fails before any file is touched).
+ */
+export async function checkRestoreOptions(opts: RestoreOptions = {}): Promise<{ model: string; dir?: string; config: ModelConfig; sampler: SamplerMode; steps: number; tile: number; overlap: number }> {
+  const prepared = await prepareModel(opts);
+  const r = resolveOptions(prepared.config, opts, networkPadding(prepared.config).multiple);
+  return {
+    model: prepared.name, ...(typeof opts.model === 'object' ? {} : { dir: prepared.key }), config: prepared.config,
+    sampler: r.mode, steps: r.steps, tile: r.tile === Infinity ? 0 : r.tile, overlap: r.overlap,
+  };
+}
+
+function checkImage(img: PixelImage): void {
+  const d = (img as { data?: unknown } | null)?.data;
+  if (!(d instanceof Uint8Array || d instanceof Uint8ClampedArray || d instanceof Uint16Array || d instanceof Float32Array)) {
+    throw new IrsdeError('bad-input', 'image.data must be a Uint8Array, Uint8ClampedArray, Uint16Array or Float32Array');
+  }
+  const { width, height, channels } = img;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new IrsdeError('bad-input', `image size must be positive integers, got ${String(width)}×${String(height)}`);
+  }
+  if (!Number.isInteger(channels) || channels < 1 || channels > 4) throw new IrsdeError('bad-input', `image channels must be 1 to 4, got ${String(channels)}`);
+  if (width * height > MAX_PIXELS) throw new IrsdeError('image-too-large', `image ${width}×${height} is too large (more than ${MAX_PIXELS / 2 ** 20} Mpixel)`);
+  if (d.length !== width * height * channels) {
+    throw new IrsdeError('bad-input', `image.data has ${d.length} values, expected ${width}×${height}×${channels} = ${width * height * channels}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Sampling one tile
+
+function sampleCount(sde: MeanRevertingSDE | DenoisingSDE, mode: SamplerMode, steps: number, noiseLevel: number | undefined): number {
+  if (sde instanceof DenoisingSDE) return noiseLevel !== undefined ? sde.optimalStartStep(noiseLevel) : steps;
+  return steps;
+}
+
+async function runSampler(
+  net: NoiseNetwork, sde: MeanRevertingSDE | DenoisingSDE, mu: Float32Array, seedRng: ReturnType<typeof createRng>,
+  r: Resolved, count: number, shape: number[], signal: AbortSignal | undefined, onStep: (e: SampleProgressEvent) => void,
+): Promise<Float32Array> {
+  const o = { shape, signal, onProgress: onStep };
+  if (sde instanceof DenoisingSDE) return denoise(net, sde, mu, seedRng, { ...o, mode: r.mode as 'ode' | 'sde', startStep: count });
+  if (r.mode === 'posterior') return samplePosterior(net, sde, mu, seedRng, { ...o, timesteps: r.steps === sde.T ? undefined : stridedTimesteps(sde.T, r.steps) });
+  if (r.steps === sde.T) return sample(net, sde, mu, seedRng, { ...o, mode: r.mode });
+  return sampleReducedSteps(net, sde, mu, seedRng, { ...o, mode: r.mode, steps: r.steps });
+}
+
+/**
+ * The noise network for one tile size h×w: pads x and μ at the right/bottom to the network multiple (zeros
+ * for NAFNet, reflect for the U-Net, as the reference forward does internally), runs, crops ε̂ back.
+ * Buffers are allocated once per tile size.
+ */
+function tileNetwork(session: Session, pad: PadSpec, h: number, w: number): { net: NoiseNetwork; setMu: (mu: Float32Array) => void } {
+  const hp = Math.ceil(h / pad.multiple) * pad.multiple, wp = Math.ceil(w / pad.multiple) * pad.multiple;
+  const padded = hp !== h || wp !== w;
+  const dims = [1, 3, hp, wp];
+  const xBuf = padded ? new Float32Array(3 * hp * wp) : null;
+  const muBuf = padded ? new Float32Array(3 * hp * wp) : null;
+  const outBuf = padded ? new Float32Array(3 * h * w) : null;
+  const tBuf = new Float32Array(1);
+  const rowMap = Int32Array.from({ length: hp }, (_, y) => (y < h ? y : pad.mode === 'reflect' ? reflect101(y, h) : -1));
+  const colMap = Int32Array.from({ length: wp }, (_, x) => (x < w ? x : pad.mode === 'reflect' ? reflect101(x, w) : -1));
+  const padInto = (src: Float32Array, dst: Float32Array): void => {
+    for (let c = 0; c < 3; c++) {
+      for (let y = 0; y < hp; y++) {
+        const sy = rowMap[y]!, drow = (c * hp + y) * wp;
+        if (sy < 0) { dst.fill(0, drow, drow + wp); continue; }
+        const srow = (c * h + sy) * w;
+        dst.set(src.subarray(srow, srow + w), drow);
+        for (let x = w; x < wp; x++) { const sx = colMap[x]!; dst[drow + x] = sx < 0 ? 0 : src[srow + sx]!; }
+      }
+    }
+  };
+  let muFeed: HostTensor = { data: new Float32Array(0), dims, dtype: 'float32' };
+  const inputs = new Set(session.inputNames);
+  return {
+    setMu(mu) {
+      if (muBuf) { padInto(mu, muBuf); muFeed = { data: muBuf, dims, dtype: 'float32' }; } else muFeed = { data: mu, dims, dtype: 'float32' };
+    },
+    async net(x, _mu, t) {
+      tBuf[0] = t;
+      if (xBuf) padInto(x, xBuf);
+      const feeds: Record<string, HostTensor> = {
+        xt: { data: xBuf ?? x, dims, dtype: 'float32' },
+        t: { data: tBuf, dims: [1], dtype: 'float32' },
+      };
+      if (inputs.has('mu')) feeds.mu = muFeed;
+      const res = await session.run(feeds);
+      const eps = res[session.outputNames[0]!]!.data as Float32Array;
+      if (!outBuf) return eps;
+      for (let c = 0; c < 3; c++) for (let y = 0; y < h; y++) outBuf.set(eps.subarray((c * hp + y) * wp, (c * hp + y) * wp + w), (c * h + y) * w);
+      return outBuf;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The restoration loop
+
+/**
+ * Restore an image given as float samples (any of 1–4 channels, values in [0, 1]); returns the same layout.
+ * The workhorse behind `restore`; also returns what was used.
+ */
+export async function restoreImage(img: PixelImage, opts: RestoreOptions = {}): Promise<{ image: PixelImage; info: RestoreInfo }> {
+  checkImage(img);
+  throwIfAborted(opts.signal);
+  const prepared = await prepareModel(opts);
+  const config = prepared.config;
+  const pad = networkPadding(config);
+  const r = resolveOptions(config, opts, pad.multiple);
+  const sde = createSDE({ kind: config.sde.kind ?? 'irsde', maxSigma: config.sde.maxSigma, T: config.sde.T, schedule: config.sde.schedule, eps: config.sde.eps });
+  const noiseLevel = opts.noiseLevel ?? (opts.steps === undefined ? config.sampler.noiseLevel : undefined);
+  const count = sampleCount(sde, r.mode, r.steps, noiseLevel);
+
+  let threads = opts.threads;
+  if (threads === undefined && r.device === 'node' && isNode) {
+    const os = await import('node:os');
+    threads = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  }
+  throwIfAborted(opts.signal);
+  const session = await getSession(prepared, r.device, threads);
+
+  const { width: W, height: H, channels: C, data } = img;
+  const plan = planTiles(W, H, r.tile, r.overlap);
+  const th = plan.rows.length, tw = plan.cols.length;
+  const scale = data instanceof Float32Array ? 1 : data instanceof Uint16Array ? 1 / 65535 : 1 / 255;
+  const [lo, hi] = config.valueRange;
+  const span = hi - lo;
+  const plane = W * H;
+  const acc = new Float32Array(3 * plane);
+  const mu = new Float32Array(3 * th * tw);
+  const { net, setMu } = tileNetwork(session, pad, th, tw);
+  const rootRng = createRng(r.seed);
+  const info: RestoreInfo = {
+    model: prepared.name, task: config.task, sampler: r.mode, steps: count, tile: r.tile === Infinity ? 0 : r.tile,
+    overlap: r.overlap, tiles: plan.count, seed: r.seed, device: r.device,
+  };
+
+  let index = 0;
+  for (let ty = 0; ty < plan.rows.positions.length; ty++) {
+    for (let tx = 0; tx < plan.cols.positions.length; tx++) {
+      throwIfAborted(opts.signal);
+      const x0 = plan.cols.positions[tx]!, y0 = plan.rows.positions[ty]!;
+      // μ: the tile as planar RGB in the network's value range (grey replicated)
+      for (let c = 0; c < 3; c++) {
+        const sc = C >= 3 ? c : 0;
+        for (let y = 0; y < th; y++) {
+          let s = ((y0 + y) * W + x0) * C + sc;
+          const d = (c * th + y) * tw;
+          for (let x = 0; x < tw; x++, s += C) mu[d + x] = lo + data[s]! * scale * span;
+        }
+      }
+      setMu(mu);
+      const tileNo = ++index;
+      opts.onProgress?.({ type: 'progress', stage: 'restore', tile: tileNo, tiles: plan.count, step: 0, steps: count });
+      const rng = rootRng.fork(`tile:${tileNo - 1}`);
+      let x: Float32Array;
+      if (count === 0) x = Float32Array.from(mu);
+      else {
+        try {
+          x = await runSampler(net, sde, mu, rng, r, count, [1, 3, th, tw], opts.signal, (e) => {
+            opts.onProgress?.({ type: 'progress', stage: 'restore', tile: tileNo, tiles: plan.count, step: e.step, steps: e.steps });
+          });
+        } catch (e) {
+          if (isIrsdeError(e) && e.code === 'aborted') throw abortedError(opts.signal);
+          throw e;
+        }
+      }
+      const wy = plan.rows.weights[ty]!, wx = plan.cols.weights[tx]!;
+      for (let c = 0; c < 3; c++) {
+        for (let y = 0; y < th; y++) {
+          const s = (c * th + y) * tw, d = c * plane + (y0 + y) * W + x0, wyv = wy[y]!;
+          for (let xx = 0; xx < tw; xx++) acc[d + xx] += wyv * wx[xx]! * x[s + xx]!;
+        }
+      }
+    }
+  }
+
+  // normalise, clamp, back to [0, 1] and the caller's layout
+  const out = makeLike(data, plane * C);
+  const toOut = data instanceof Float32Array ? (v: number) => v
+    : data instanceof Uint16Array ? (v: number) => Math.round(v * 65535) : (v: number) => toByte(v);
+  const totalX = plan.cols.total, totalY = plan.rows.total;
+  const px = new Float32Array(3);
+  for (let y = 0; y < H; y++) {
+    const ty = totalY[y]!;
+    for (let x = 0; x < W; x++) {
+      const i = y * W + x, norm = 1 / (ty * totalX[x]!);
+      for (let c = 0; c < 3; c++) {
+        let v = plan.count === 1 ? acc[c * plane + i]! : acc[c * plane + i]! * norm;
+        v = v < lo ? lo : v > hi ? hi : v;
+        px[c] = (v - lo) / span;
+      }
+      const o = i * C;
+      if (C >= 3) { out[o] = toOut(px[0]!); out[o + 1] = toOut(px[1]!); out[o + 2] = toOut(px[2]!); if (C === 4) out[o + 3] = data[o + 3]!; }
+      else { out[o] = toOut((px[0]! + px[1]! + px[2]!) / 3); if (C === 2) out[o + 1] = data[o + 1]!; }
+    }
+  }
+  return { image: { data: out, width: W, height: H, channels: C }, info };
+}
+
+function makeLike(d: PixelData, n: number): PixelData {
+  if (d instanceof Float32Array) return new Float32Array(n);
+  if (d instanceof Uint16Array) return new Uint16Array(n);
+  if (d instanceof Uint8ClampedArray) return new Uint8ClampedArray(n);
+  return new Uint8Array(n);
+}
+
+function abortedError(signal: AbortSignal | undefined): IrsdeError {
+  return new IrsdeError('aborted', 'restoration was aborted', { cause: signal?.reason });
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw abortedError(signal);
+}
+
+/**
+ * Restore an image. `image` is `{ data, width, height, channels }` (Uint8/Uint8Clamped/Uint16/Float32 samples,
+ * 1–4 channels; the result has the same type and layout), or — in Node — a PNG/JPEG file path (the result is
+ * then a float image in [0, 1] with the file's channels, EXIF orientation applied, ready for `writeImage`).
+ */
+export async function restore<D extends PixelData>(image: PixelImage<D>, opts?: RestoreOptions): Promise<PixelImage<D>>;
+export async function restore(image: string, opts?: RestoreOptions): Promise<PixelImage<Float32Array>>;
+export async function restore(image: PixelImage | string, opts?: RestoreOptions): Promise<PixelImage>;
+export async function restore(image: PixelImage | string, opts: RestoreOptions = {}): Promise<PixelImage> {
+  if (typeof image === 'string') {
+    if (!isNode) throw new IrsdeError('bad-input', 'file paths work in Node only; pass { data, width, height, channels }');
+    const spec = './input-node.js';
+    const { loadImageFile } = (await import(/* @vite-ignore */ spec)) as typeof import('./input-node.js');
+    const loaded = await loadImageFile(image);
+    return (await restoreImage(loaded.image, opts)).image;
+  }
+  return (await restoreImage(image, opts)).image;
+}
+
+export type { FloatImage };

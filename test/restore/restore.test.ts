@@ -1,0 +1,182 @@
+/**
+ * restore(): determinism, tiling (one tile = untiled exactly; several tiles deterministic and seamless),
+ * grey / RGBA / 16-bit / float inputs, progress events, abort, file paths with EXIF orientation.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { restore, restoreImage, releaseModels, type PixelImage, type RestoreProgressEvent } from '../../src/restore/restore.js';
+import { encodePng } from '../../src/image/png.js';
+import { fromUint8 } from '../../src/image/convert.js';
+import { tinyConfig, tinyModelsDir, testPixels, writeModel } from './helpers.js';
+
+const models = tinyModelsDir();
+// "flat": zero weights (ε̂ = 0) and a tiny λ, so restoration returns the input up to rounding: any blending
+// error (seams, wrong normalisation) shows up as a large difference.
+writeModel(models, tinyConfig('flat', { sde: { maxSigma: 1e-6, T: 20, schedule: 'cosine', eps: 0.005 } }), 1, { zero: true });
+after(() => releaseModels());
+
+const rgb = (w: number, h: number, c = 3): PixelImage<Uint8Array> => ({ data: testPixels(w, h, c), width: w, height: h, channels: c });
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => { let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!)); return m; };
+const equal = (a: ArrayLike<number>, b: ArrayLike<number>): boolean => a.length === b.length && maxDiff(a, b) === 0;
+
+test('same seed → identical output; another seed → a different one; sizes and type kept', async () => {
+  const img = rgb(40, 28);
+  const a = await restore(img, { modelsDir: models, seed: 3 });
+  const b = await restore(img, { modelsDir: models, seed: 3 });
+  const c = await restore(img, { modelsDir: models, seed: 4 });
+  assert.ok(a.data instanceof Uint8Array, 'Uint8Array in, Uint8Array out');
+  assert.deepEqual([a.width, a.height, a.channels, a.data.length], [40, 28, 3, 40 * 28 * 3]);
+  assert.ok(equal(a.data, b.data), 'same seed, same bytes');
+  assert.ok(!equal(a.data, c.data), 'different seed, different bytes');
+});
+
+test('tiled restoration of an image that fits in one tile equals the untiled one exactly', async () => {
+  for (const [w, h] of [[40, 28], [64, 64], [37, 61]]) {
+    const img = rgb(w, h);
+    const untiled = await restoreImage(img, { modelsDir: models, tile: 0, seed: 9 });
+    assert.equal(untiled.info.tiles, 1);
+    for (const tile of [64, 128, Math.max(w, h)]) {
+      const tiled = await restoreImage(img, { modelsDir: models, tile, overlap: 8, seed: 9 });
+      assert.equal(tiled.info.tiles, 1, `tile ${tile} on ${w}×${h}`);
+      assert.ok(equal(untiled.image.data, tiled.image.data), `tile ${tile} on ${w}×${h} equals untiled`);
+    }
+  }
+});
+
+test('several tiles: deterministic, right size, every pixel restored; seamless on the flat model', async () => {
+  const img = rgb(90, 70);
+  const events: RestoreProgressEvent[] = [];
+  const a = await restoreImage(img, { modelsDir: models, tile: 32, overlap: 8, seed: 1, onProgress: (e) => events.push(e) });
+  const b = await restoreImage(img, { modelsDir: models, tile: 32, overlap: 8, seed: 1 });
+  assert.equal(a.info.tiles, 4 * 3, 'columns at 0, 19, 39, 58; rows at 0, 19, 38');
+  assert.deepEqual([a.image.width, a.image.height, a.image.channels], [90, 70, 3]);
+  assert.ok(equal(a.image.data, b.image.data), 'tiled output is deterministic');
+  assert.ok(!equal(a.image.data, img.data), 'the random model changes the image');
+  // progress: a start event and one per step for every tile
+  assert.equal(events.length, 12 * 5);
+  assert.deepEqual(events[0], { type: 'progress', stage: 'restore', tile: 1, tiles: 12, step: 0, steps: 4 });
+  assert.deepEqual(events.at(-1), { type: 'progress', stage: 'restore', tile: 12, tiles: 12, step: 4, steps: 4 });
+  // flat model: output = input up to rounding, across all tile borders
+  for (const [tile, overlap] of [[32, 8], [32, 0], [48, 16]] as const) {
+    const f = await restoreImage(img, { model: 'flat', modelsDir: models, tile, overlap, seed: 2 });
+    assert.ok(f.info.tiles > 1, 'several tiles');
+    const d = maxDiff(f.image.data, img.data);
+    assert.ok(d <= 1, `tile ${tile}/${overlap}: flat model output differs from the input by ${d} levels`);
+  }
+});
+
+test('grey images stay grey, alpha is passed through, 16-bit and float samples keep their type', async () => {
+  const grey = rgb(30, 20, 1);
+  const g = await restore(grey, { modelsDir: models });
+  assert.deepEqual([g.width, g.height, g.channels, g.data.length], [30, 20, 1, 600]);
+  const ga = rgb(30, 20, 2);
+  const gaOut = await restore(ga, { modelsDir: models });
+  for (let i = 0; i < 600; i++) assert.equal(gaOut.data[2 * i + 1], ga.data[2 * i + 1], 'grey+alpha: alpha untouched');
+  const rgba = rgb(30, 20, 4);
+  const o = await restore(rgba, { modelsDir: models, seed: 5 });
+  assert.equal(o.channels, 4);
+  for (let i = 0; i < 600; i++) assert.equal(o.data[4 * i + 3], rgba.data[4 * i + 3], 'RGBA: alpha untouched');
+  // RGB part of RGBA = the RGB restoration
+  const rgbOnly = rgb(30, 20, 3);
+  for (let i = 0; i < 600; i++) for (let c = 0; c < 3; c++) rgbOnly.data[3 * i + c] = rgba.data[4 * i + c]!;
+  const r = await restore(rgbOnly, { modelsDir: models, seed: 5 });
+  for (let i = 0; i < 600; i++) for (let c = 0; c < 3; c++) assert.equal(o.data[4 * i + c], r.data[3 * i + c], 'RGBA colour = RGB result');
+  // flat model on grey: the grey value survives the RGB round trip
+  const gf = await restore(grey, { model: 'flat', modelsDir: models });
+  assert.ok(maxDiff(gf.data, grey.data) <= 1, 'grey round trip');
+  // 16-bit and float
+  const u16 = { data: Uint16Array.from(rgbOnly.data, (v) => v * 257), width: 30, height: 20, channels: 3 };
+  const o16 = await restore(u16, { model: 'flat', modelsDir: models });
+  assert.ok(o16.data instanceof Uint16Array, 'Uint16Array out');
+  assert.ok(maxDiff(o16.data, u16.data) <= 257, '16-bit flat round trip');
+  const f32 = { data: Float32Array.from(rgbOnly.data, (v) => v / 255), width: 30, height: 20, channels: 3 };
+  const of = await restore(f32, { modelsDir: models, seed: 5 });
+  assert.ok(of.data instanceof Float32Array && of.data.every((v) => v >= 0 && v <= 1), 'float out, clamped to [0, 1]');
+  assert.ok(maxDiff(Array.from(of.data, (v) => Math.round(v * 255)), r.data) <= 1, 'float input restores like the bytes');
+});
+
+test('samplers: posterior, sde, ode; steps; seeds are per tile', async () => {
+  const img = rgb(24, 24);
+  for (const sampler of ['posterior', 'sde', 'ode'] as const) {
+    for (const steps of [3, 20]) {
+      const events: RestoreProgressEvent[] = [];
+      const r = await restoreImage(img, { modelsDir: models, sampler, steps, onProgress: (e) => events.push(e) });
+      assert.equal(r.info.sampler, sampler);
+      assert.equal(events.at(-1)!.step, steps, `${sampler} ${steps}: ${steps} steps`);
+      assert.equal(r.image.data.length, 24 * 24 * 3);
+    }
+  }
+  await assert.rejects(restore(img, { modelsDir: models, steps: 21 }), /steps must be an integer from 1 to 20/);
+  await assert.rejects(restore(img, { modelsDir: models, sampler: 'euler' as 'ode' }), /unknown sampler "euler"/);
+  await assert.rejects(restore(img, { modelsDir: models, tile: 64, overlap: 40 }), /overlap must be an integer from 0 to 32/);
+});
+
+test('abort: an aborted signal stops between steps with an "aborted" IrsdeError', async () => {
+  const img = rgb(40, 40);
+  const ac = new AbortController();
+  let seen = 0;
+  await assert.rejects(
+    restore(img, { modelsDir: models, tile: 32, overlap: 8, signal: ac.signal, onProgress: (e) => { if (e.step === 2) { seen++; ac.abort(); } } }),
+    (e: { code?: string }) => e.code === 'aborted',
+  );
+  assert.equal(seen, 1, 'nothing ran after the abort');
+  const pre = new AbortController();
+  pre.abort();
+  await assert.rejects(restore(img, { modelsDir: models, signal: pre.signal }), /aborted/);
+});
+
+test('bad images are refused with one clear message', async () => {
+  const cases: [unknown, RegExp][] = [
+    [{ data: [1, 2, 3], width: 1, height: 1, channels: 3 }, /image\.data must be a Uint8Array/],
+    [{ data: new Uint8Array(5), width: 1, height: 1, channels: 3 }, /5 values, expected 1×1×3 = 3/],
+    [{ data: new Uint8Array(0), width: 0, height: 0, channels: 3 }, /positive integers/],
+    [{ data: new Uint8Array(5), width: 1, height: 1, channels: 5 }, /channels must be 1 to 4/],
+    [{ data: new Uint8Array(3), width: 100000, height: 100000, channels: 3 }, /too large/],
+  ];
+  for (const [img, re] of cases) await assert.rejects(restore(img as PixelImage, { modelsDir: models }), re);
+});
+
+test('a file path: PNG in, float image with the file\'s channels out; the same as restoring the pixels', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'irsde-restore-'));
+  const img = rgb(33, 21, 4);
+  writeFileSync(join(dir, 'a.png'), encodePng(fromUint8(img.data, 33, 21, 4)));
+  const fromFile = await restore(join(dir, 'a.png'), { modelsDir: models, seed: 7 });
+  assert.ok(fromFile.data instanceof Float32Array);
+  assert.deepEqual([fromFile.width, fromFile.height, fromFile.channels], [33, 21, 4]);
+  const direct = await restore(img, { modelsDir: models, seed: 7 });
+  assert.ok(maxDiff(Array.from(fromFile.data, (v) => Math.round(v * 255)), direct.data) <= 1, 'path and pixels agree');
+  await assert.rejects(restore(join(dir, 'missing.png'), { modelsDir: models }), /missing\.png: cannot read \(no such file\)/);
+});
+
+test('U-Net models, Denoising-SDE models, a [-1, 1] value range; images smaller than the network multiple', async () => {
+  writeModel(models, tinyConfig('unet', { network: { kind: 'unet', config: { inNc: 3, outNc: 3, nf: 4, depth: 2 } } }));
+  writeModel(models, tinyConfig('dsde', {
+    network: { kind: 'nafnet', conditional: false, config: { imgChannel: 3, width: 8, middleBlkNum: 1, encBlkNums: [1, 1], decBlkNums: [1, 1] } },
+    sde: { kind: 'denoising', maxSigma: 50, T: 20, schedule: 'cosine', eps: 0.04 }, sampler: { mode: 'ode', steps: 5 },
+  }));
+  writeModel(models, tinyConfig('flat-pm1', { valueRange: [-1, 1], sde: { maxSigma: 1e-6, T: 20, schedule: 'cosine', eps: 0.005 } }), 1, { zero: true });
+  const img = rgb(37, 29);
+  const u0 = await restoreImage(img, { model: 'unet', modelsDir: models, tile: 0, seed: 4 });
+  const u1 = await restoreImage(img, { model: 'unet', modelsDir: models, tile: 64, seed: 4 });
+  assert.ok(equal(u0.image.data, u1.image.data), 'U-Net: one tile = untiled');
+  const ut = await restoreImage(img, { model: 'unet', modelsDir: models, tile: 32, overlap: 8, seed: 4 });
+  assert.equal(ut.info.tiles, 2, 'two columns, one row of 29 (padded to 32)');
+  const events: RestoreProgressEvent[] = [];
+  const d = await restoreImage(img, { model: 'dsde', modelsDir: models, onProgress: (e) => events.push(e) });
+  assert.deepEqual([d.info.sampler, d.info.steps, events.at(-1)!.step], ['ode', 5, 5], 'Denoising-SDE: t* = steps');
+  const dn = await restoreImage(img, { model: 'dsde', modelsDir: models, noiseLevel: 0 });
+  assert.equal(dn.info.steps, 0, 'noise level 0: nothing to do');
+  assert.ok(maxDiff(dn.image.data, img.data) === 0, 'zero steps return the input');
+  await assert.rejects(restore(img, { model: 'dsde', modelsDir: models, sampler: 'posterior' }), /unknown sampler "posterior" for this model/);
+  const pm = await restore(img, { model: 'flat-pm1', modelsDir: models, tile: 32, overlap: 8 });
+  assert.ok(maxDiff(pm.data, img.data) <= 1, '[-1, 1] models map values in and out');
+  for (const [w, h] of [[1, 1], [3, 2], [5, 1]]) {
+    for (const model of ['tiny', 'unet']) {
+      const r = await restore(rgb(w, h), { model, modelsDir: models });
+      assert.deepEqual([r.width, r.height, r.data.length], [w, h, w * h * 3], `${model} ${w}×${h}`);
+    }
+  }
+});
