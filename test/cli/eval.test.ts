@@ -59,7 +59,7 @@ test('eval --pred --gt: Markdown table per image and the mean; mismatched pairs 
   assert.ok(ev.some((e) => e.stage === 'eval-mean'));
 });
 
-test('eval --task sr --data Set5: bicubic baseline table; --model is unavailable (one line, exit 2)', { skip: !existsSync('../shared/data/Set5') }, async () => {
+test('eval --task sr --data Set5: bicubic baseline table; an unknown --model is one line, exit 2', { skip: !existsSync('../shared/data/Set5') }, async () => {
   const r = await cli(['eval', '--task', 'sr', '--data', 'Set5', '--scale', '4', '--data-root', '../shared/data', '--json']);
   assert.equal(r.code, 0, r.err);
   const mean = r.out.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.stage === 'eval-mean');
@@ -67,7 +67,7 @@ test('eval --task sr --data Set5: bicubic baseline table; --model is unavailable
   assert.ok(Math.abs(mean.psnrY - 28.42) < 0.03);
   const m = spawnCli(['eval', '--task', 'sr', '--data', 'Set5', '--model', 'irsde-sr']);
   assert.equal(m.code, 2);
-  assert.match(m.err, /^irsde: model "irsde-sr" is not available/);
+  assert.match(m.err, /^irsde: unknown model "irsde-sr"/);
   assert.equal(m.err.trim().split('\n').length, 1);
 });
 

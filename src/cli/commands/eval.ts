@@ -5,6 +5,7 @@
  * Output: a Markdown table per image and the mean, or JSON events with --json. Bad or unpaired files are
  * reported at the end and make the exit code non-zero.
  */
+import type { Restorer } from '../../metrics/evaluate.js';
 import { parseArgs } from 'node:util';
 import { stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
@@ -25,7 +26,9 @@ const USAGE = `usage:
                   bicubic x--scale; jpeg: quality --quality, default 10; inpaint: a shared mask of --mask-family
                   (default thin); ...); paired sets (Set5, Urban100, Rain*, GoPro_examples) use their inputs
   --data-root     where set names are looked up (default: $IRSDE_DATA, ../shared/data or ./shared/data)
-  --model <m>     restore with a shipped model (none are available yet)
+  --model <m>     restore with a model (registry name or model folder) and score it
+  --steps <n>     sampling steps for --model (default: the model's recommended)
+  --sampler <s>   posterior | sde | ode for --model (default: the model's recommended)
   --crop N        border shaved before scoring (default: the scale for sr, else 0)
   --round-y       round Y to integers (MATLAB uint8 rgb2ycbcr) instead of BasicSR's unrounded Y
   --save DIR      write the degraded inputs and baselines as PNG
@@ -42,7 +45,7 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
       args: argv, allowPositionals: false,
       options: {
         pred: { type: 'string' }, gt: { type: 'string' }, task: { type: 'string' }, data: { type: 'string' },
-        model: { type: 'string' }, scale: { type: 'string' }, sigma: { type: 'string' }, quality: { type: 'string' },
+        model: { type: 'string' }, steps: { type: 'string' }, sampler: { type: 'string' }, scale: { type: 'string' }, sigma: { type: 'string' }, quality: { type: 'string' },
         seed: { type: 'string', default: '0' }, limit: { type: 'string' }, crop: { type: 'string' },
         'data-root': { type: 'string' }, 'mask-family': { type: 'string' }, save: { type: 'string' },
         'round-y': { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
@@ -83,8 +86,23 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
     if (!values.task || !values.data) throw new IrsdeError('bad-option', 'give --pred <dir> --gt <dir>, or --task <task> --data <set>', { hint: 'see `irsde eval --help`' });
     const task = values.task as Task;
     if (!TASKS.includes(task)) throw new IrsdeError('bad-option', `unknown task "${values.task}"`, { hint: `tasks: ${TASKS.join(', ')}` });
+    let restorer: Restorer | undefined;
+    let modelName: string | undefined;
     if (values.model !== undefined) {
-      throw new IrsdeError('model-unavailable', `model "${values.model}" is not available: no restoration models are shipped yet`, { hint: 'run without --model to score the baselines, or use the library harness with your own restorer' });
+      // Restore with a registry model (name or folder); the sampler noise is seeded per image.
+      const { restore } = await import('../../restore/index.js');
+      const { resolveModel } = await import('../../restore/registry.js');
+      const model = values.model;
+      resolveModel({ model }); // fail early with the registry's message
+      const steps = values.steps !== undefined ? intOption('--steps', values.steps, 1, 10000) : undefined;
+      const sampler = values.sampler as 'posterior' | 'sde' | 'ode' | undefined;
+      if (sampler !== undefined && !['posterior', 'sde', 'ode'].includes(sampler)) throw new IrsdeError('bad-option', `--sampler must be posterior, sde or ode, got "${sampler}"`);
+      let k = 0;
+      restorer = async (lq) => {
+        const out = await restore({ data: lq.data, width: lq.width, height: lq.height, channels: lq.channels }, { model, steps, sampler, seed: k++ });
+        return { data: out.data as Float32Array, width: out.width, height: out.height, channels: out.channels };
+      };
+      modelName = `${model}${sampler ? ` ${sampler}` : ''}${steps ? ` ${steps} steps` : ''}`;
     }
     const scale = values.scale !== undefined ? intOption('--scale', values.scale, 1, 16) : undefined;
     const sigma = values.sigma !== undefined ? numberOption('--sigma', values.sigma, 0, 255) : undefined;
@@ -95,7 +113,7 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
     const dataset = await openDataset(values.data, { dataRoot, scale });
     const maskRoot = dataRoot && existsSync(join(dataRoot, 'inpaint_masks')) ? join(dataRoot, 'inpaint_masks') : null;
     report = await evaluateTask({
-      task, dataset, seed, scale, sigma, quality, limit, crop, roundY, maskRoot, maskFamily: values['mask-family'],
+      task, dataset, seed, scale, sigma, quality, limit, crop, roundY, maskRoot, maskFamily: values['mask-family'], restorer, modelName,
       saveDir: values.save, onEvent: json ? emit : undefined,
     });
   }
