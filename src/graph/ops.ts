@@ -872,6 +872,30 @@ export const avgPool = (x: Tensor, k: number): Tensor => one(AvgPoolOp, [x], { k
 // normalisation
 
 interface LNAttrs { eps: number }
+
+/** Outputs of the channel norms: y, x̂ (both like x) and 1/σ ([B, 1, H, W]), kept for the backward pass. */
+function inferChannelNorm([x]: readonly Tensor[]): OutputSpec[] {
+  const s = x!.shape;
+  return [{ dtype: x!.dtype, shape: s }, { dtype: x!.dtype, shape: s }, { dtype: x!.dtype, shape: [s[0]!, 1, ...s.slice(2)] }];
+}
+
+/** y = x̂·scale (+ shift) with x̂ normalised over channels; inputs [x, scale, shift?]. */
+function emitChannelNorm(e: Emitter, n: Node<LNAttrs>): void {
+  const [x, scale, shift] = n.inputs as [Tensor, Tensor, Tensor | undefined];
+  const xs = e.name(x);
+  const mu = e.op1('ReduceMean', [xs], { axes: attr.ints([1]), keepdims: attr.i(1) });
+  const xc = e.op1('Sub', [xs, mu]);
+  const v = e.op1('ReduceMean', [e.op1('Mul', [xc, xc])], { axes: attr.ints([1]), keepdims: attr.i(1) });
+  const rstd = e.op1('Reciprocal', [e.op1('Sqrt', [e.op1('Add', [v, e.floatScalar(n.attrs.eps)])])]);
+  const xhat = e.op1('Mul', [xc, rstd]);
+  let y = e.op1('Mul', [xhat, e.name(scale)]);
+  if (shift) y = e.op1('Add', [y, e.name(shift)]);
+  e.bind(n.outputs[0]!, y);
+  e.bind(n.outputs[1]!, xhat);
+  e.bind(n.outputs[2]!, rstd);
+}
+
+
 /**
  * LayerNorm over the channel axis of NCHW (NAFNet's LayerNorm2d; the U-Net's LN with weight only).
  * Native op with its own gradient: outputs [y, x̂, 1/σ] so the backward pass reuses the forward statistics
@@ -879,25 +903,8 @@ interface LNAttrs { eps: number }
  */
 const ChannelLayerNormOp = defineOp<LNAttrs>({
   name: 'ChannelLayerNorm',
-  infer: ([x]): OutputSpec[] => {
-    const s = x!.shape;
-    const stat = [s[0]!, 1, ...s.slice(2)];
-    return [{ dtype: x!.dtype, shape: s }, { dtype: x!.dtype, shape: s }, { dtype: x!.dtype, shape: stat }];
-  },
-  emit: (e, n) => {
-    const [x, w, b] = n.inputs as [Tensor, Tensor, Tensor | undefined];
-    const xs = e.name(x);
-    const mu = e.op1('ReduceMean', [xs], { axes: attr.ints([1]), keepdims: attr.i(1) });
-    const xc = e.op1('Sub', [xs, mu]);
-    const v = e.op1('ReduceMean', [e.op1('Mul', [xc, xc])], { axes: attr.ints([1]), keepdims: attr.i(1) });
-    const rstd = e.op1('Reciprocal', [e.op1('Sqrt', [e.op1('Add', [v, e.floatScalar(n.attrs.eps)])])]);
-    const xhat = e.op1('Mul', [xc, rstd]);
-    let y = e.op1('Mul', [xhat, e.name(w)]);
-    if (b) y = e.op1('Add', [y, e.name(b)]);
-    e.bind(n.outputs[0]!, y);
-    e.bind(n.outputs[1]!, xhat);
-    e.bind(n.outputs[2]!, rstd);
-  },
+  infer: inferChannelNorm,
+  emit: emitChannelNorm,
   vjp: (n, [gy, gxhat, grstd]) => {
     if (gxhat || grstd) throw new Error('ChannelLayerNorm: only its first output is differentiable');
     const [, w, b] = n.inputs as [Tensor, Tensor, Tensor | undefined];
@@ -920,24 +927,8 @@ export function channelLayerNorm(x: Tensor, weight: Tensor, bias: Tensor | null,
  */
 const ChannelNormModulateOp = defineOp<LNAttrs>({
   name: 'ChannelNormModulate',
-  infer: ([x]): OutputSpec[] => {
-    const s = x!.shape;
-    return [{ dtype: x!.dtype, shape: s }, { dtype: x!.dtype, shape: s }, { dtype: x!.dtype, shape: [s[0]!, 1, ...s.slice(2)] }];
-  },
-  emit: (e, n) => {
-    const [x, k, shift] = n.inputs as [Tensor, Tensor, Tensor | undefined];
-    const xs = e.name(x);
-    const mu = e.op1('ReduceMean', [xs], { axes: attr.ints([1]), keepdims: attr.i(1) });
-    const xc = e.op1('Sub', [xs, mu]);
-    const v = e.op1('ReduceMean', [e.op1('Mul', [xc, xc])], { axes: attr.ints([1]), keepdims: attr.i(1) });
-    const rstd = e.op1('Reciprocal', [e.op1('Sqrt', [e.op1('Add', [v, e.floatScalar(n.attrs.eps)])])]);
-    const xhat = e.op1('Mul', [xc, rstd]);
-    let y = e.op1('Mul', [xhat, e.name(k)]);
-    if (shift) y = e.op1('Add', [y, e.name(shift)]);
-    e.bind(n.outputs[0]!, y);
-    e.bind(n.outputs[1]!, xhat);
-    e.bind(n.outputs[2]!, rstd);
-  },
+  infer: inferChannelNorm,
+  emit: emitChannelNorm,
   vjp: (n, [gy, gxhat, grstd]) => {
     if (gxhat || grstd) throw new Error('ChannelNormModulate: only its first output is differentiable');
     const [, k, shift] = n.inputs as [Tensor, Tensor, Tensor | undefined];
