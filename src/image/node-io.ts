@@ -14,19 +14,23 @@ export function isImagePath(p: string): boolean {
   return IMAGE_EXTENSIONS.includes(extname(p).toLowerCase());
 }
 
-/** Read an image file with its file details. */
-export async function readImageFile(path: string): Promise<DecodedImage> {
-  let bytes: Uint8Array;
+/** The bytes of an image file; a missing, unreadable or directory path is one IrsdeError naming it. */
+export async function readImageBytes(path: string): Promise<Uint8Array> {
   try {
     const st = await stat(path);
     if (st.isDirectory()) throw new IrsdeError('bad-image', `${path}: is a directory, not an image`, { file: path });
-    bytes = new Uint8Array(await readFile(path));
+    return new Uint8Array(await readFile(path));
   } catch (e) {
     if (e instanceof IrsdeError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
     throw new IrsdeError('bad-image', `${path}: cannot read (${why})`, { file: path, cause: e });
   }
+}
+
+/** Read an image file with its file details. */
+export async function readImageFile(path: string): Promise<DecodedImage> {
+  const bytes = await readImageBytes(path);
   try {
     return await decodeImage(bytes);
   } catch (e) {

@@ -3,9 +3,9 @@
  * accepts 8- and 16-bit PNG and JPEG, turns the pixels by the EXIF orientation, and refuses absurd sizes from
  * the header before decoding. Every failure is one IrsdeError line naming the file.
  */
-import { readFile, stat } from 'node:fs/promises';
 import { IrsdeError } from '../common/errors.js';
 import { decodeImage } from '../image/codecs.js';
+import { readImageBytes } from '../image/node-io.js';
 import type { FloatImage } from '../image/types.js';
 import { applyOrientation, fileOrientation, headerSize, type Orientation } from './exif.js';
 
@@ -29,17 +29,7 @@ export function checkPixelCount(width: number, height: number, what: string, fil
 }
 
 export async function loadImageFile(path: string): Promise<LoadedImage> {
-  let bytes: Uint8Array;
-  try {
-    const st = await stat(path);
-    if (st.isDirectory()) throw new IrsdeError('bad-image', `${path}: is a directory, not an image`, { file: path });
-    bytes = new Uint8Array(await readFile(path));
-  } catch (e) {
-    if (e instanceof IrsdeError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw new IrsdeError('bad-image', `${path}: cannot read (${why})`, { file: path, cause: e });
-  }
+  const bytes = await readImageBytes(path);
   const size = headerSize(bytes);
   if (size) {
     if (size.width === 0 || size.height === 0) throw new IrsdeError('bad-image', `${path}: image has no pixels (${size.width}×${size.height})`, { file: path });
