@@ -132,6 +132,7 @@ const SqrtOp = unaryOp('Sqrt', (_x, y, g) => div(mul(g, 0.5), y));
 const ReciprocalOp = unaryOp('Reciprocal', (_x, y, g) => neg(mul(g, mul(y, y))));
 const AbsOp = unaryOp('Abs', (x, _y, g) => mul(g, sign(x)));
 const SignOp = unaryOp('Sign', () => null); // zero almost everywhere
+const FloorOp = unaryOp('Floor', () => null); // zero almost everywhere
 const SinOp = unaryOp('Sin', (x, _y, g) => mul(g, cos(x)));
 const CosOp = unaryOp('Cos', (x, _y, g) => neg(mul(g, sin(x))));
 const ErfOp = unaryOp('Erf', (x, _y, g) => mul(g, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI))));
@@ -161,6 +162,7 @@ export const sqrt = (x: Tensor): Tensor => one(SqrtOp, [x]);
 export const reciprocal = (x: Tensor): Tensor => one(ReciprocalOp, [x]);
 export const abs = (x: Tensor): Tensor => one(AbsOp, [x]);
 export const sign = (x: Tensor): Tensor => one(SignOp, [x]);
+export const floor = (x: Tensor): Tensor => one(FloorOp, [x]);
 export const sin = (x: Tensor): Tensor => one(SinOp, [x]);
 export const cos = (x: Tensor): Tensor => one(CosOp, [x]);
 export const erf = (x: Tensor): Tensor => one(ErfOp, [x]);

@@ -10,3 +10,4 @@ export { planTiles, planAxis, tilePositions, rampWeights } from './tiles.js';
 export type { TilePlan, AxisPlan } from './tiles.js';
 export { applyOrientation, fileOrientation, jpegOrientation, pngOrientation, orientationFromTiff, headerSize, orientedSize } from './exif.js';
 export type { Orientation } from './exif.js';
+export { loadImageBytes, checkPixelCount, MAX_PIXELS, type LoadedImage } from './input.js';

@@ -1,48 +1,9 @@
-/**
- * Node only: read an image file for restoration. Keeps the file's channels (grey, grey+alpha, RGB, RGBA),
- * accepts 8- and 16-bit PNG and JPEG, turns the pixels by the EXIF orientation, and refuses absurd sizes from
- * the header before decoding. Every failure is one IrsdeError line naming the file.
- */
-import { IrsdeError } from '../common/errors.js';
-import { decodeImage } from '../image/codecs.js';
+/** Node only: read an image file for restoration (the decoding itself is browser-safe: `input.ts`). */
 import { readImageBytes } from '../image/node-io.js';
-import type { FloatImage } from '../image/types.js';
-import { applyOrientation, fileOrientation, headerSize, type Orientation } from './exif.js';
+import { loadImageBytes, type LoadedImage } from './input.js';
 
-/** Largest image accepted: 2^28 pixels (16384 × 16384). */
-export const MAX_PIXELS = 2 ** 28;
-
-export interface LoadedImage {
-  image: FloatImage;
-  /** Bits per sample in the file (8 or 16 for most files). */
-  bitDepth: number;
-  /** The EXIF orientation that was applied (1: none). */
-  orientation: Orientation;
-}
-
-export function checkPixelCount(width: number, height: number, what: string, file?: string): void {
-  if (width * height > MAX_PIXELS) {
-    throw new IrsdeError('image-too-large', `${what}: ${width}×${height} is too large (more than ${MAX_PIXELS / 2 ** 20} Mpixel)`, {
-      file, hint: 'split it into parts first',
-    });
-  }
-}
+export { MAX_PIXELS, checkPixelCount, loadImageBytes, type LoadedImage } from './input.js';
 
 export async function loadImageFile(path: string): Promise<LoadedImage> {
-  const bytes = await readImageBytes(path);
-  const size = headerSize(bytes);
-  if (size) {
-    if (size.width === 0 || size.height === 0) throw new IrsdeError('bad-image', `${path}: image has no pixels (${size.width}×${size.height})`, { file: path });
-    checkPixelCount(size.width, size.height, path, path);
-  }
-  let decoded;
-  try {
-    decoded = await decodeImage(bytes);
-  } catch (e) {
-    throw new IrsdeError('bad-image', `${path}: ${(e as Error).message}`, { file: path, cause: e });
-  }
-  const orientation = fileOrientation(bytes);
-  const img = decoded.image;
-  const turned = applyOrientation(img.data, img.width, img.height, img.channels, orientation, (n) => new Float32Array(n));
-  return { image: { data: turned.data, width: turned.width, height: turned.height, channels: img.channels }, bitDepth: decoded.bitDepth, orientation };
+  return loadImageBytes(await readImageBytes(path), path);
 }

@@ -77,7 +77,9 @@ export function getBackend(name: BackendName = 'node'): Promise<Backend> {
   if (!b) {
     b = (async () => {
       if (name === 'node') {
-        const ort = (await import('onnxruntime-node')) as unknown as OrtModule;
+        // A computed specifier keeps bundlers from pulling the native module into browser builds.
+        const nodeModule = 'onnxruntime-node';
+        const ort = (await import(/* @vite-ignore */ nodeModule)) as unknown as OrtModule;
         return new OrtBackend('node', ort, ['cpu']);
       }
       const ort = (await import('onnxruntime-web')) as unknown as OrtModule & { env: { wasm: { numThreads?: number } } };

@@ -1,0 +1,185 @@
+/**
+ * The page: pick or drop an image, choose a model/device/steps/seed, restore in a Web Worker, compare with a
+ * before/after slider, download. All state changes go through the worker's events (protocol.ts).
+ */
+import exampleUrl from '../../examples/noisy.png?url';
+import { DEFAULT_MODEL, MODELS } from './models.js';
+import type { DeviceChoice, RestoreRequest, RestoreResultFields, WorkerEvent } from './protocol.js';
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+const fileInput = $<HTMLInputElement>('file'), drop = $<HTMLLabelElement>('drop'), filenameEl = $('filename');
+const modelSel = $<HTMLSelectElement>('model'), deviceSel = $<HTMLSelectElement>('device');
+const stepsIn = $<HTMLInputElement>('steps'), seedIn = $<HTMLInputElement>('seed');
+const restoreBtn = $<HTMLButtonElement>('restore'), cancelBtn = $<HTMLButtonElement>('cancel'), download = $<HTMLAnchorElement>('download');
+const progress = $<HTMLProgressElement>('progress'), progressText = $('progress-text'), statusEl = $('status'), modelInfo = $('model-info');
+const compare = $('compare'), before = $<HTMLImageElement>('before'), after = $<HTMLImageElement>('after');
+const slider = $<HTMLInputElement>('slider'), divider = $('divider');
+
+/** What the last restoration produced (also read by the end-to-end test). */
+interface DemoState { result: (RestoreResultFields & { name: string }) | null; error: { code: string; message: string; hint?: string } | null }
+const demo: DemoState = { result: null, error: null };
+(window as unknown as { irsdeDemo: DemoState }).irsdeDemo = demo;
+
+let input: { bytes: Uint8Array; name: string } | null = null;
+let beforeUrl: string | null = null, afterUrl: string | null = null;
+let jobId = 0, running = 0;
+
+let worker = startWorker();
+
+function startWorker(): Worker {
+  const w = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+  w.onmessage = onWorkerEvent;
+  w.onerror = (ev) => {
+    demo.error = { code: 'worker', message: ev.message };
+    setStatus('error', `The restoration worker failed: ${ev.message}`);
+    finish();
+  };
+  return w;
+}
+
+// ---- controls
+for (const m of MODELS) {
+  const o = document.createElement('option');
+  o.value = m.name;
+  o.textContent = `${m.name} — ${m.task}`;
+  modelSel.append(o);
+}
+const params = new URLSearchParams(location.search);
+modelSel.value = params.get('model') ?? DEFAULT_MODEL;
+if (!modelSel.value && MODELS[0]) modelSel.value = MODELS[0].name;
+const dev = params.get('device');
+if (dev === 'wasm' || dev === 'webgpu' || dev === 'auto') deviceSel.value = dev;
+if (params.get('seed')) seedIn.value = params.get('seed')!;
+
+function showModel(): void {
+  const m = MODELS.find((x) => x.name === modelSel.value);
+  if (!m) return;
+  stepsIn.value = String(m.config.sampler.steps);
+  stepsIn.max = String(m.config.sde.T);
+  modelInfo.textContent = `${m.description} Default: ${m.config.sampler.mode} sampling, ${m.config.sampler.steps} steps.`;
+}
+modelSel.addEventListener('change', showModel);
+showModel();
+if (params.get('steps')) stepsIn.value = params.get('steps')!;
+
+function setStatus(state: 'idle' | 'running' | 'done' | 'error' | 'cancelled', text: string): void {
+  statusEl.dataset.state = state;
+  statusEl.textContent = text;
+}
+
+function setInput(bytes: Uint8Array, name: string): void {
+  input = { bytes, name };
+  filenameEl.textContent = `${name} (${(bytes.length / 1024).toFixed(0)} KB)`;
+  if (beforeUrl) URL.revokeObjectURL(beforeUrl);
+  beforeUrl = URL.createObjectURL(new Blob([bytes as BlobPart]));
+  before.src = beforeUrl;
+  after.removeAttribute('src');
+  compare.hidden = false;
+  restoreBtn.disabled = running !== 0;
+  download.classList.add('disabled');
+  setStatus('idle', 'Ready: press Restore.');
+}
+
+async function readFile(f: File): Promise<void> { setInput(new Uint8Array(await f.arrayBuffer()), f.name); }
+
+fileInput.addEventListener('change', () => { const f = fileInput.files?.[0]; if (f) void readFile(f); });
+drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
+drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+drop.addEventListener('drop', (e) => {
+  e.preventDefault();
+  drop.classList.remove('over');
+  const f = e.dataTransfer?.files[0];
+  if (f) void readFile(f);
+});
+$('example').addEventListener('click', async () => {
+  const res = await fetch(exampleUrl);
+  setInput(new Uint8Array(await res.arrayBuffer()), 'noisy.png');
+});
+
+function setSlider(): void {
+  const v = Number(slider.value);
+  after.style.clipPath = `inset(0 0 0 ${v}%)`;
+  divider.style.left = `${v}%`;
+}
+slider.addEventListener('input', setSlider);
+setSlider();
+
+// ---- restoration
+restoreBtn.addEventListener('click', () => {
+  if (!input) return;
+  const steps = Number(stepsIn.value), seed = Number(seedIn.value);
+  if (!Number.isInteger(seed)) { setStatus('error', `Seed must be an integer, got "${seedIn.value}".`); return; }
+  const id = ++jobId;
+  running = id;
+  demo.result = null;
+  demo.error = null;
+  restoreBtn.disabled = true;
+  cancelBtn.disabled = false;
+  progress.value = 0;
+  progressText.textContent = '';
+  setStatus('running', 'Restoring…');
+  const req: RestoreRequest = {
+    type: 'restore', id, bytes: input.bytes.slice(), name: input.name, model: modelSel.value,
+    device: deviceSel.value as DeviceChoice, steps: Number.isFinite(steps) && stepsIn.value !== '' ? steps : undefined, seed,
+  };
+  worker.postMessage(req, [req.bytes.buffer]);
+});
+
+// Cancel: ONNX Runtime Web computes a network step without yielding to the worker's event loop, so a cancel
+// message would only be seen between steps; ending the worker stops at once (the next run recompiles, ~2 s).
+cancelBtn.addEventListener('click', () => {
+  if (!running) return;
+  worker.terminate();
+  worker = startWorker();
+  demo.error = { code: 'aborted', message: 'restoration was cancelled' };
+  setStatus('cancelled', 'Cancelled.');
+  progressText.textContent = '';
+  finish();
+});
+
+function finish(): void {
+  running = 0;
+  restoreBtn.disabled = !input;
+  cancelBtn.disabled = true;
+}
+
+function onWorkerEvent(ev: MessageEvent<WorkerEvent>): void {
+  const e = ev.data;
+  if (e.id !== running) return;
+  switch (e.type) {
+    case 'progress': {
+      if (e.stage === 'restore' && e.tiles && e.steps) {
+        const done = ((e.tile! - 1) * e.steps + e.step!) / (e.tiles * e.steps);
+        progress.value = done;
+        progressText.textContent = `tile ${e.tile}/${e.tiles} · step ${e.step}/${e.steps} · ${String(e.device)}`;
+      } else if (e.message) progressText.textContent = e.message;
+      break;
+    }
+    case 'warning':
+      progressText.textContent = e.message;
+      break;
+    case 'result': {
+      const r = e as unknown as RestoreResultFields;
+      progress.value = 1;
+      demo.result = { ...r, name: input?.name ?? 'image' };
+      if (afterUrl) URL.revokeObjectURL(afterUrl);
+      afterUrl = URL.createObjectURL(new Blob([r.png as BlobPart], { type: 'image/png' }));
+      after.src = afterUrl;
+      const stem = (input?.name ?? 'image').replace(/\.[^.]+$/, '');
+      download.href = afterUrl;
+      download.download = `${stem}.restored.png`;
+      download.classList.remove('disabled');
+      download.removeAttribute('aria-disabled');
+      setStatus('done', `Restored ${r.width}×${r.height} with ${r.model} (${r.sampler}, ${r.steps} steps, ${r.tiles} tile${r.tiles > 1 ? 's' : ''}, seed ${r.seed}) on ${r.deviceDetail} in ${r.seconds.toFixed(2)} s (model compile ${r.compileSeconds.toFixed(2)} s).`);
+      finish();
+      break;
+    }
+    case 'error': {
+      demo.error = { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) };
+      if (e.code === 'aborted') setStatus('cancelled', 'Cancelled.');
+      else setStatus('error', `${e.message}${e.hint ? ` — ${e.hint}` : ''}`);
+      finish();
+      break;
+    }
+  }
+}
