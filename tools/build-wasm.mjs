@@ -1,13 +1,14 @@
-// Assembles src/runtime/wasm/*.wat into TypeScript modules holding the bytes (base64), so the runtime needs
-// no assembler and no file loading (works the same in Node and the browser). Run after editing a .wat:
+// Assembles the *.wat files of src/runtime/wasm, src/degrade/wasm, src/image/wasm and src/metrics/wasm into
+// TypeScript modules holding the bytes (base64), so the runtime needs no assembler and no file loading (works
+// the same in Node and the browser). Run after editing a .wat:
 //   node tools/build-wasm.mjs
 import { readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import wabtInit from 'wabt';
 
-const dir = new URL('../src/runtime/wasm/', import.meta.url).pathname;
+const dirs = ['../src/runtime/wasm/', '../src/degrade/wasm/', '../src/image/wasm/', '../src/metrics/wasm/'].map((d) => new URL(d, import.meta.url).pathname);
 const wabt = await wabtInit();
-for (const f of readdirSync(dir).filter((n) => n.endsWith('.wat'))) {
+for (const dir of dirs) for (const f of readdirSync(dir).filter((n) => n.endsWith('.wat'))) {
   const mod = wabt.parseWat(f, readFileSync(join(dir, f), 'utf8'), { simd: true });
   mod.validate();
   const { buffer } = mod.toBinary({});

@@ -2,7 +2,7 @@
 import { createImage, type FloatImage } from '../image/types.js';
 import { quantizeInPlace, toByte } from '../image/convert.js';
 import { rgbToLuma } from '../image/color.js';
-import { PoissonTable, type DegradeRng } from './random.js';
+import { PoissonTable, type DegradeRng, type PoissonInverse } from './random.js';
 
 function clip01(v: number): number { return v < 0 ? 0 : v > 1 ? 1 : v; }
 
@@ -17,13 +17,16 @@ export function gaussianNoise(img: FloatImage, sigma255: number, rng: DegradeRng
   const s = img.data, d = out.data;
   const sd = sigma255 / 255;
   const clip = opts.clip ?? true;
+  // one N(0,1) per pixel (grey) or per value, drawn in pixel order
+  const normals = new Float64Array(opts.grey ? W * H : s.length);
+  rng.fillNormal(normals);
   if (opts.grey) {
     for (let p = 0; p < W * H; p++) {
-      const n = rng.normal() * sd;
+      const n = normals[p]! * sd;
       for (let c = 0; c < C; c++) { const v = s[p * C + c]! + n; d[p * C + c] = clip ? clip01(v) : v; }
     }
   } else {
-    for (let i = 0; i < s.length; i++) { const v = s[i]! + rng.normal() * sd; d[i] = clip ? clip01(v) : v; }
+    for (let i = 0; i < s.length; i++) { const v = s[i]! + normals[i]! * sd; d[i] = clip ? clip01(v) : v; }
   }
   return out;
 }
@@ -47,10 +50,15 @@ export function poissonNoise(img: FloatImage, scale: number, rng: DegradeRng, op
   let V = 1;
   while (V < distinct) V *= 2; // 2^ceil(log2(#distinct))
   const table = new PoissonTable();
+  // The rate depends only on the byte value, so find each value's table once, not once per pixel.
+  // Byte 0 has rate 0: no draw, no noise (as `PoissonTable.sample`).
+  const tableOf: Array<PoissonInverse | null> = [];
+  for (let b = 0; b < 256; b++) tableOf.push(seen[b] && b > 0 ? table.table((b / 255) * V) : null);
   const noise = new Float32Array(base.length);
   for (let i = 0; i < base.length; i++) {
-    const b = base[i]! / 255;
-    noise[i] = (table.sample(rng, b * V) / V - b) * scale;
+    const byte = base[i]!, b = byte / 255;
+    const t = tableOf[byte];
+    noise[i] = ((t ? PoissonTable.draw(rng, t) : 0) / V - b) * scale;
   }
   const out = createImage(W, H, C);
   const s = img.data, d = out.data;

@@ -39,21 +39,20 @@ function seedWords(seed: Seed, stream: number): [number, number, number] {
 }
 
 export class DegradeRng {
-  private s0 = 0;
-  private s1 = 0;
-  private s2 = 0;
-  private s3 = 0;
+  // xoshiro128** state as int32 words (the same 32-bit patterns as unsigned words: only bitwise operations
+  // and Math.imul touch them). A typed array keeps them unboxed, which matters for per-pixel draws.
+  private readonly st = new Int32Array(4);
   private spare: number | null = null;
 
   constructor(seed: Seed = 0, stream = 0) {
     const [a, b, c] = seedWords(seed, stream);
     const st = { s: (a ^ Math.imul(b, 0x27d4eb2f) ^ Math.imul(c, 0x165667b1)) >>> 0 };
     // Mix every word of the seed into the state.
-    this.s0 = splitmix32(st) ^ a;
-    this.s1 = splitmix32(st) ^ b;
-    this.s2 = splitmix32(st) ^ c;
-    this.s3 = splitmix32(st);
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+    this.st[0] = splitmix32(st) ^ a;
+    this.st[1] = splitmix32(st) ^ b;
+    this.st[2] = splitmix32(st) ^ c;
+    this.st[3] = splitmix32(st);
+    if ((this.st[0]! | this.st[1]! | this.st[2]! | this.st[3]!) === 0) this.st[0] = 1;
     for (let i = 0; i < 8; i++) this.nextU32();
   }
 
@@ -71,7 +70,8 @@ export class DegradeRng {
 
   /** Next 32-bit unsigned integer. */
   nextU32(): number {
-    const s0 = this.s0, s1 = this.s1, s2 = this.s2, s3 = this.s3;
+    const st = this.st;
+    const s0 = st[0]!, s1 = st[1]!, s2 = st[2]!, s3 = st[3]!;
     const m = Math.imul(s1, 5);
     const result = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
     const t = s1 << 9;
@@ -81,7 +81,7 @@ export class DegradeRng {
     const n0 = s0 ^ n3;
     n2 ^= t;
     n3 = (n3 << 11) | (n3 >>> 21);
-    this.s0 = n0 >>> 0; this.s1 = n1 >>> 0; this.s2 = n2 >>> 0; this.s3 = n3 >>> 0;
+    st[0] = n0; st[1] = n1; st[2] = n2; st[3] = n3;
     return result;
   }
 
@@ -154,9 +154,27 @@ export class DegradeRng {
     return mean + std * u * m;
   }
 
-  /** Fill `out` with N(0,1) draws. */
+  /**
+   * Fill `out` with N(0,1) draws: the same values in the same order as calling `normal()` for each element
+   * (pairs from the polar method, a leftover half kept as the spare), without the per-call overhead.
+   */
   fillNormal(out: Float32Array | Float64Array): void {
-    for (let i = 0; i < out.length; i++) out[i] = this.normal();
+    const n = out.length;
+    let i = 0;
+    if (n > 0 && this.spare !== null) { out[i++] = 0 + 1 * this.spare; this.spare = null; }
+    while (i < n) {
+      let u: number, v: number, s: number;
+      do {
+        u = 2 * this.random() - 1;
+        v = 2 * this.random() - 1;
+        s = u * u + v * v;
+      } while (s >= 1 || s === 0);
+      const m = Math.sqrt(-2 * log(s) / s);
+      out[i++] = 0 + 1 * u * m; // as normal(): mean + std·u·m with mean 0, std 1
+      const second = v * m;
+      if (i < n) out[i++] = 0 + 1 * second;
+      else this.spare = second;
+    }
   }
 
   /** log-uniform in [lo, hi). */
@@ -204,25 +222,52 @@ export class DegradeRng {
  * table per rate, sampled by inversion. Exact, and much faster than a rejection sampler per pixel.
  */
 export class PoissonTable {
-  private tables = new Map<number, Float64Array>();
+  private tables = new Map<number, PoissonInverse>();
 
   sample(rng: DegradeRng, lambda: number): number {
     if (lambda <= 0) return 0;
-    let cdf = this.tables.get(lambda);
-    if (!cdf) {
-      cdf = buildPoissonCdf(lambda);
-      this.tables.set(lambda, cdf);
-    }
-    const u = rng.random();
-    // binary search: first k with cdf[k] > u
-    let lo = 0, hi = cdf.length - 1;
-    if (u >= cdf[hi]!) return hi;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cdf[mid]! > u) hi = mid; else lo = mid + 1;
-    }
-    return lo;
+    return PoissonTable.draw(rng, this.table(lambda));
   }
+
+  /** The inversion table for rate `lambda` > 0 (built once per rate). */
+  table(lambda: number): PoissonInverse {
+    let t = this.tables.get(lambda);
+    if (!t) {
+      t = withGuide(buildPoissonCdf(lambda));
+      this.tables.set(lambda, t);
+    }
+    return t;
+  }
+
+  /** One draw by inversion (one uniform from `rng`): the first k with cdf[k] > u. */
+  static draw(rng: DegradeRng, t: PoissonInverse): number {
+    const u = rng.random();
+    const { cdf, guide } = t;
+    const hi = cdf.length - 1;
+    if (u >= cdf[hi]!) return hi;
+    // The guide gives the answer for the bottom of u's bucket; the answer for u is at or after it, a step
+    // or two on. Same result as a binary search over the whole table.
+    let k = guide[(u * GUIDE_BUCKETS) | 0]!;
+    while (cdf[k]! <= u) k++;
+    return k;
+  }
+}
+
+/** A Poisson cumulative table with a guide: guide[j] = first k with cdf[k] > j/GUIDE_BUCKETS. */
+export interface PoissonInverse { cdf: Float64Array; guide: Int32Array }
+
+const GUIDE_BUCKETS = 64;
+
+function withGuide(cdf: Float64Array): PoissonInverse {
+  const guide = new Int32Array(GUIDE_BUCKETS);
+  const hi = cdf.length - 1;
+  let k = 0;
+  for (let j = 0; j < GUIDE_BUCKETS; j++) {
+    const t = j / GUIDE_BUCKETS;
+    while (k < hi && cdf[k]! <= t) k++;
+    guide[j] = k;
+  }
+  return { cdf, guide };
 }
 
 function buildPoissonCdf(lambda: number): Float64Array {

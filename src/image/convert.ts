@@ -1,5 +1,7 @@
 /** Conversions between float images and 8/16-bit pixel buffers, quantisation and channel layout changes. */
 import { createImage, type FloatImage } from './types.js';
+import { instantiateSimd, wasmMemory } from './wasm-simd.js';
+import { quantizeWasmBase64 } from './wasm/quantize.wasm.js';
 
 /** Round half to even (numpy's np.round / the spec's q(·)). */
 export function roundHalfEven(x: number): number {
@@ -16,9 +18,39 @@ export function toByte(x: number): number {
   return roundHalfEven(v);
 }
 
+/**
+ * The two whole-image loops below in WebAssembly (`wasm/quantize.wat`, the same arithmetic, so the same
+ * results; about three times faster). Null where WebAssembly is unavailable.
+ */
+interface WasmQuantize {
+  memory: WebAssembly.Memory;
+  quantize: (p: number, n: number) => void;
+  toBytes: (src: number, n: number, dst: number) => void;
+}
+let wasmQuantize: WasmQuantize | null | undefined;
+
+function getWasmQuantize(): WasmQuantize | null {
+  if (wasmQuantize === undefined) {
+    const x = instantiateSimd(quantizeWasmBase64)?.exports;
+    wasmQuantize = x ? { memory: x.memory as WebAssembly.Memory, quantize: x.quantize as WasmQuantize['quantize'], toBytes: x.toBytes as WasmQuantize['toBytes'] } : null;
+  }
+  return wasmQuantize;
+}
+
+/** Below this many values the copies in and out of the module cost more than they save. */
+const WASM_MIN_VALUES = 4096;
+
 /** Quantise in place to the 8-bit grid: x <- q(x)/255. Returns the same image. */
 export function quantizeInPlace(img: FloatImage): FloatImage {
   const d = img.data;
+  const wasm = d.length >= WASM_MIN_VALUES ? getWasmQuantize() : null;
+  if (wasm) {
+    const view = new Float32Array(wasmMemory(wasm.memory, 4 * d.length), 0, d.length);
+    view.set(d);
+    wasm.quantize(0, d.length);
+    d.set(view);
+    return img;
+  }
   for (let i = 0; i < d.length; i++) d[i] = toByte(d[i]!) / 255;
   return img;
 }
@@ -40,6 +72,13 @@ export function clipInPlace(img: FloatImage): FloatImage {
 /** Float image -> bytes (same channel count), with q(·). */
 export function toUint8(img: FloatImage): Uint8Array {
   const d = img.data;
+  const wasm = d.length >= WASM_MIN_VALUES ? getWasmQuantize() : null;
+  if (wasm) {
+    const buf = wasmMemory(wasm.memory, 5 * d.length);
+    new Float32Array(buf, 0, d.length).set(d);
+    wasm.toBytes(0, d.length, 4 * d.length);
+    return new Uint8Array(buf, 4 * d.length, d.length).slice();
+  }
   const out = new Uint8Array(d.length);
   for (let i = 0; i < d.length; i++) out[i] = toByte(d[i]!);
   return out;
@@ -94,9 +133,15 @@ export function toRGB(img: FloatImage): FloatImage {
   return out;
 }
 
-/** RGB(A) bytes of an ImageData-like object (browser canvas, jSquash) -> RGB float image. */
+/** RGB(A) bytes of an ImageData-like object (browser canvas, jSquash) -> RGB float image (one pass). */
 export function fromRGBA(data: ArrayLike<number>, width: number, height: number): FloatImage {
-  return toRGB(fromUint8(data, width, height, 4));
+  if (data.length !== width * height * 4) throw new RangeError(`pixel buffer has ${data.length} values, expected ${width * height * 4}`);
+  const out = createImage(width, height, 3);
+  const d = out.data;
+  for (let i = 0, j = 0; i < d.length; i += 3, j += 4) {
+    d[i] = data[j]! / 255; d[i + 1] = data[j + 1]! / 255; d[i + 2] = data[j + 2]! / 255;
+  }
+  return out;
 }
 
 /** Float image (1, 3 or 4 channels) -> RGBA bytes with opaque alpha where absent (for ImageData / encoders). */

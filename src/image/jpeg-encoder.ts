@@ -215,10 +215,9 @@ class BitWriter {
   result(): Uint8Array { return this.buf.slice(0, this.pos); }
 }
 
+/** Bits needed for |v| (0 for 0): the JPEG magnitude category. */
 function nbitsOf(v: number): number {
-  let a = v < 0 ? -v : v, n = 0;
-  while (a) { n++; a >>= 1; }
-  return n;
+  return 32 - Math.clz32(v < 0 ? -v : v);
 }
 
 /**
@@ -243,20 +242,21 @@ export function encodeJpegBaseline(rgb: Uint8Array, width: number, height: numbe
   const PW = mcusX * mcuW, PH = mcusY * mcuH;
   const planes: Int32Array[] = [];
   for (let c = 0; c < ncomp; c++) planes.push(new Int32Array(PW * PH));
+  const p0 = planes[0]!;
   for (let y = 0; y < PH; y++) {
     const sy = y < height ? y : height - 1;
+    if (ncomp === 1) {
+      for (let x = 0; x < PW; x++) p0[y * PW + x] = rgb[sy * width + (x < width ? x : width - 1)]!;
+      continue;
+    }
+    const p1 = planes[1]!, p2 = planes[2]!;
     for (let x = 0; x < PW; x++) {
-      const sx = x < width ? x : width - 1;
       const o = y * PW + x;
-      if (ncomp === 1) {
-        planes[0]![o] = rgb[sy * width + sx]!;
-      } else {
-        const s = (sy * width + sx) * 3;
-        const r = rgb[s]!, g = rgb[s + 1]!, b = rgb[s + 2]!;
-        planes[0]![o] = (TAB[r]! + TAB[256 + g]! + TAB[512 + b]!) >> SCALEBITS;
-        planes[1]![o] = (TAB[768 + r]! + TAB[1024 + g]! + TAB[1280 + b]!) >> SCALEBITS;
-        planes[2]![o] = (TAB[1280 + r]! + TAB[1536 + g]! + TAB[1792 + b]!) >> SCALEBITS;
-      }
+      const s = (sy * width + (x < width ? x : width - 1)) * 3;
+      const r = rgb[s]!, g = rgb[s + 1]!, b = rgb[s + 2]!;
+      p0[o] = (TAB[r]! + TAB[256 + g]! + TAB[512 + b]!) >> SCALEBITS;
+      p1[o] = (TAB[768 + r]! + TAB[1024 + g]! + TAB[1280 + b]!) >> SCALEBITS;
+      p2[o] = (TAB[1280 + r]! + TAB[1536 + g]! + TAB[1792 + b]!) >> SCALEBITS;
     }
   }
   // Chroma downsampling h2v2 with the alternating bias 1, 2 (jcsample.c). As in jcprepct.c, the input is
@@ -325,7 +325,8 @@ export function encodeJpegBaseline(rgb: Uint8Array, width: number, height: numbe
       for (let i = 0; i < 64; i++) {
         const q = div[i]!;
         let t = blk[i]!;
-        if (t < 0) { t = -t; t += q >> 1; t = t >= q ? Math.floor(t / q) : 0; qcoef[i] = -t; } else { t += q >> 1; qcoef[i] = t >= q ? Math.floor(t / q) : 0; }
+        // t and q are non-negative integers here, so truncation is the floor
+        if (t < 0) { t = -t; t += q >> 1; t = t >= q ? (t / q) | 0 : 0; qcoef[i] = -t; } else { t += q >> 1; qcoef[i] = t >= q ? (t / q) | 0 : 0; }
       }
     } else {
       qcoef.fill(0);

@@ -1,0 +1,24 @@
+/**
+ * Instantiates one of the small WebAssembly SIMD kernels (`src/{degrade,metrics}/wasm/*.wat`, assembled to
+ * base64 by tools/build-wasm.mjs) synchronously, in Node and in the browser alike. Returns null where
+ * WebAssembly or its SIMD extension is unavailable: every kernel has a TypeScript twin that gives the same
+ * bits, which the callers use instead.
+ */
+export function instantiateSimd(base64: string): WebAssembly.Instance | null {
+  if (typeof WebAssembly === 'undefined') return null;
+  try {
+    const bin = atob(base64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    return new WebAssembly.Instance(new WebAssembly.Module(bytes));
+  } catch {
+    return null; // no SIMD support
+  }
+}
+
+/** The module's memory, grown to at least `bytes`. Views made before a grow are detached: make them after. */
+export function wasmMemory(memory: WebAssembly.Memory, bytes: number): ArrayBuffer {
+  const have = memory.buffer.byteLength;
+  if (bytes > have) memory.grow(Math.ceil((bytes - have) / 65536));
+  return memory.buffer;
+}
