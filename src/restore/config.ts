@@ -14,6 +14,9 @@
  *                  | { "kind": "unet", "config": { "inNc": 3, "outNc": 3, "nf": 64, "depth": 4, "chMult"?: [...] } }
  *       "sde": { "kind": "irsde", "maxSigma": 50, "T": 100, "schedule": "cosine", "eps": 0.005 },   (kind optional, default irsde)
  *       "valueRange": [0, 1],                                       (the network's pixel range; [-1, 1] also works)
+ *       "scale": 4,                                                 (optional, default 1: a super-resolution model; the
+ *                                                                    input is upsampled ×scale with MATLAB bicubic to
+ *                                                                    make μ, and the output is scale× larger)
  *       "training": { ... free-form: data, iterations, optimiser, seed, commit ... },
  *       "sampler": { "mode": "posterior", "steps": 20 },            (recommended sampler and steps)
  *       "tile": { "size": 256, "overlap": 32 },                     (optional: default tiling)
@@ -60,6 +63,8 @@ export interface ModelConfig {
   network: ModelNetwork;
   sde: ModelSDE;
   valueRange: [number, number];
+  /** Super-resolution factor (absent = 1): μ = MATLAB bicubic ×scale of the input. */
+  scale?: number;
   training: Record<string, unknown>;
   sampler: { mode: 'posterior' | 'sde' | 'ode'; steps: number; noiseLevel?: number };
   tile?: { size: number; overlap: number };
@@ -183,6 +188,7 @@ export function validateModelConfig(raw: unknown, file = 'config.json'): ModelCo
     c.fail('valueRange', 'a pair [lo, hi] with lo < hi, e.g. [0, 1]', vr);
   }
   const training = o.training === undefined ? {} : c.obj(o.training, 'training');
+  const scale = o.scale === undefined ? undefined : c.int(o, 'scale', 'scale', 1, 16);
 
   const sm = c.obj(o.sampler, 'sampler');
   const modes = sdeKind === 'denoising' ? (['ode', 'sde'] as const) : (['posterior', 'sde', 'ode'] as const);
@@ -196,7 +202,7 @@ export function validateModelConfig(raw: unknown, file = 'config.json'): ModelCo
     ...(o.format !== undefined ? { format: MODEL_CONFIG_FORMAT } : {}),
     ...(o.version !== undefined ? { version: 1 as const } : {}),
     name, task, description, ...(isDefault !== undefined ? { default: isDefault } : {}),
-    network, sde, valueRange: [vr[0], vr[1]], training, sampler,
+    network, sde, valueRange: [vr[0], vr[1]], ...(scale !== undefined && scale > 1 ? { scale } : {}), training, sampler,
   };
   if (o.tile !== undefined) {
     const t = c.obj(o.tile, 'tile');

@@ -11,6 +11,9 @@
  *   - Each tile's sampler noise comes from its own stream, derived from (seed, tile index): same seed, same
  *     output, whatever the machine.
  *   - Grey images are replicated to RGB and averaged back; alpha is passed through untouched.
+ *   - Super-resolution models (config "scale" s > 1) first upsample the input ×s with MATLAB bicubic (the μ they
+ *     were trained on); sampling and tiling then run on the upsampled image, and the output is s× larger (alpha
+ *     is upsampled the same way).
  *
  * Values: the network works in the config's `valueRange` (usually [0, 1]); the result is clamped to it.
  */
@@ -24,6 +27,7 @@ import type { PadSpec } from '../nn/padding.js';
 import { reflect101 } from '../image/pad.js';
 import type { FloatImage } from '../image/types.js';
 import { toByte } from '../image/convert.js';
+import { matlabImresize } from '../degrade/resize.js';
 import { getBackend, type BackendName, type HostTensor, type Session } from '../runtime/backend.js';
 import { createRng, type Seed } from '../runtime/rng.js';
 import { decodeSafetensors } from '../runtime/safetensors.js';
@@ -107,6 +111,8 @@ export interface RestoreInfo {
   tiles: number;
   seed: Seed;
   device: BackendName;
+  /** Super-resolution factor of the model (the output is this many times larger); absent for 1. */
+  scale?: number;
 }
 
 export const DEFAULT_TILE = 512;
@@ -365,12 +371,16 @@ export async function restoreImage(img: PixelImage, opts: RestoreOptions = {}): 
 
   let threads = opts.threads;
   if (threads === undefined && r.device === 'node' && isNode) {
-    const os = await import('node:os');
+    const osModule = 'node:os'; // computed: keeps browser bundles from resolving a Node built-in
+    const os = (await import(/* @vite-ignore */ osModule)) as typeof import('node:os');
     threads = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   }
   throwIfAborted(opts.signal);
   const session = await getSession(prepared, r.device, threads);
 
+  const srScale = config.scale ?? 1;
+  const orig = img.data;
+  if (srScale > 1) img = upsampleInput(img, srScale);
   const { width: W, height: H, channels: C, data } = img;
   const plan = planTiles(W, H, r.tile, r.overlap);
   const th = plan.rows.length, tw = plan.cols.length;
@@ -384,7 +394,7 @@ export async function restoreImage(img: PixelImage, opts: RestoreOptions = {}): 
   const rootRng = createRng(r.seed);
   const info: RestoreInfo = {
     model: prepared.name, task: config.task, sampler: r.mode, steps: count, tile: r.tile === Infinity ? 0 : r.tile,
-    overlap: r.overlap, tiles: plan.count, seed: r.seed, device: r.device,
+    overlap: r.overlap, tiles: plan.count, seed: r.seed, device: r.device, ...(srScale > 1 ? { scale: srScale } : {}),
   };
 
   let index = 0;
@@ -427,10 +437,11 @@ export async function restoreImage(img: PixelImage, opts: RestoreOptions = {}): 
     }
   }
 
-  // normalise, clamp, back to [0, 1] and the caller's layout
-  const out = makeLike(data, plane * C);
-  const toOut = data instanceof Float32Array ? (v: number) => v
-    : data instanceof Uint16Array ? (v: number) => Math.round(v * 65535) : (v: number) => toByte(v);
+  // normalise, clamp, back to [0, 1] and the caller's layout (for SR: the caller's sample type)
+  const out = makeLike(orig, plane * C);
+  const toOut = orig instanceof Float32Array ? (v: number) => v
+    : orig instanceof Uint16Array ? (v: number) => Math.round(v * 65535) : (v: number) => toByte(v);
+  const alphaOut = srScale > 1 ? (v: number) => toOut(v < 0 ? 0 : v > 1 ? 1 : v) : (v: number) => v;
   const totalX = plan.cols.total, totalY = plan.rows.total;
   const px = new Float32Array(3);
   for (let y = 0; y < H; y++) {
@@ -443,11 +454,22 @@ export async function restoreImage(img: PixelImage, opts: RestoreOptions = {}): 
         px[c] = (v - lo) / span;
       }
       const o = i * C;
-      if (C >= 3) { out[o] = toOut(px[0]!); out[o + 1] = toOut(px[1]!); out[o + 2] = toOut(px[2]!); if (C === 4) out[o + 3] = data[o + 3]!; }
-      else { out[o] = toOut((px[0]! + px[1]! + px[2]!) / 3); if (C === 2) out[o + 1] = data[o + 1]!; }
+      if (C >= 3) { out[o] = toOut(px[0]!); out[o + 1] = toOut(px[1]!); out[o + 2] = toOut(px[2]!); if (C === 4) out[o + 3] = alphaOut(data[o + 3]!); }
+      else { out[o] = toOut((px[0]! + px[1]! + px[2]!) / 3); if (C === 2) out[o + 1] = alphaOut(data[o + 1]!); }
     }
   }
   return { image: { data: out, width: W, height: H, channels: C }, info };
+}
+
+/** The input as float [0, 1] samples, upsampled ×s with MATLAB bicubic (unclamped; the SR model's μ). */
+function upsampleInput(img: PixelImage, s: number): PixelImage<Float32Array> {
+  const { data, width, height, channels } = img;
+  if (width * s * height * s > MAX_PIXELS) throw new IrsdeError('image-too-large', `image ${width}×${height} upsampled ×${s} is too large (more than ${MAX_PIXELS / 2 ** 20} Mpixel)`);
+  const k = data instanceof Float32Array ? 1 : data instanceof Uint16Array ? 1 / 65535 : 1 / 255;
+  const f = new Float32Array(data.length);
+  for (let i = 0; i < f.length; i++) f[i] = data[i]! * k;
+  const up = matlabImresize({ data: f, width, height, channels }, s);
+  return { data: up.data, width: up.width, height: up.height, channels };
 }
 
 function makeLike(d: PixelData, n: number): PixelData {

@@ -18,7 +18,7 @@
  *     "loss":     { "type": "l1" | "l2", "weight": 1 },
  *     "data":     { "train": <source>, "degradation": <degradation>, "patch": 128, "batch": 4, "flips": true, "rot90": true,
  *                   "worker": true, "prefetch": 3 },
- *     "val":      { "data": <source> | null, "count": 4, "crop": 128, "sampler": "posterior", "steps": 10, "sigma": null, "seed": 0 },
+ *     "val":      { "data": <source> | null, "count": 4, "crop": 128, "sampler": "posterior", "steps": 10, "sigma": null, "degradation": null, "seed": 0 },
  *     "optim":    { "type": "adamw" | "adam" | "lion", "lr": 1e-4, "betas": [0.9, 0.99], "eps": 1e-8, "weightDecay": 0 },
  *     "schedule": { "type": "cosine", "etaMin": 1e-7, "warmup": 0 } | { "type": "multistep", "milestones": […], "gamma": 0.5 } | { "type": "constant" },
  *     "ema":      { "decay": 0.995, "every": 10, "updateAfterStep": 100, "power": 0.6667 },
@@ -30,8 +30,16 @@
  *                   regex's first capture group, e.g. "(\\d+)$" pairs rain-001.png with norain-001.png)
  *                 | { "kind": "dataset", "name": "Rain100H" }   (a set known to metrics/datasets.ts, or a folder)
  *   <degradation> = { "kind": "gaussian", "sigma": 25 } | { "kind": "gaussian", "sigmaRange": [0, 50] } (σ on the 0..255
- *                   scale, uniform per patch; "clip": true clips μ to [0,1]) | { "kind": "none" }
- *                   (applies to clean sources only; paired sources carry their own LQ)
+ *                   scale, uniform per patch; "clip": true clips μ to [0,1])
+ *                 | { "kind": "jpeg", "quality": 10 } | { "kind": "jpeg", "qualityRange": [10, 50] } (JPEG round trip,
+ *                   4:2:0; integer quality uniform in [low, high] per patch)
+ *                 | { "kind": "bicubic-sr", "scale": 4 } (μ = MATLAB bicubic ↓scale (uint8) then ↑scale back to the
+ *                   patch size: the IR-SDE SR convention; the patch must be a multiple of the scale)
+ *                 | { "kind": "rain", "heavyProb": 0.5, "density"?: [lo, hi], "length"?: [lo, hi], "angle"?: [lo, hi],
+ *                   "gain"?: [lo, hi], "veilProb"?: p, "margin": 24 } (synthetic streaks, DEGRADATIONS.md §10.1; μ uint8)
+ *                 | { "kind": "none" }
+ *                   (applies to clean sources only; paired sources carry their own LQ). "val.degradation" (same forms,
+ *                   default null = the training one) degrades clean validation images.
  */
 import { isAbsolute, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -55,7 +63,25 @@ export type DataSource =
 
 export type Degradation =
   | { kind: 'gaussian'; sigma?: number; sigmaRange?: [number, number]; clip: boolean }
+  | { kind: 'jpeg'; quality?: number; qualityRange?: [number, number] }
+  | { kind: 'bicubic-sr'; scale: number }
+  | RainDegradation
   | { kind: 'none' };
+
+/** Synthetic rain streaks (degrade/synthetic.ts `addRain`, DEGRADATIONS.md §10.1); ranges are [low, high]. */
+export interface RainDegradation {
+  kind: 'rain';
+  /** Probability of heavy rain (2–4 layers, optional haze veil) instead of light rain (1 layer). */
+  heavyProb: number;
+  density?: [number, number];
+  length?: [number, number];
+  angle?: [number, number];
+  gain?: [number, number];
+  /** Probability of the haze veil on heavy rain (addRain default 0.5). */
+  veilProb?: number;
+  /** Rain is drawn on the patch grown by this many pixels on each side (reflected), then cropped: streaks enter from outside. */
+  margin: number;
+}
 
 export interface DataConfig {
   train: DataSource;
@@ -82,6 +108,11 @@ export interface ValConfig {
   steps: number;
   /** Noise σ (0..255) for clean val images; default: the training σ (or the middle of the range). */
   sigma: number | null;
+  /**
+   * Degradation of clean val images; null: the training degradation (Gaussian at `sigma` for gaussian
+   * training). E.g. a fixed JPEG quality when training on a quality range.
+   */
+  degradation: Degradation | null;
   /** Seed of the degradation and of the sampler's noise (the same at every validation). */
   seed: number;
 }
@@ -151,6 +182,23 @@ const SOURCE: Spec = {
   },
 };
 
+/** The degradations (shared by data.degradation and val.degradation). */
+const DEGRADATION_VARIANTS: Record<string, Record<string, Field>> = {
+  gaussian: { sigma: opt(num({ min: 0, max: 255 })), sigmaRange: opt(arr(num({ min: 0, max: 255 }), { len: 2 })), clip: f(bool, true) },
+  jpeg: { quality: opt(int(1, 100)), qualityRange: opt(arr(int(1, 100), { len: 2 })) },
+  'bicubic-sr': { scale: f(int(2, 16)) },
+  rain: {
+    heavyProb: f(num({ min: 0, max: 1 }), 0.5),
+    density: opt(arr(num({ min: 0, max: 1 }), { len: 2 })),
+    length: opt(arr(num({ min: 1, max: 200 }), { len: 2 })),
+    angle: opt(arr(num({ min: -360, max: 360 }), { len: 2 })),
+    gain: opt(arr(num({ min: 0, max: 1 }), { len: 2 })),
+    veilProb: opt(num({ min: 0, max: 1 })),
+    margin: f(int(0, 256), 24),
+  },
+  none: {},
+};
+
 const SCHEMA: Spec = {
   t: 'obj', fields: {
     name: f({ t: 'str' }, 'train'),
@@ -184,8 +232,7 @@ const SCHEMA: Spec = {
         train: f(SOURCE),
         degradation: f({
           t: 'union', tag: 'kind', variants: {
-            gaussian: { sigma: opt(num({ min: 0, max: 255 })), sigmaRange: opt(arr(num({ min: 0, max: 255 }), { len: 2 })), clip: f(bool, true) },
-            none: {},
+            ...DEGRADATION_VARIANTS,
           },
         }, { kind: 'none' }),
         patch: f(int(1, 8192), 128),
@@ -204,6 +251,7 @@ const SCHEMA: Spec = {
         sampler: f(str(['posterior', 'sde', 'ode']), 'posterior'),
         steps: f(int(1, 100000), 10),
         sigma: f({ t: 'nullable', of: num({ min: 0, max: 255 }) }, null),
+        degradation: f({ t: 'nullable', of: { t: 'union', tag: 'kind', variants: DEGRADATION_VARIANTS } }, null),
         seed: f(int(0), 0),
       },
     }, {}),
@@ -345,9 +393,16 @@ function crossCheck(c: TrainConfig): void {
   if (c.data.patch % m !== 0) throw bad('data.patch', `must be a multiple of ${m} (the network's padding multiple), got ${c.data.patch}`);
   if (c.val.crop % m !== 0) throw bad('val.crop', `must be a multiple of ${m} (the network's padding multiple) or 0, got ${c.val.crop}`);
   const d = c.data.degradation;
-  if (d.kind === 'gaussian') {
-    if ((d.sigma === undefined) === (d.sigmaRange === undefined)) throw bad('data.degradation', 'give exactly one of "sigma" and "sigmaRange"');
-    if (d.sigmaRange && !(d.sigmaRange[0] <= d.sigmaRange[1])) throw bad('data.degradation.sigmaRange', `must be [low, high] with low ≤ high, got ${show(d.sigmaRange)}`);
+  checkDegradation(d, 'data.degradation');
+  if (c.val.degradation) checkDegradation(c.val.degradation, 'val.degradation');
+  if (d.kind === 'bicubic-sr') {
+    if (c.data.patch % d.scale !== 0) throw bad('data.patch', `must be a multiple of data.degradation.scale (${d.scale}) for bicubic-sr, got ${c.data.patch}`);
+    if (c.data.train.kind === 'paired') throw bad('data.degradation', 'bicubic-sr makes μ from clean images; a "paired" data.train source carries its own LQ');
+  }
+  const vd = c.val.degradation ?? d;
+  if (vd.kind === 'bicubic-sr' && c.val.crop % vd.scale !== 0) throw bad('val.crop', `must be a multiple of the bicubic-sr scale (${vd.scale}), got ${c.val.crop}`);
+  if (c.val.degradation && c.val.degradation.kind !== 'none' && d.kind !== c.val.degradation.kind && d.kind !== 'none') {
+    throw bad('val.degradation.kind', `must match data.degradation.kind ("${d.kind}"), got ${show(c.val.degradation.kind)}`);
   }
   if (c.data.train.kind === 'clean' && d.kind === 'none' && c.sde.kind === 'irsde') {
     throw bad('data.degradation', 'clean training images need a degradation to make μ (e.g. {"kind": "gaussian", "sigma": 25})');
@@ -358,6 +413,25 @@ function crossCheck(c: TrainConfig): void {
   if (c.schedule.type === 'multistep') {
     const ms = c.schedule.milestones;
     for (let i = 1; i < ms.length; i++) if (ms[i]! < ms[i - 1]!) throw bad('schedule.milestones', `must be increasing, got ${show(ms)}`);
+  }
+}
+
+function checkRange(r: [number, number] | undefined, path: string): void {
+  if (r && !(r[0] <= r[1])) throw bad(path, `must be [low, high] with low ≤ high, got ${show(r)}`);
+}
+
+function checkDegradation(d: Degradation, path: string): void {
+  if (d.kind === 'gaussian') {
+    if ((d.sigma === undefined) === (d.sigmaRange === undefined)) throw bad(path, 'give exactly one of "sigma" and "sigmaRange"');
+    checkRange(d.sigmaRange, `${path}.sigmaRange`);
+  } else if (d.kind === 'jpeg') {
+    if ((d.quality === undefined) === (d.qualityRange === undefined)) throw bad(path, 'give exactly one of "quality" and "qualityRange" (JPEG quality 1–100)');
+    checkRange(d.qualityRange, `${path}.qualityRange`);
+  } else if (d.kind === 'rain') {
+    checkRange(d.density, `${path}.density`);
+    checkRange(d.length, `${path}.length`);
+    checkRange(d.angle, `${path}.angle`);
+    checkRange(d.gain, `${path}.gain`);
   }
 }
 
@@ -397,7 +471,7 @@ export function applyOverrides(raw: Record<string, unknown>, sets: readonly stri
   return raw;
 }
 
-const NULLABLE = new Set(['val.data', 'val.sigma']);
+const NULLABLE = new Set(['val.data', 'val.sigma', 'val.degradation']);
 
 function setPath(obj: Record<string, unknown>, path: string[], value: unknown): void {
   let o: Record<string, unknown> = obj;
@@ -489,7 +563,7 @@ export function sameModel(a: TrainConfig, b: TrainConfig): string | null {
 /** σ (0..255) used for clean validation images. */
 export function valSigma(c: TrainConfig): number {
   if (c.val.sigma !== null) return c.val.sigma;
-  const d = c.data.degradation;
+  const d = c.val.degradation ?? c.data.degradation;
   if (d.kind !== 'gaussian') return 0;
   return d.sigma ?? (d.sigmaRange![0] + d.sigmaRange![1]) / 2;
 }

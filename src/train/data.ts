@@ -7,7 +7,9 @@
  *
  * Random streams (all `Rng.fork` children of `new Rng(seed)`, see runtime/rng.ts):
  *   data/perm → fork(epoch):   the shuffle of epoch e (global sample i = step·B + b is epoch ⌊i/N⌋, slot i mod N)
- *   data/sample → fork(i):     crop position, hflip, vflip, transpose, then σ (if a range) and the noise field
+ *   data/sample → fork(i):     crop position, hflip, vflip, transpose, then the degradation's draws: σ (if a range)
+ *                              and the noise field (gaussian), the quality (jpeg, if a range), or two words seeding the
+ *                              DegradeRng of the rain generator (rain); bicubic-sr draws nothing
  *   train/step → fork(step):   t_b for b = 0…B−1, then ε (B·C·P·P normals, NCHW order)
  *
  * Augmentation follows BasicSR `augment`: hflip, vflip, then transpose (rot90), each with probability ½.
@@ -22,6 +24,12 @@ import { IrsdeError, isIrsdeError } from '../common/errors.js';
 import { Rng } from '../runtime/rng.js';
 import { readImage, isImagePath } from '../image/node-io.js';
 import type { FloatImage } from '../image/types.js';
+import { crop as cropImage, pad as padImage } from '../image/pad.js';
+import { quantizeInPlace, toRGB } from '../image/convert.js';
+import { initJpeg, jpegCompressSync } from '../degrade/jpeg.js';
+import { matlabImresize } from '../degrade/resize.js';
+import { addRain } from '../degrade/synthetic.js';
+import { DegradeRng } from '../degrade/random.js';
 import { defaultDataRoot, openDataset, pairFolders } from '../metrics/datasets.js';
 import type { DataSource, Degradation, TrainConfig } from './config.js';
 
@@ -200,6 +208,56 @@ function addGaussian(x0: Float32Array, mu: Float32Array, offset: number, n: numb
   }
 }
 
+/** Load what a degradation needs before `degradeImage` (the JPEG codec's WebAssembly); idempotent. */
+export async function prepareDegradation(d: Degradation): Promise<void> {
+  if (d.kind === 'jpeg') await initJpeg();
+}
+
+/**
+ * Degrade an HWC RGB image in [0, 1] with the draws of `rng` (a sample's fork): jpeg, bicubic-sr or rain
+ * (gaussian and none are applied in place on CHW patches by the batch maker). Output: same size.
+ *   jpeg:       q = quality, or an integer uniform in [low, high]; 4:2:0 JPEG round trip (degrade/jpeg.ts).
+ *   bicubic-sr: μ = MATLAB bicubic ×(1/s) rounded to uint8 (the benchmark LR), then MATLAB bicubic back to the
+ *               input size, unrounded (what restore does with an LR input).
+ *   rain:       heavy with prob heavyProb; the image is reflected out by `margin` px, rained on, and cropped back
+ *               (so streaks also enter from outside), then quantised to uint8.
+ */
+export function degradeImage(img: FloatImage, d: Degradation, rng: Rng): FloatImage {
+  switch (d.kind) {
+    case 'jpeg': {
+      const q = d.quality ?? d.qualityRange![0] + rng.int(d.qualityRange![1] - d.qualityRange![0] + 1);
+      return jpegCompressSync(img, q);
+    }
+    case 'bicubic-sr': {
+      if (img.width % d.scale || img.height % d.scale) throw new IrsdeError('bad-config', `bicubic-sr: a ${img.width}×${img.height} image is not a multiple of the scale ${d.scale}`);
+      const lr = matlabImresize(img, 1 / d.scale, { uint8: true });
+      return matlabImresize(lr, [img.height, img.width]);
+    }
+    case 'rain': {
+      const drng = new DegradeRng(rng.int(2 ** 32), rng.int(2 ** 32));
+      const heavy = drng.random() < d.heavyProb;
+      const m = Math.min(d.margin, img.width - 1, img.height - 1);
+      const big = m > 0 ? padImage(img, m, m, m, m, 'reflect101') : img;
+      const r = addRain(big, drng, { heavy, density: d.density, length: d.length, angle: d.angle, gain: d.gain, veilProb: d.veilProb });
+      return quantizeInPlace(m > 0 ? cropImage(r.image, m, m, img.width, img.height) : r.image);
+    }
+    default:
+      throw new IrsdeError('bad-argument', `degradeImage: "${d.kind}" is applied by the batch maker`);
+  }
+}
+
+/** One CHW patch (3 planes of P×P at `offset`) ↔ an HWC image. */
+function chwToImage(src: Float32Array, offset: number, P: number): FloatImage {
+  const plane = P * P, data = new Float32Array(3 * plane);
+  for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) data[3 * i + c] = src[offset + c * plane + i]!;
+  return { data, width: P, height: P, channels: 3 };
+}
+
+function imageToCHW(img: FloatImage, dst: Float32Array, offset: number): void {
+  const plane = img.width * img.height;
+  for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) dst[offset + c * plane + i] = img.data[3 * i + c]!;
+}
+
 /** Builds the batch of any step (see the module comment for the streams). */
 export class BatchMaker {
   private readonly root: Rng;
@@ -209,6 +267,8 @@ export class BatchMaker {
   constructor(readonly spec: BatchSpec) {
     if (spec.items.length === 0) throw new IrsdeError('bad-data', 'no training images');
     if (spec.channels !== 3) throw new IrsdeError('bad-config', `training data must be RGB (3 channels), the network has ${spec.channels}`);
+    const d = spec.degradation;
+    if (d.kind === 'bicubic-sr' && spec.patch % d.scale !== 0) throw new IrsdeError('bad-config', `config "data.patch": must be a multiple of data.degradation.scale (${d.scale}) for bicubic-sr, got ${spec.patch}`);
     this.root = new Rng(spec.seed);
   }
 
@@ -230,6 +290,7 @@ export class BatchMaker {
     const per = C * P * P;
     const x0 = new Float32Array(B * per), mu = new Float32Array(B * per), noise = new Float32Array(B * per), t = new Float32Array(B);
     const tmp = new Float32Array(per);
+    if (deg.kind === 'jpeg') await prepareDegradation(deg);
     const indices: number[] = [];
     for (let b = 0; b < B; b++) indices.push(this.itemIndex((step - 1) * B + b));
     const imgs = await Promise.all(indices.map(async (k) => {
@@ -257,7 +318,8 @@ export class BatchMaker {
       else if (deg.kind === 'gaussian') {
         const sigma = deg.sigma ?? deg.sigmaRange![0] + (deg.sigmaRange![1] - deg.sigmaRange![0]) * rng.uniform();
         addGaussian(x0, mu, b * per, per, sigma, deg.clip, rng, tmp);
-      } else mu.set(x0.subarray(b * per, (b + 1) * per), b * per);
+      } else if (deg.kind === 'none') mu.set(x0.subarray(b * per, (b + 1) * per), b * per);
+      else imageToCHW(degradeImage(chwToImage(x0, b * per, P), deg, rng), mu, b * per);
     }
     const srng = this.root.fork('train/step').fork(step);
     for (let b = 0; b < B; b++) t[b] = 1 + srng.int(this.spec.T);
@@ -418,23 +480,40 @@ function toCHW(img: FloatImage, crop: number): { data: Float32Array; width: numb
 
 /**
  * The held-out images: the first `count` of the source, centre-cropped to `crop` (0: whole), CHW. Clean
- * images get Gaussian noise σ (0..255, clipped) from `seed` (image k uses fork(k)), the same every validation.
+ * images are degraded from `seed` (image k uses fork(k)), the same every validation: Gaussian noise σ (0..255,
+ * clipped) by default or for a gaussian `degradation`, else the crop goes through `degradeImage`. Paired SR
+ * sets (LR smaller than HR by the bicubic-sr scale, e.g. Set5) get μ = MATLAB bicubic ↑scale of the LR, and the
+ * HR cut to that size, before cropping.
  */
-export async function loadValImages(src: DataSource, o: { count: number; crop: number; sigma: number; seed: number }): Promise<{ images: ValImage[]; warnings: string[] }> {
+export async function loadValImages(src: DataSource, o: { count: number; crop: number; sigma: number; seed: number; degradation?: Degradation }): Promise<{ images: ValImage[]; warnings: string[] }> {
   const { items, warnings } = await listSource(src);
   const images: ValImage[] = [];
   const root = new Rng(o.seed).fork('val/degrade');
+  const deg = o.degradation && o.degradation.kind !== 'gaussian' && o.degradation.kind !== 'none' ? o.degradation : null;
+  if (deg) await prepareDegradation(deg);
   for (const [k, it] of items.slice(0, o.count).entries()) {
-    const gtImg = await readImage(it.gt);
+    let gtImg = await readImage(it.gt);
+    let lqImg: FloatImage | null = null;
+    if (it.lq) {
+      lqImg = await readImage(it.lq);
+      if (lqImg.width !== gtImg.width || lqImg.height !== gtImg.height) {
+        const s = o.degradation?.kind === 'bicubic-sr' ? o.degradation.scale : 0;
+        if (!s || lqImg.width * s > gtImg.width || lqImg.height * s > gtImg.height) throw new IrsdeError('bad-data', `${it.lq}: size differs from its ground truth`, { file: it.lq });
+        lqImg = matlabImresize(lqImg, s);
+        gtImg = cropImage(gtImg, 0, 0, lqImg.width, lqImg.height);
+      }
+    }
     if (o.crop > 0 && (gtImg.width < o.crop || gtImg.height < o.crop)) {
       throw new IrsdeError('bad-data', `${it.gt}: ${gtImg.width}×${gtImg.height} is smaller than the ${o.crop}×${o.crop} validation crop`, { file: it.gt, hint: 'lower val.crop' });
     }
     const gt = toCHW(gtImg, o.crop);
     let lq: Float32Array;
-    if (it.lq) {
-      const lqImg = await readImage(it.lq);
-      if (lqImg.width !== gtImg.width || lqImg.height !== gtImg.height) throw new IrsdeError('bad-data', `${it.lq}: size differs from its ground truth`, { file: it.lq });
+    if (lqImg) {
       lq = toCHW(lqImg, o.crop).data;
+    } else if (deg) {
+      const ow = o.crop > 0 ? o.crop : gtImg.width, oh = o.crop > 0 ? o.crop : gtImg.height;
+      const cropped = cropImage(gtImg, (gtImg.width - ow) >> 1, (gtImg.height - oh) >> 1, ow, oh);
+      lq = toCHW(degradeImage(toRGB(cropped), deg, root.fork(k)), 0).data;
     } else {
       lq = new Float32Array(gt.data.length);
       const n = new Float32Array(gt.data.length);

@@ -199,6 +199,7 @@ function modelCard(c: TrainConfig, sde: MeanRevertingSDE | DenoisingSDE, step: n
     network: { kind: type, conditional, config },
     sde: c.sde,
     valueRange: [0, 1],
+    ...(c.data.degradation.kind === 'bicubic-sr' ? { scale: c.data.degradation.scale } : {}),
     sampler,
     training: {
       weights: 'EMA',
@@ -210,7 +211,7 @@ function modelCard(c: TrainConfig, sde: MeanRevertingSDE | DenoisingSDE, step: n
       ema: c.ema,
       seed: c.seed,
       finalLoss: lastLoss,
-      validation: lastVal ? { step: lastVal.step, psnr: lastVal.psnr, psnrInput: lastVal.psnrInput, images: lastVal.images.length, data: c.val.data, crop: c.val.crop, sampler: c.val.sampler, steps: c.val.steps } : null,
+      validation: lastVal ? { step: lastVal.step, psnr: lastVal.psnr, psnrInput: lastVal.psnrInput, images: lastVal.images.length, data: c.val.data, ...(c.val.degradation ? { degradation: c.val.degradation } : {}), crop: c.val.crop, sampler: c.val.sampler, steps: c.val.steps } : null,
     },
   };
 }
@@ -228,7 +229,7 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
   for (const w of warnings) emit({ type: 'warning', message: w });
   let valImages: ValImage[] = [];
   if (c.val.data && c.valEvery > 0) {
-    const v = await loadValImages(c.val.data, { count: c.val.count, crop: c.val.crop, sigma: valSigma(c), seed: c.val.seed });
+    const v = await loadValImages(c.val.data, { count: c.val.count, crop: c.val.crop, sigma: valSigma(c), seed: c.val.seed, degradation: c.val.degradation ?? c.data.degradation });
     for (const w of v.warnings) emit({ type: 'warning', message: w });
     valImages = v.images;
   }

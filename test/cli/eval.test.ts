@@ -85,3 +85,29 @@ test('eval argument errors', async () => {
     assert.match(r.err, re);
   }
 });
+
+test('eval --task sr --model: an SR model ("scale": 4) gets the LR and upsamples once; a scale-1 model gets the bicubic upscale', async () => {
+  const { writeModel, tinyConfig } = await import('../restore/helpers.js');
+  const { matlabImresize } = await import('../../src/degrade/resize.js');
+  const { releaseModels } = await import('../../src/restore/restore.js');
+  const dir = mkdtempSync(join(tmpdir(), 'irsde-cli-eval-sr-'));
+  const flat = { maxSigma: 1e-6, T: 20, schedule: 'cosine' as const, eps: 0.005 };
+  const sr = writeModel(join(dir, 'models'), tinyConfig('flat-sr4', { task: 'super-resolution', scale: 4, sde: flat }), 1, { zero: true });
+  const plain = writeModel(join(dir, 'models'), tinyConfig('flat', { sde: flat }), 1, { zero: true });
+  for (const d of ['LQ', 'GT']) mkdirSync(join(dir, 'set', d), { recursive: true });
+  const gt = img(32, 24, 7);
+  writeFileSync(join(dir, 'set', 'GT', 'a.png'), encodePng(gt));
+  writeFileSync(join(dir, 'set', 'LQ', 'a.png'), encodePng(matlabImresize(gt, 0.25, { uint8: true })));
+  try {
+    for (const model of [sr, plain]) {
+      const r = await cli(['eval', '--task', 'sr', '--data', join(dir, 'set'), '--model', model, '--json']);
+      assert.equal(r.code, 0, `${model}: ${r.err}`);
+      const means = r.out.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.stage === 'eval-mean');
+      const bic = means.find((e) => e.method === 'bicubic'), mod = means.find((e) => e.method !== 'bicubic');
+      assert.ok(bic && mod, `${model}: bicubic and model rows`);
+      assert.ok(Math.abs(mod.psnr - bic.psnr) < 0.5, `${model}: the flat model reproduces the bicubic upscale (${mod.psnr} vs ${bic.psnr} dB)`);
+    }
+  } finally {
+    await releaseModels();
+  }
+});

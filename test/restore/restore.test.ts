@@ -180,3 +180,24 @@ test('U-Net models, Denoising-SDE models, a [-1, 1] value range; images smaller 
     }
   }
 });
+
+test('SR models ("scale": 4): the input is upsampled ×4 with MATLAB bicubic (μ), output 4× larger, also tiled', async () => {
+  const { matlabImresize } = await import('../../src/degrade/resize.js');
+  const { validateModelConfig } = await import('../../src/restore/config.js');
+  writeModel(models, tinyConfig('flat-sr4', { task: 'sr', scale: 4, sde: { maxSigma: 1e-6, T: 20, schedule: 'cosine', eps: 0.005 } }), 1, { zero: true });
+  for (const [w, h, tile] of [[10, 7, 0], [21, 18, 32]] as const) {
+    const img = rgb(w, h);
+    const { image: out, info } = await restoreImage(img, { modelsDir: models, model: 'flat-sr4', tile });
+    assert.deepEqual([out.width, out.height, out.channels], [4 * w, 4 * h, 3], `${w}×${h}: output is 4× larger`);
+    assert.ok(out.data instanceof Uint8Array, 'sample type kept');
+    assert.equal(info.scale, 4, 'info.scale');
+    if (tile) assert.ok(info.tiles > 1, 'several tiles on the upsampled image');
+    const up = matlabImresize(fromUint8(img.data, w, h, 3), 4);
+    const want = Array.from(up.data, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255));
+    assert.ok(maxDiff(out.data, want) <= 1, `${w}×${h}: flat SR model returns the bicubic upscale (max diff ${maxDiff(out.data, want)})`);
+  }
+  const rgba = await restore(rgb(6, 5, 4), { modelsDir: models, model: 'flat-sr4' });
+  assert.deepEqual([rgba.width, rgba.height, rgba.channels], [24, 20, 4], 'RGBA upsampled with its alpha');
+  assert.throws(() => validateModelConfig({ ...tinyConfig('x'), scale: 0 }, 'c.json'), /"scale" must be an integer from 1 to 16/, 'bad scale refused');
+  assert.equal(validateModelConfig({ ...tinyConfig('x'), scale: 1 }).scale, undefined, 'scale 1 = no SR');
+});

@@ -83,8 +83,10 @@ test('every task config in configs/ loads, and the paper configs carry IRSDE.md 
   const cfg = Object.fromEntries(files.map((f) => [f.replace(/\.json$/, ''), loadConfigFile(join(dir, f))]));
   for (const [name, c] of Object.entries(cfg)) {
     assert.equal(c.name, name, `${name}: name matches the file`);
-    assert.match(c.task, /^(denoising|deraining|deblurring)$/, name);
-    assert.deepEqual(c.ema, { decay: 0.995, every: 10, updateAfterStep: 100, power: 2 / 3 }, `${name}: EMA`);
+    assert.match(c.task, /^(denoising|deraining|deblurring|super-resolution|jpeg-artifact-removal)$/, name);
+    // The short CPU runs of the jpeg/sr4/derain models update the EMA every step (every 10 lags ~2 k steps behind).
+    const everyStep = ['jpeg-small', 'sr4-small', 'derain-synth-small'].includes(name);
+    assert.deepEqual(c.ema, { decay: 0.995, every: everyStep ? 1 : 10, updateAfterStep: 100, power: 2 / 3 }, `${name}: EMA`);
     assert.equal(c.loss.type, 'l1', name);
     assert.ok(c.data.flips && c.data.rot90, name);
     assert.deepEqual(c.optim.betas, [0.9, 0.99], name);

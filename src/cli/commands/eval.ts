@@ -93,12 +93,18 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
       const { restore } = await import('../../restore/index.js');
       const { resolveModel } = await import('../../restore/registry.js');
       const model = values.model;
-      resolveModel({ model }); // fail early with the registry's message
+      const modelScale = resolveModel({ model }).config.scale ?? 1; // fails early with the registry's message
       const steps = values.steps !== undefined ? intOption('--steps', values.steps, 1, 10000) : undefined;
       const sampler = values.sampler as 'posterior' | 'sde' | 'ode' | undefined;
       if (sampler !== undefined && !['posterior', 'sde', 'ode'].includes(sampler)) throw new IrsdeError('bad-option', `--sampler must be posterior, sde or ode, got "${sampler}"`);
       let k = 0;
-      restorer = async (lq) => {
+      const { matlabImresize } = await import('../../degrade/resize.js');
+      restorer = async (lq0, info) => {
+        // An SR model (config "scale") upsamples its LR input itself; a model without one gets the bicubic
+        // upscale as its input on the sr task (never both).
+        const s = info.scale ?? 1;
+        if (modelScale > 1 && modelScale !== s) throw new IrsdeError('bad-option', `model "${model}" is a x${modelScale} SR model, the task is ${info.task}${s > 1 ? ` x${s}` : ''}`);
+        const lq = s > 1 && modelScale === 1 ? matlabImresize(lq0, s) : lq0;
         const out = await restore({ data: lq.data, width: lq.width, height: lq.height, channels: lq.channels }, { model, steps, sampler, seed: k++ });
         return { data: out.data as Float32Array, width: out.width, height: out.height, channels: out.channels };
       };

@@ -74,7 +74,7 @@ function progressPrinter(io: CommandIO): { start(file: string, k: number, n: num
   const tty = io.isTTY === true;
   let label = '', t0 = 0, last = 0, shown = false;
   return {
-    start(file, k, n) { label = n > 1 ? `[${k}/${n}] ${basename(file)}` : basename(file); t0 = performance.now(); last = 0; shown = false; },
+    start(file, k, n) { label = n > 1 ? `[${k}/${n}] ${basename(file)}` : basename(file); t0 = performance.now(); last = tty ? 0 : t0; shown = false; }, // non-TTY: first line after 3 s of this file, not of the process
     update(e) {
       const total = e.tiles * e.steps;
       const done = (e.tile - 1) * e.steps + e.step;
