@@ -10,7 +10,7 @@ import { reflect101 } from '../image/pad.js';
 import { fftAxis0, goodFFTSize, transposeComplex } from './fft.js';
 import type { Kernel } from './kernels.js';
 import { correlateWasmBase64 } from './wasm/correlate.wasm.js';
-import { instantiateSimd, wasmMemory } from '../image/wasm-simd.js';
+import { wasmMemory, lazySimdKernel } from '../image/wasm-simd.js';
 
 export type FilterMethod = 'auto' | 'direct' | 'fft';
 
@@ -122,15 +122,7 @@ interface WasmCorrelator {
   pad: (src: number, rowAt: number, colAt: number, pw: number, ph: number, plane: number) => void;
   correlate: (plane: number, pw: number, out: number, step: number, w: number, h: number, offs: number, wts: number, ntaps: number) => void;
 }
-let wasmCorrelator: WasmCorrelator | null | undefined;
-
-function getWasmCorrelator(): WasmCorrelator | null {
-  if (wasmCorrelator === undefined) {
-    const x = instantiateSimd(correlateWasmBase64)?.exports;
-    wasmCorrelator = x ? { memory: x.memory as WebAssembly.Memory, pad: x.pad as WasmCorrelator['pad'], correlate: x.correlate as WasmCorrelator['correlate'] } : null;
-  }
-  return wasmCorrelator;
-}
+const getWasmCorrelator = lazySimdKernel<WasmCorrelator>(correlateWasmBase64);
 
 /** o(y, x) = Σ_t wt[t]·plane[y·PW + x + off[t]] for a W×H output (the portable path). */
 function correlatePlane(plane: Float64Array, PW: number, W: number, H: number, off: Int32Array, wt: Float64Array, out: Float64Array): void {

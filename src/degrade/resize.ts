@@ -9,7 +9,7 @@
  */
 import { createImage, type FloatImage } from '../image/types.js';
 import { reflectSymmetric } from '../image/pad.js';
-import { instantiateSimd, wasmMemory } from '../image/wasm-simd.js';
+import { wasmMemory, lazySimdKernel } from '../image/wasm-simd.js';
 import { resizeWasmBase64 } from './wasm/resize.wasm.js';
 
 export type Interpolation = 'nearest' | 'bilinear' | 'bicubic' | 'area';
@@ -89,15 +89,7 @@ interface WasmResize {
   alongX: (src: number, w: number, h: number, ch: number, outW: number, start: number, idx: number, wt: number, dst: number) => void;
   alongY: (src: number, n: number, outH: number, start: number, idx: number, wt: number, dst: number) => void;
 }
-let wasmResize: WasmResize | null | undefined;
-
-function getWasmResize(): WasmResize | null {
-  if (wasmResize === undefined) {
-    const x = instantiateSimd(resizeWasmBase64)?.exports;
-    wasmResize = x ? { memory: x.memory as WebAssembly.Memory, alongX: x.alongX as WasmResize['alongX'], alongY: x.alongY as WasmResize['alongY'] } : null;
-  }
-  return wasmResize;
-}
+const getWasmResize = lazySimdKernel<WasmResize>(resizeWasmBase64);
 
 function applyAxisWasm(wasm: WasmResize, img: FloatImage, ax: AxisWeights, axis: 'x' | 'y', out: FloatImage): void {
   const align = (b: number): number => (b + 15) & ~15;

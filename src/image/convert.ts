@@ -1,6 +1,6 @@
 /** Conversions between float images and 8/16-bit pixel buffers, quantisation and channel layout changes. */
 import { createImage, type FloatImage } from './types.js';
-import { instantiateSimd, wasmMemory } from './wasm-simd.js';
+import { wasmMemory, lazySimdKernel } from './wasm-simd.js';
 import { quantizeWasmBase64 } from './wasm/quantize.wasm.js';
 
 /** Round half to even (numpy's np.round / the spec's q(·)). */
@@ -27,15 +27,7 @@ interface WasmQuantize {
   quantize: (p: number, n: number) => void;
   toBytes: (src: number, n: number, dst: number) => void;
 }
-let wasmQuantize: WasmQuantize | null | undefined;
-
-function getWasmQuantize(): WasmQuantize | null {
-  if (wasmQuantize === undefined) {
-    const x = instantiateSimd(quantizeWasmBase64)?.exports;
-    wasmQuantize = x ? { memory: x.memory as WebAssembly.Memory, quantize: x.quantize as WasmQuantize['quantize'], toBytes: x.toBytes as WasmQuantize['toBytes'] } : null;
-  }
-  return wasmQuantize;
-}
+const getWasmQuantize = lazySimdKernel<WasmQuantize>(quantizeWasmBase64);
 
 /** Below this many values the copies in and out of the module cost more than they save. */
 const WASM_MIN_VALUES = 4096;

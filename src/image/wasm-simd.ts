@@ -22,3 +22,15 @@ export function wasmMemory(memory: WebAssembly.Memory, bytes: number): ArrayBuff
   if (bytes > have) memory.grow(Math.ceil((bytes - have) / 65536));
   return memory.buffer;
 }
+
+/**
+ * A lazily instantiated kernel module: the first call instantiates it, later calls return the same exports
+ * (typed as `T`: its memory and functions by export name), or null without SIMD.
+ */
+export function lazySimdKernel<T extends { memory: WebAssembly.Memory }>(base64: string): () => T | null {
+  let kernel: T | null | undefined;
+  return () => {
+    if (kernel === undefined) kernel = (instantiateSimd(base64)?.exports as unknown as T | undefined) ?? null;
+    return kernel;
+  };
+}

@@ -11,7 +11,7 @@
 import type { FloatImage } from '../image/types.js';
 import { toByte } from '../image/convert.js';
 import { ssimWasmBase64 } from './wasm/ssim.wasm.js';
-import { instantiateSimd, wasmMemory } from '../image/wasm-simd.js';
+import { wasmMemory, lazySimdKernel } from '../image/wasm-simd.js';
 
 export interface MetricOptions {
   /** border pixels to shave on each side (default 0) */
@@ -182,15 +182,7 @@ interface WasmSsim {
   ssimSum: (x: number, y: number, w: number, h: number, scratch: number, c1: number, c2: number) => number;
   plane: (src: number, imgW: number, ch: number, c: number, crop: number, w: number, h: number, luma: number, out: number) => void;
 }
-let wasmSsim: WasmSsim | null | undefined;
-
-function getWasmSsim(): WasmSsim | null {
-  if (wasmSsim === undefined) {
-    const x = instantiateSimd(ssimWasmBase64)?.exports;
-    wasmSsim = x ? { memory: x.memory as WebAssembly.Memory, ssimSum: x.ssimSum as WasmSsim['ssimSum'], plane: x.plane as WasmSsim['plane'] } : null;
-  }
-  return wasmSsim;
-}
+const getWasmSsim = lazySimdKernel<WasmSsim>(ssimWasmBase64);
 
 /** Scratch bytes `ssimSum` needs for a W-wide plane: two rows and four rings of 11 filtered rows. */
 const ssimScratchBytes = (W: number): number => 8 * (2 * W + 4 * 11 * (W - 10));
