@@ -164,3 +164,16 @@ export function getChannel(img: FloatImage, c: number): FloatImage {
   for (let i = 0; i < n; i++) out.data[i] = img.data[i * C + c]!;
   return out;
 }
+
+/** Planar RGB (3 planes of width×height, CHW as the networks take it, at `offset`) → an interleaved RGB image. */
+export function planarToImage(src: Float32Array, width: number, height: number, offset = 0): FloatImage {
+  const n = width * height, data = new Float32Array(3 * n);
+  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) data[3 * i + c] = src[offset + c * n + i]!;
+  return { data, width, height, channels: 3 };
+}
+
+/** An interleaved RGB image → planar RGB written into `dst` at `offset` (the inverse of `planarToImage`). */
+export function imageToPlanar(img: FloatImage, dst: Float32Array, offset = 0): void {
+  const n = img.width * img.height;
+  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) dst[offset + c * n + i] = img.data[3 * i + c]!;
+}

@@ -25,7 +25,7 @@ import { Rng } from '../runtime/rng.js';
 import { readImage, isImagePath } from '../image/node-io.js';
 import type { FloatImage } from '../image/types.js';
 import { crop as cropImage, pad as padImage } from '../image/pad.js';
-import { quantizeInPlace, toRGB } from '../image/convert.js';
+import { imageToPlanar, planarToImage, quantizeInPlace, toRGB } from '../image/convert.js';
 import { initJpeg, jpegCompressSync } from '../degrade/jpeg.js';
 import { matlabImresize } from '../degrade/resize.js';
 import { addRain } from '../degrade/synthetic.js';
@@ -246,18 +246,6 @@ export function degradeImage(img: FloatImage, d: Degradation, rng: Rng): FloatIm
   }
 }
 
-/** One CHW patch (3 planes of P×P at `offset`) ↔ an HWC image. */
-function chwToImage(src: Float32Array, offset: number, P: number): FloatImage {
-  const plane = P * P, data = new Float32Array(3 * plane);
-  for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) data[3 * i + c] = src[offset + c * plane + i]!;
-  return { data, width: P, height: P, channels: 3 };
-}
-
-function imageToCHW(img: FloatImage, dst: Float32Array, offset: number): void {
-  const plane = img.width * img.height;
-  for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) dst[offset + c * plane + i] = img.data[3 * i + c]!;
-}
-
 /** Builds the batch of any step (see the module comment for the streams). */
 export class BatchMaker {
   private readonly root: Rng;
@@ -319,7 +307,7 @@ export class BatchMaker {
         const sigma = deg.sigma ?? deg.sigmaRange![0] + (deg.sigmaRange![1] - deg.sigmaRange![0]) * rng.uniform();
         addGaussian(x0, mu, b * per, per, sigma, deg.clip, rng, tmp);
       } else if (deg.kind === 'none') mu.set(x0.subarray(b * per, (b + 1) * per), b * per);
-      else imageToCHW(degradeImage(chwToImage(x0, b * per, P), deg, rng), mu, b * per);
+      else imageToPlanar(degradeImage(planarToImage(x0, P, P, b * per), deg, rng), mu, b * per);
     }
     const srng = this.root.fork('train/step').fork(step);
     for (let b = 0; b < B; b++) t[b] = 1 + srng.int(this.spec.T);

@@ -12,6 +12,7 @@
  * checkpoint, the lr schedule is a function of the step, and every batch (images, crops, flips, degradation
  * noise, t, ε) is a function of (seed, step).
  */
+import { planarToImage } from '../image/convert.js';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../common/atomic.js';
@@ -106,14 +107,6 @@ function makeSchedule(c: TrainConfig): LRSchedule {
 
 const now = (): number => performance.now();
 
-/** CHW float → HWC FloatImage (for the metrics). */
-function chwToImage(data: Float32Array, width: number, height: number, offset = 0): { data: Float32Array; width: number; height: number; channels: number } {
-  const n = width * height;
-  const out = new Float32Array(3 * n);
-  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) out[3 * i + c] = data[offset + c * n + i]!;
-  return { data: out, width, height, channels: 3 };
-}
-
 /**
  * Restore the validation images with a noise network and score them (PSNR, RGB, uint8-rounded): the
  * configured sampler (strided posterior, reduced-schedule SDE/ODE, or the Denoising-SDE ODE from t*) with
@@ -140,8 +133,8 @@ export async function restoreValImages(c: TrainConfig, sde: MeanRevertingSDE | D
       x = await sampleReducedSteps(net, sde, muAll, rng, { shape, mode: c.val.sampler, steps: c.val.steps });
     }
     grp.forEach((im, i) => {
-      const gt = chwToImage(im.gt, W, H);
-      scores.push({ name: im.name, psnr: psnr(chwToImage(x, W, H, i * per), gt), psnrInput: psnr(chwToImage(im.lq, W, H), gt) });
+      const gt = planarToImage(im.gt, W, H);
+      scores.push({ name: im.name, psnr: psnr(planarToImage(x, W, H, i * per), gt), psnrInput: psnr(planarToImage(im.lq, W, H), gt) });
     });
   }
   return scores;
