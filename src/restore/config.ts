@@ -23,8 +23,10 @@
  *       "metrics": [ { "dataset": "CBSD68 σ25", "psnr": 30.1, "ssim": 0.85, "sampler": "posterior", "steps": 20 } ]   (optional)
  *     }
  *
- * For a Denoising-SDE model ("sde.kind": "denoising") the sampler mode is "ode" or "sde" and "steps" is the
- * start step t* (the reverse steps run t*…1); "sampler.noiseLevel" (σ, /255 if > 1) picks t* instead.
+ * For a Denoising-SDE model ("sde.kind": "denoising") the sampler mode is "ode" or "sde"; the noise level σ
+ * of the input picks the start step t* (the reverse steps run from t* to 0) and "steps" caps the number of
+ * steps (a strided grid when t* is larger). "sampler.noiseLevel" (σ, /255 if > 1) fixes σ for a model trained
+ * at one level; without it σ is estimated from each image.
  */
 import { IrsdeError } from '../common/errors.js';
 import type { NAFNetConfig } from '../nn/nafnet.js';
@@ -194,7 +196,7 @@ export function validateModelConfig(raw: unknown, file = 'config.json'): ModelCo
   const modes = sdeKind === 'denoising' ? (['ode', 'sde'] as const) : (['posterior', 'sde', 'ode'] as const);
   const sampler: ModelConfig['sampler'] = {
     mode: c.oneOf(sm, 'mode', 'sampler.mode', modes),
-    steps: c.int(sm, 'steps', 'sampler.steps', sdeKind === 'denoising' ? 0 : 1, sde.T),
+    steps: c.int(sm, 'steps', 'sampler.steps', 1, sde.T),
   };
   if (sm.noiseLevel !== undefined) sampler.noiseLevel = c.num(sm, 'noiseLevel', 'sampler.noiseLevel', (x) => x >= 0 && x <= 255, 'a number in [0, 255]');
 

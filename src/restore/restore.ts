@@ -28,6 +28,7 @@ import { reflect101 } from '../image/pad.js';
 import type { FloatImage } from '../image/types.js';
 import { toByte } from '../image/convert.js';
 import { matlabImresize } from '../degrade/resize.js';
+import { estimateNoiseLevel } from '../metrics/noise-level.js';
 import { getBackend, type BackendName, type HostTensor, type Session } from '../runtime/backend.js';
 import { createRng, type Seed } from '../runtime/rng.js';
 import { decodeSafetensors } from '../runtime/safetensors.js';
@@ -81,10 +82,15 @@ export interface RestoreOptions {
   sampler?: SamplerMode;
   /**
    * Sampling steps (default: the model's). posterior: a strided grid of `steps` times; sde/ode: the reference
-   * reduced-step schedule when steps < T. Denoising-SDE models: the start step t*.
+   * reduced-step schedule when steps < T. Denoising-SDE models: at most this many steps from the start step t*
+   * (a strided grid when t* is larger).
    */
   steps?: number;
-  /** Denoising-SDE models: observed noise level σ (/255 if > 1) that picks the start step. */
+  /**
+   * Denoising-SDE models: the noise level σ of the input (8-bit units, or a fraction if ≤ 1) that picks the
+   * start step t*. Default: the model's fixed level if it has one, else estimated from the image
+   * (`estimateNoiseLevel`). 0 returns the input unchanged.
+   */
   noiseLevel?: number;
   /** Tile size in pixels (rounded up to the network multiple); 0: never tile. Default: the model's, else 512. */
   tile?: number;
@@ -113,6 +119,10 @@ export interface RestoreInfo {
   device: BackendName;
   /** Super-resolution factor of the model (the output is this many times larger); absent for 1. */
   scale?: number;
+  /** Denoising-SDE models: the noise level used (σ in 8-bit units), whether it was estimated, and t*. */
+  noiseLevel?: number;
+  noiseEstimated?: boolean;
+  startStep?: number;
 }
 
 export const DEFAULT_TILE = 512;
@@ -238,7 +248,7 @@ function resolveOptions(config: ModelConfig, opts: RestoreOptions, multiple: num
   if (!modes.includes(mode)) {
     throw new IrsdeError('bad-option', `unknown sampler "${String(mode)}" for this model`, { hint: `use ${modes.join(', ')}` });
   }
-  const steps = opts.steps === undefined ? config.sampler.steps : checkInt('steps', opts.steps, denoising ? 0 : 1, config.sde.T);
+  const steps = opts.steps === undefined ? config.sampler.steps : checkInt('steps', opts.steps, 1, config.sde.T);
   let tile = opts.tile ?? config.tile?.size ?? DEFAULT_TILE;
   if (tile !== 0 && tile !== Infinity) tile = checkInt('tile', tile, 8, 16384);
   if (tile === 0) tile = Infinity;
@@ -286,17 +296,32 @@ function checkImage(img: PixelImage): void {
 // ---------------------------------------------------------------------------------------------------------
 // Sampling one tile
 
-function sampleCount(sde: MeanRevertingSDE | DenoisingSDE, mode: SamplerMode, steps: number, noiseLevel: number | undefined): number {
-  if (sde instanceof DenoisingSDE) return noiseLevel !== undefined ? sde.optimalStartStep(noiseLevel) : steps;
-  return steps;
+/**
+ * Denoising-SDE models: the noise level (σ as a fraction of the [0, 1] range) — the caller's, else the model's
+ * fixed one, else estimated from the whole image — and the start step it gives in the network's value range.
+ */
+function denoisingStart(sde: DenoisingSDE, config: ModelConfig, img: PixelImage, given: number | undefined, span: number):
+  { sigma: number; estimated: boolean; startStep: number } {
+  const level = given ?? config.sampler.noiseLevel;
+  let sigma: number;
+  if (level !== undefined) {
+    if (!(Number.isFinite(level) && level >= 0 && level <= 255)) {
+      throw new IrsdeError('bad-option', `noise level must be a number in [0, 255], got ${String(level)}`, { hint: 'σ in 8-bit units, e.g. 25' });
+    }
+    sigma = level > 1 ? level / 255 : level;
+  } else {
+    const valueScale = img.data instanceof Float32Array ? 1 : img.data instanceof Uint16Array ? 1 / 65535 : 1 / 255;
+    sigma = estimateNoiseLevel(img, { valueScale });
+  }
+  return { sigma, estimated: level === undefined, startStep: sde.optimalStartStep(Math.min(1, sigma * span)) };
 }
 
 async function runSampler(
   net: NoiseNetwork, sde: MeanRevertingSDE | DenoisingSDE, mu: Float32Array, seedRng: ReturnType<typeof createRng>,
-  r: Resolved, count: number, shape: number[], signal: AbortSignal | undefined, onStep: (e: SampleProgressEvent) => void,
+  r: Resolved, startStep: number, shape: number[], signal: AbortSignal | undefined, onStep: (e: SampleProgressEvent) => void,
 ): Promise<Float32Array> {
   const o = { shape, signal, onProgress: onStep };
-  if (sde instanceof DenoisingSDE) return denoise(net, sde, mu, seedRng, { ...o, mode: r.mode as 'ode' | 'sde', startStep: count });
+  if (sde instanceof DenoisingSDE) return denoise(net, sde, mu, seedRng, { ...o, mode: r.mode as 'ode' | 'sde', startStep, steps: r.steps });
   if (r.mode === 'posterior') return samplePosterior(net, sde, mu, seedRng, { ...o, timesteps: r.steps === sde.T ? undefined : stridedTimesteps(sde.T, r.steps) });
   if (r.steps === sde.T) return sample(net, sde, mu, seedRng, { ...o, mode: r.mode });
   return sampleReducedSteps(net, sde, mu, seedRng, { ...o, mode: r.mode, steps: r.steps });
@@ -366,8 +391,8 @@ export async function restoreImage(img: PixelImage, opts: RestoreOptions = {}): 
   const pad = networkPadding(config);
   const r = resolveOptions(config, opts, pad.multiple);
   const sde = createSDE({ kind: config.sde.kind ?? 'irsde', maxSigma: config.sde.maxSigma, T: config.sde.T, schedule: config.sde.schedule, eps: config.sde.eps });
-  const noiseLevel = opts.noiseLevel ?? (opts.steps === undefined ? config.sampler.noiseLevel : undefined);
-  const count = sampleCount(sde, r.mode, r.steps, noiseLevel);
+  const start = sde instanceof DenoisingSDE ? denoisingStart(sde, config, img, opts.noiseLevel, config.valueRange[1] - config.valueRange[0]) : null;
+  const count = start ? Math.min(start.startStep, r.steps) : r.steps;
 
   let threads = opts.threads;
   if (threads === undefined && r.device === 'node' && isNode) {
@@ -395,6 +420,7 @@ export async function restoreImage(img: PixelImage, opts: RestoreOptions = {}): 
   const info: RestoreInfo = {
     model: prepared.name, task: config.task, sampler: r.mode, steps: count, tile: r.tile === Infinity ? 0 : r.tile,
     overlap: r.overlap, tiles: plan.count, seed: r.seed, device: r.device, ...(srScale > 1 ? { scale: srScale } : {}),
+    ...(start ? { noiseLevel: Math.round(start.sigma * 255 * 100) / 100, noiseEstimated: start.estimated, startStep: start.startStep } : {}),
   };
 
   let index = 0;
@@ -419,7 +445,7 @@ export async function restoreImage(img: PixelImage, opts: RestoreOptions = {}): 
       if (count === 0) x = Float32Array.from(mu);
       else {
         try {
-          x = await runSampler(net, sde, mu, rng, r, count, [1, 3, th, tw], opts.signal, (e) => {
+          x = await runSampler(net, sde, mu, rng, r, start?.startStep ?? 0, [1, 3, th, tw], opts.signal, (e) => {
             opts.onProgress?.({ type: 'progress', stage: 'restore', tile: tileNo, tiles: plan.count, step: e.step, steps: e.steps });
           });
         } catch (e) {

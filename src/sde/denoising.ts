@@ -163,15 +163,42 @@ export class DenoisingSDE {
     return out;
   }
 
-  /** The reverse steps from `startStep` down to 1 (network time = raw t). */
-  plan(mode: 'ode' | 'sde', startStep: number): PlannedStep[] {
+  /**
+   * The reverse steps from `startStep` down to 0 (network time = raw t). With `maxSteps` ≥ startStep (or
+   * omitted) these are the reference's single steps t → t−1. With fewer, the steps follow a strided grid
+   * t* = t_K > … > t_1 > t_0 = 0 (t_k = round(k·t* ÷ K)) and each jump t → s is the exact update for a
+   * locally constant ε̂ (a project extension, like the strided posterior of MeanRevertingSDE):
+   *
+   *     ode:  x_s = x_t − (σ̄_t − σ̄_s)·ε̂
+   *           — the VE probability-flow ODE dx = dσ̄·ε, which the reference ODE step
+   *             ½σ_t² m_t² dt/σ̄_t = ½ d(σ̄²)/σ̄ discretises with Euler; its last jump lands on x̂₀;
+   *     sde:  x_s = x_t − (σ̄_t² − σ̄_s²)/σ̄_t·ε̂ + (σ̄_s/σ̄_t)·sqrt(σ̄_t² − σ̄_s²)·z
+   *           — the Gaussian bridge of x_s between x̂₀ and x_t under the marginals x_r = x₀ + σ̄_r ε.
+   */
+  plan(mode: 'ode' | 'sde', startStep: number, maxSteps?: number): PlannedStep[] {
     if (!(Number.isInteger(startStep) && startStep >= 0 && startStep <= this.T)) {
       throw new IrsdeError('bad-option', `start step must be an integer in [0, ${this.T}], got ${startStep}`);
     }
+    if (maxSteps !== undefined && !(Number.isInteger(maxSteps) && maxSteps >= 1)) {
+      throw new IrsdeError('bad-option', `steps must be a positive integer, got ${maxSteps}`);
+    }
     const steps: PlannedStep[] = [];
-    for (let t = startStep; t >= 1; t--) {
-      const k = mode === 'ode' ? this.reverseOdeCoefficients(t) : this.reverseSdeCoefficients(t);
-      steps.push({ t, s: t - 1, netTime: t, ...k });
+    if (maxSteps === undefined || maxSteps >= startStep) {
+      for (let t = startStep; t >= 1; t--) {
+        const k = mode === 'ode' ? this.reverseOdeCoefficients(t) : this.reverseSdeCoefficients(t);
+        steps.push({ t, s: t - 1, netTime: t, ...k });
+      }
+      return steps;
+    }
+    const grid: number[] = [];
+    for (let k = maxSteps; k >= 0; k--) grid.push(Math.round((k * startStep) / maxSteps));
+    for (let i = 0; i + 1 < grid.length; i++) {
+      const t = grid[i]!, s = grid[i + 1]!;
+      const st = this.sigmaBar[t]!, ss = s === 0 ? 0 : this.sigmaBar[s]!;
+      const k: StepCoefficients = mode === 'ode'
+        ? { a: 1, b: -(st - ss), c: 0, d: 0 }
+        : { a: 1, b: -(st * st - ss * ss) / st, c: 0, d: (ss / st) * Math.sqrt(st * st - ss * ss) };
+      steps.push({ t, s, netTime: t, ...k });
     }
     return steps;
   }
@@ -184,6 +211,8 @@ export interface DenoiseOptions extends Omit<SampleOptions, 'xT'> {
   noiseLevel?: number;
   /** Explicit start step (overrides noiseLevel); default T when neither is given. */
   startStep?: number;
+  /** At most this many reverse steps: a strided grid from the start step to 0 when fewer (see `plan`). */
+  steps?: number;
 }
 
 /**
@@ -198,6 +227,6 @@ export async function denoise(
   options: DenoiseOptions,
 ): Promise<Float32Array> {
   const startStep = options.startStep ?? (options.noiseLevel !== undefined ? sde.optimalStartStep(options.noiseLevel) : sde.T);
-  const steps = sde.plan(options.mode ?? 'ode', startStep);
+  const steps = sde.plan(options.mode ?? 'ode', startStep, options.steps);
   return runPlan(net, steps, y, Float32Array.from(y), rng, options);
 }

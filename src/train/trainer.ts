@@ -124,7 +124,7 @@ export async function restoreValImages(c: TrainConfig, sde: MeanRevertingSDE | D
     const shape = [grp.length, 3, H, W];
     let x: Float32Array;
     if (sde instanceof DenoisingSDE) {
-      x = await denoise(net, sde, muAll, rng, { shape, mode: c.val.sampler === 'sde' ? 'sde' : 'ode', noiseLevel: valSigma(c) });
+      x = await denoise(net, sde, muAll, rng, { shape, mode: c.val.sampler === 'sde' ? 'sde' : 'ode', noiseLevel: valSigma(c), steps: c.val.steps });
     } else if (c.val.sampler === 'posterior') {
       x = await samplePosterior(net, sde, muAll, rng, { shape, timesteps: stridedTimesteps(sde.T, c.val.steps) });
     } else if (c.val.steps === sde.T) {
@@ -177,8 +177,8 @@ async function validate(c: TrainConfig, backend: Backend, sde: MeanRevertingSDE 
 function modelCard(c: TrainConfig, sde: MeanRevertingSDE | DenoisingSDE, step: number, lastLoss: number | null, lastVal: ValResult | null): Record<string, unknown> {
   let sampler: Record<string, unknown>;
   if (sde instanceof DenoisingSDE) {
-    const sigma = valSigma(c);
-    sampler = { mode: c.val.sampler === 'sde' ? 'sde' : 'ode', steps: sde.optimalStartStep(sigma), noiseLevel: sigma };
+    // trained over every σ̄_t, so σ is not fixed: restore estimates it per image (or takes the caller's)
+    sampler = { mode: c.val.sampler === 'sde' ? 'sde' : 'ode', steps: c.val.steps };
   } else {
     sampler = { mode: c.val.sampler, steps: c.val.steps };
   }

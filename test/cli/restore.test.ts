@@ -130,6 +130,8 @@ test('bad options and unknown models: one line, exit code 2, nothing written', a
     [['--steps=-1'], /--steps must be an integer/],
     [['--steps', '500'], /steps must be an integer from 1 to 20, got 500/],
     [['--sampler', 'euler'], /--sampler must be posterior, sde or ode/],
+    [['--noise-level', 'loud'], /^irsde: --noise-level must be a number from 0 to 255 \(σ in 8-bit units\), got "loud"$/],
+    [['--steps', '0'], /--steps must be an integer from 1/],
     [['--seed', 'x'], /--seed must be an integer/],
     [['--bogus'], /^irsde: Unknown option '--bogus'/],
   ];

@@ -165,8 +165,16 @@ test('U-Net models, Denoising-SDE models, a [-1, 1] value range; images smaller 
   const ut = await restoreImage(img, { model: 'unet', modelsDir: models, tile: 32, overlap: 8, seed: 4 });
   assert.equal(ut.info.tiles, 2, 'two columns, one row of 29 (padded to 32)');
   const events: RestoreProgressEvent[] = [];
-  const d = await restoreImage(img, { model: 'dsde', modelsDir: models, onProgress: (e) => events.push(e) });
-  assert.deepEqual([d.info.sampler, d.info.steps, events.at(-1)!.step], ['ode', 5, 5], 'Denoising-SDE: t* = steps');
+  const d = await restoreImage(img, { model: 'dsde', modelsDir: models, noiseLevel: 40, onProgress: (e) => events.push(e) });
+  assert.deepEqual([d.info.sampler, d.info.steps, events.at(-1)!.step], ['ode', 5, 5], 'Denoising-SDE: steps caps the reverse steps');
+  assert.ok(d.info.startStep! > 5, `σ 40 starts above 5 steps (t* = ${d.info.startStep})`);
+  assert.deepEqual([d.info.noiseLevel, d.info.noiseEstimated], [40, false]);
+  const low = await restoreImage(img, { model: 'dsde', modelsDir: models, noiseLevel: 2 });
+  assert.equal(low.info.steps, low.info.startStep, `σ 2: t* (${low.info.startStep}) below the cap, single reference steps`);
+  const est = await restoreImage(img, { model: 'dsde', modelsDir: models });
+  assert.equal(est.info.noiseEstimated, true, 'no level given: estimated from the image');
+  assert.ok(Number.isFinite(est.info.noiseLevel) && est.info.noiseLevel! >= 0, `estimated σ ${est.info.noiseLevel}`);
+  await assert.rejects(restore(img, { model: 'dsde', modelsDir: models, noiseLevel: -3 }), /noise level must be a number in \[0, 255\], got -3/);
   const dn = await restoreImage(img, { model: 'dsde', modelsDir: models, noiseLevel: 0 });
   assert.equal(dn.info.steps, 0, 'noise level 0: nothing to do');
   assert.ok(maxDiff(dn.image.data, img.data) === 0, 'zero steps return the input');

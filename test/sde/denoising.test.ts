@@ -108,4 +108,40 @@ describe('DenoisingSDE steps and sampling', () => {
     await denoise(net, d, y, new TestRng(1), { shape, noiseLevel: 25, startStep: 3, mode: 'sde' });
     assert.deepEqual(calls, [3, 2, 1]);
   });
+  it('strided steps (fewer than t*): the oracle noise recovers x₀ for ODE and SDE; the grid ends at 0', async () => {
+    const tstar = d.optimalStartStep(50);
+    const y = Float32Array.from(x0, (v) => v + d.sigmaBar[tstar] * rng.normal());
+    for (const mode of ['ode', 'sde'] as const) {
+      for (const K of [1, 4, 10]) {
+        const seen: number[] = [];
+        const net: NoiseNetwork = async (x, _o, t) => {
+          seen.push(t);
+          return Float32Array.from(x, (v, i) => (v - x0[i]) / d.sigmaBar[t]);
+        };
+        const out = await denoise(net, d, y, new TestRng(2), { shape, noiseLevel: 50, steps: K, mode });
+        assert.equal(seen.length, K, `${mode} K=${K}: ${K} network calls`);
+        assert.equal(seen[0], tstar, `${mode} K=${K}: starts at t*`);
+        assert.ok(maxAbsDiff(out, x0) < 1e-5, `${mode} K=${K}: max error ${maxAbsDiff(out, x0)}`);
+      }
+      const grid = d.plan(mode, tstar, 5);
+      assert.deepEqual(grid.map((k) => [k.t, k.s]), [[tstar, Math.round((4 * tstar) / 5)], [Math.round((4 * tstar) / 5), Math.round((3 * tstar) / 5)],
+        [Math.round((3 * tstar) / 5), Math.round((2 * tstar) / 5)], [Math.round((2 * tstar) / 5), Math.round(tstar / 5)], [Math.round(tstar / 5), 0]], `${mode} grid`);
+      assert.equal(grid.at(-1)!.d, 0, `${mode}: the last jump is deterministic (lands on x̂₀)`);
+    }
+  });
+
+  it('strided SDE jumps keep the marginal variance of x_s − x₀ at σ̄_s² (oracle ε̂)', () => {
+    for (const k of d.plan('sde', 60, 3)) {
+      // x_s − x₀ = (σ̄_t + b)·ε + d·z with independent ε, z
+      const variance = (d.sigmaBar[k.t]! + k.b) ** 2 + k.d ** 2;
+      const want = k.s === 0 ? 0 : d.sigmaBar[k.s]! ** 2;
+      assert.ok(Math.abs(variance - want) < 1e-15, `${k.t} → ${k.s}: ${variance} vs ${want}`);
+    }
+  });
+
+  it('steps ≥ t* is exactly the reference plan; a bad step count is a clear error', () => {
+    assert.deepEqual(d.plan('ode', 12, 12), d.plan('ode', 12));
+    assert.deepEqual(d.plan('sde', 12, 50), d.plan('sde', 12));
+    assert.throws(() => d.plan('ode', 12, 0), /steps must be a positive integer, got 0/);
+  });
 });

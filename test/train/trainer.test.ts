@@ -33,8 +33,8 @@ test('Denoising-SDE: unconditional NAFNet, x_t = x₀ + σ̄ε, ODE validation f
   assert.equal(card.sde.kind, 'denoising');
   assert.equal(card.network.conditional, false);
   assert.equal(card.sampler.mode, 'ode');
-  assert.equal(card.sampler.noiseLevel, 25);
-  assert.ok(card.sampler.steps >= 1 && card.sampler.steps <= 50, 'steps = t* for σ 25');
+  assert.equal(card.sampler.noiseLevel, undefined, 'σ is estimated per image at restore time');
+  assert.equal(card.sampler.steps, c.val.steps, 'steps: the cap on reverse steps used in validation');
 });
 
 test('ConditionalUNet with Lion, multistep lr, L2 loss, reduced-step SDE validation on whole (padded) images', async () => {

@@ -29,6 +29,7 @@ const USAGE = `usage:
   --model <m>     restore with a model (registry name or model folder) and score it
   --steps <n>     sampling steps for --model (default: the model's recommended)
   --sampler <s>   posterior | sde | ode for --model (default: the model's recommended)
+  --noise-level S for a Denoising-SDE --model: give it σ (default: the model estimates σ per image, blind)
   --crop N        border shaved before scoring (default: the scale for sr, else 0)
   --round-y       round Y to integers (MATLAB uint8 rgb2ycbcr) instead of BasicSR's unrounded Y
   --save DIR      write the degraded inputs and baselines as PNG
@@ -45,7 +46,7 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
       args: argv, allowPositionals: false,
       options: {
         pred: { type: 'string' }, gt: { type: 'string' }, task: { type: 'string' }, data: { type: 'string' },
-        model: { type: 'string' }, steps: { type: 'string' }, sampler: { type: 'string' }, scale: { type: 'string' }, sigma: { type: 'string' }, quality: { type: 'string' },
+        model: { type: 'string' }, steps: { type: 'string' }, sampler: { type: 'string' }, scale: { type: 'string' }, sigma: { type: 'string' }, 'noise-level': { type: 'string' }, quality: { type: 'string' },
         seed: { type: 'string', default: '0' }, limit: { type: 'string' }, crop: { type: 'string' },
         'data-root': { type: 'string' }, 'mask-family': { type: 'string' }, save: { type: 'string' },
         'round-y': { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
@@ -96,6 +97,9 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
       const modelScale = resolveModel({ model }).config.scale ?? 1; // fails early with the registry's message
       const steps = values.steps !== undefined ? intOption('--steps', values.steps, 1, 10000) : undefined;
       const sampler = values.sampler as 'posterior' | 'sde' | 'ode' | undefined;
+      const nl = values['noise-level'];
+      const noiseLevel = nl === undefined ? undefined : Number(nl);
+      if (nl !== undefined && !(nl.trim() !== '' && noiseLevel! >= 0 && noiseLevel! <= 255)) throw new IrsdeError('bad-option', `--noise-level must be a number from 0 to 255, got "${nl}"`);
       if (sampler !== undefined && !['posterior', 'sde', 'ode'].includes(sampler)) throw new IrsdeError('bad-option', `--sampler must be posterior, sde or ode, got "${sampler}"`);
       let k = 0;
       const { matlabImresize } = await import('../../degrade/resize.js');
@@ -105,10 +109,10 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
         const s = info.scale ?? 1;
         if (modelScale > 1 && modelScale !== s) throw new IrsdeError('bad-option', `model "${model}" is a x${modelScale} SR model, the task is ${info.task}${s > 1 ? ` x${s}` : ''}`);
         const lq = s > 1 && modelScale === 1 ? matlabImresize(lq0, s) : lq0;
-        const out = await restore({ data: lq.data, width: lq.width, height: lq.height, channels: lq.channels }, { model, steps, sampler, seed: k++ });
+        const out = await restore({ data: lq.data, width: lq.width, height: lq.height, channels: lq.channels }, { model, steps, sampler, noiseLevel, seed: k++ });
         return { data: out.data as Float32Array, width: out.width, height: out.height, channels: out.channels };
       };
-      modelName = `${model}${sampler ? ` ${sampler}` : ''}${steps ? ` ${steps} steps` : ''}`;
+      modelName = `${model}${sampler ? ` ${sampler}` : ''}${steps ? ` ${steps} steps` : ''}${noiseLevel !== undefined ? ` σ ${noiseLevel} given` : ''}`;
     }
     const scale = values.scale !== undefined ? intOption('--scale', values.scale, 1, 16) : undefined;
     const sigma = values.sigma !== undefined ? numberOption('--sigma', values.sigma, 0, 255) : undefined;

@@ -29,6 +29,7 @@ const USAGE = `usage: irsde restore <input files or folders...> [-o <file or fol
   --model NAME      use this model: a name from \`irsde models\` or a model folder
   --sampler MODE    posterior | sde | ode (default: the model's)
   --steps N         sampling steps (default: the model's)
+  --noise-level S   Denoising-SDE models: the input's noise σ in 8-bit units (default: estimated per image)
   --tile N          tile size in pixels for large images (default: the model's, else 512; 0: never tile)
   --overlap N       overlap of neighbouring tiles in pixels (default: the model's, else 32)
   --seed N          sampler seed (default 0): the same seed gives the same output
@@ -105,7 +106,7 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
       args: argv, allowPositionals: true,
       options: {
         out: { type: 'string', short: 'o' }, task: { type: 'string' }, model: { type: 'string' }, sampler: { type: 'string' },
-        steps: { type: 'string' }, tile: { type: 'string' }, overlap: { type: 'string' }, seed: { type: 'string', default: '0' },
+        steps: { type: 'string' }, 'noise-level': { type: 'string' }, tile: { type: 'string' }, overlap: { type: 'string' }, seed: { type: 'string', default: '0' },
         device: { type: 'string' }, 'models-dir': { type: 'string' }, force: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
       },
@@ -125,7 +126,14 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
   }
   const device = values.device as BackendName | undefined;
   if (device !== undefined && !['node', 'wasm', 'webgpu'].includes(device)) throw new IrsdeError('bad-option', `--device must be node or wasm, got "${device}"`);
-  const steps = values.steps !== undefined ? intOption('--steps', values.steps, 0, 100_000) : undefined;
+  const steps = values.steps !== undefined ? intOption('--steps', values.steps, 1, 100_000) : undefined;
+  let noiseLevel: number | undefined;
+  if (values['noise-level'] !== undefined) {
+    noiseLevel = Number(values['noise-level']);
+    if (values['noise-level'].trim() === '' || !(noiseLevel >= 0 && noiseLevel <= 255)) {
+      throw new IrsdeError('bad-option', `--noise-level must be a number from 0 to 255 (σ in 8-bit units), got "${values['noise-level']}"`);
+    }
+  }
   let tile: number | undefined;
   if (values.tile !== undefined) {
     tile = intOption('--tile', values.tile, 0, 8192);
@@ -137,7 +145,7 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
   }
   const seed = intOption('--seed', values.seed!, 0, Number.MAX_SAFE_INTEGER);
   const base: RestoreOptions = {
-    task: values.task, model: values.model, modelsDir: values['models-dir'], sampler, steps, tile, overlap, seed, device,
+    task: values.task, model: values.model, modelsDir: values['models-dir'], sampler, steps, noiseLevel, tile, overlap, seed, device,
   };
   // Resolve the model and check the options once, before touching any file: a bad --model/--task fails here.
   const check = await checkRestoreOptions(base);
@@ -200,7 +208,7 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
         ok++;
         const seconds = (performance.now() - t0) / 1000;
         if (json) emit({ type: 'result', stage: 'restore', input: file, output: outPath, width: image.width, height: image.height, seconds: Number(seconds.toFixed(3)), ...info });
-        else io.out(`${file} -> ${outPath} (${image.width}×${image.height}${info.tiles > 1 ? `, ${info.tiles} tiles` : ''}, ${fmtTime(seconds)})\n`);
+        else io.out(`${file} -> ${outPath} (${image.width}×${image.height}${info.tiles > 1 ? `, ${info.tiles} tiles` : ''}${info.noiseLevel !== undefined ? `, noise σ ${info.noiseLevel.toFixed(1)}${info.noiseEstimated ? ' (estimated)' : ''}` : ''}, ${fmtTime(seconds)})\n`);
       } catch (e) {
         printer.end();
         if (isIrsdeError(e) && e.code === 'aborted') { interrupted = true; break; }
