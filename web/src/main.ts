@@ -170,7 +170,7 @@ function onWorkerEvent(ev: MessageEvent<WorkerEvent>): void {
       download.download = `${stem}.restored.png`;
       download.classList.remove('disabled');
       download.removeAttribute('aria-disabled');
-      setStatus('done', `Restored ${r.width}×${r.height} with ${r.model} (${r.sampler}, ${r.steps} steps, ${r.tiles} tile${r.tiles > 1 ? 's' : ''}, seed ${r.seed}) on ${r.deviceDetail} in ${r.seconds.toFixed(2)} s (model compile ${r.compileSeconds.toFixed(2)} s).`);
+      setStatus('done', `Restored ${r.width}×${r.height} with ${r.model} (${r.sampler}, ${r.steps} steps, ${r.tiles} tile${r.tiles > 1 ? 's' : ''}, seed ${r.seed}${r.noiseLevel !== undefined ? `, noise σ ${r.noiseLevel.toFixed(1)}${r.noiseEstimated ? ' estimated' : ''}` : ''}) on ${r.deviceDetail} in ${r.seconds.toFixed(2)} s (model compile ${r.compileSeconds.toFixed(2)} s).`);
       finish();
       break;
     }

@@ -44,6 +44,9 @@ export interface RestoreResultFields {
   steps: number;
   tiles: number;
   seed: number;
+  /** Denoising-SDE models: the noise σ used (8-bit units) and whether it was estimated from the image. */
+  noiseLevel?: number;
+  noiseEstimated?: boolean;
 }
 
 export type WorkerEvent = IrsdeEvent & { id: number };

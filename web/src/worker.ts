@@ -140,6 +140,7 @@ async function run(req: RestoreRequest): Promise<void> {
       png, width: img.width, height: img.height, channels: img.channels, device, deviceDetail: detail(device),
       seconds: (performance.now() - t0) / 1000, compileSeconds, model: out.info.model, sampler: out.info.sampler,
       steps: out.info.steps, tiles: out.info.tiles, seed: req.seed,
+      ...(out.info.noiseLevel !== undefined ? { noiseLevel: out.info.noiseLevel, noiseEstimated: out.info.noiseEstimated } : {}),
     };
     post({ id: req.id, type: 'result', stage: 'restore', ...fields }, [png.buffer]);
   } catch (e) {
