@@ -78,6 +78,7 @@ test('eval argument errors', async () => {
     [['--pred', '/nonexistent-dir-xyz', '--gt', '/tmp'], /--pred \/nonexistent-dir-xyz: no such file or folder/],
     [['--pred', 'a'], /--pred and --gt go together/],
     [['--task', 'denoise', '--data', 'NoSuchSet', '--data-root', '/tmp'], /dataset "NoSuchSet" not found/],
+    [['--task', 'denoise', '--data', 'CBSD68', '--model', 'denoise-color', '--noise-level', 'x'], /--noise-level must be a number from 0 to 255, got "x"/],
   ];
   for (const [args, re] of cases) {
     const r = await cli(['eval', ...args]);
