@@ -296,6 +296,11 @@ function checkImage(img: PixelImage): void {
 // ---------------------------------------------------------------------------------------------------------
 // Sampling one tile
 
+/** The factor that maps the caller's samples to [0, 1]: float as is, 16-bit and 8-bit by their maximum. */
+function unitScale(data: PixelImage['data']): number {
+  return data instanceof Float32Array ? 1 : data instanceof Uint16Array ? 1 / 65535 : 1 / 255;
+}
+
 /**
  * Denoising-SDE models: the noise level (σ as a fraction of the [0, 1] range) — the caller's, else the model's
  * fixed one, else estimated from the whole image — and the start step it gives in the network's value range.
@@ -310,8 +315,7 @@ function denoisingStart(sde: DenoisingSDE, config: ModelConfig, img: PixelImage,
     }
     sigma = level > 1 ? level / 255 : level;
   } else {
-    const valueScale = img.data instanceof Float32Array ? 1 : img.data instanceof Uint16Array ? 1 / 65535 : 1 / 255;
-    sigma = estimateNoiseLevel(img, { valueScale });
+    sigma = estimateNoiseLevel(img, { valueScale: unitScale(img.data) });
   }
   return { sigma, estimated: level === undefined, startStep: sde.optimalStartStep(Math.min(1, sigma * span)) };
 }
@@ -409,7 +413,7 @@ export async function restoreImage(img: PixelImage, opts: RestoreOptions = {}): 
   const { width: W, height: H, channels: C, data } = img;
   const plan = planTiles(W, H, r.tile, r.overlap);
   const th = plan.rows.length, tw = plan.cols.length;
-  const scale = data instanceof Float32Array ? 1 : data instanceof Uint16Array ? 1 / 65535 : 1 / 255;
+  const scale = unitScale(data);
   const [lo, hi] = config.valueRange;
   const span = hi - lo;
   const plane = W * H;
@@ -491,7 +495,7 @@ export async function restoreImage(img: PixelImage, opts: RestoreOptions = {}): 
 function upsampleInput(img: PixelImage, s: number): PixelImage<Float32Array> {
   const { data, width, height, channels } = img;
   if (width * s * height * s > MAX_PIXELS) throw new IrsdeError('image-too-large', `image ${width}×${height} upsampled ×${s} is too large (more than ${MAX_PIXELS / 2 ** 20} Mpixel)`);
-  const k = data instanceof Float32Array ? 1 : data instanceof Uint16Array ? 1 / 65535 : 1 / 255;
+  const k = unitScale(data);
   const f = new Float32Array(data.length);
   for (let i = 0; i < f.length; i++) f[i] = data[i]! * k;
   const up = matlabImresize({ data: f, width, height, channels }, s);
