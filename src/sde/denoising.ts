@@ -194,7 +194,7 @@ export class DenoisingSDE {
     for (let k = maxSteps; k >= 0; k--) grid.push(Math.round((k * startStep) / maxSteps));
     for (let i = 0; i + 1 < grid.length; i++) {
       const t = grid[i]!, s = grid[i + 1]!;
-      const st = this.sigmaBar[t]!, ss = s === 0 ? 0 : this.sigmaBar[s]!;
+      const st = this.sigmaBar[t]!, ss = this.sigmaBar[s]!; // σ̄_0 = 0 exactly
       const k: StepCoefficients = mode === 'ode'
         ? { a: 1, b: -(st - ss), c: 0, d: 0 }
         : { a: 1, b: -(st * st - ss * ss) / st, c: 0, d: (ss / st) * Math.sqrt(st * st - ss * ss) };
