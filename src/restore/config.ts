@@ -13,6 +13,7 @@
  *                                "encBlkNums": [1,1,1,4], "decBlkNums": [1,1,1,1] } },
  *                  | { "kind": "unet", "config": { "inNc": 3, "outNc": 3, "nf": 64, "depth": 4, "chMult"?: [...] } }
  *       "sde": { "kind": "irsde", "maxSigma": 50, "T": 100, "schedule": "cosine", "eps": 0.005 },   (kind optional, default irsde)
+ *              (optional "prediction": "noise" (default) | "x0": the network outputs x̂₀ − μ, src/sde/prediction.ts)
  *       "valueRange": [0, 1],                                       (the network's pixel range; [-1, 1] also works)
  *       "scale": 4,                                                 (optional, default 1: a super-resolution model; the
  *                                                                    input is upsampled ×scale with MATLAB bicubic to
@@ -31,6 +32,7 @@
 import { IrsdeError } from '../common/errors.js';
 import type { NAFNetConfig } from '../nn/nafnet.js';
 import type { UNetConfig } from '../nn/unet.js';
+import { PREDICTIONS, type Prediction } from '../sde/prediction.js';
 
 export const MODEL_CONFIG_FORMAT = 'irsde-model';
 
@@ -44,6 +46,8 @@ export interface ModelSDE {
   T: number;
   schedule: 'cosine' | 'linear' | 'constant';
   eps: number;
+  /** What the network outputs: ε ('noise', default) or x̂₀ − μ ('x0'); see src/sde/prediction.ts. */
+  prediction?: Prediction;
 }
 
 export interface ModelMetric {
@@ -183,6 +187,10 @@ export function validateModelConfig(raw: unknown, file = 'config.json'): ModelCo
     eps: c.num(s, 'eps', 'sde.eps', (x) => x > 0 && x < 1, 'a number in (0, 1)'),
   };
   if (sdeKind) sde.kind = sdeKind;
+  if (s.prediction !== undefined) {
+    sde.prediction = c.oneOf(s, 'prediction', 'sde.prediction', PREDICTIONS);
+    if (sdeKind === 'denoising' && sde.prediction !== 'noise') c.fail('sde.prediction', '"noise" for a denoising SDE', sde.prediction);
+  }
   if (sdeKind === 'denoising' && sde.schedule === 'constant') c.fail('sde.schedule', '"cosine" or "linear" for a denoising SDE', sde.schedule);
 
   const vr = o.valueRange as [number, number];

@@ -34,6 +34,7 @@ import { createRng, type Seed } from '../runtime/rng.js';
 import { decodeSafetensors } from '../runtime/safetensors.js';
 import { ParamStore } from '../runtime/params.js';
 import { createSDE } from '../sde/configs.js';
+import { asNoiseNetwork } from '../sde/prediction.js';
 import { MeanRevertingSDE } from '../sde/sde.js';
 import { DenoisingSDE, denoise } from '../sde/denoising.js';
 import { sample, sampleReducedSteps, samplePosterior, stridedTimesteps, type SamplerMode } from '../sde/samplers.js';
@@ -419,7 +420,9 @@ export async function restoreImage(img: PixelImage, opts: RestoreOptions = {}): 
   const plane = W * H;
   const acc = new Float32Array(3 * plane);
   const mu = new Float32Array(3 * th * tw);
-  const { net, setMu } = tileNetwork(session, pad, th, tw);
+  const tile = tileNetwork(session, pad, th, tw);
+  const setMu = tile.setMu;
+  const net = asNoiseNetwork(tile.net, sde, config.sde.prediction);
   const rootRng = createRng(r.seed);
   const info: RestoreInfo = {
     model: prepared.name, task: config.task, sampler: r.mode, steps: count, tile: r.tile === Infinity ? 0 : r.tile,

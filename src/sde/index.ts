@@ -20,6 +20,8 @@ export {
   sampleReducedSteps,
 } from './samplers.js';
 export type { SamplerMode, ReverseSampleOptions, PosteriorSampleOptions, ModeSampleOptions, ReducedStepSampleOptions } from './samplers.js';
+export { noiseFromResidualNetwork, asNoiseNetwork, PREDICTIONS } from './prediction.js';
+export type { Prediction } from './prediction.js';
 export { DenoisingSDE, denoise } from './denoising.js';
 export type { DenoisingSDEOptions, DenoiseOptions } from './denoising.js';
 export { TASK_CONFIGS, createSDE } from './configs.js';

@@ -14,7 +14,8 @@
  *   { "name": "denoise-small", "task": "denoising", "description": "…",
  *     "network":  { "type": "nafnet", "imgChannel": 3, "width": 16, "middleBlkNum": 1, "encBlkNums": [1,1,1], "decBlkNums": [1,1,1], "conditional": true }
  *               | { "type": "unet", "inNc": 3, "outNc": 3, "nf": 64, "depth": 4, "chMult": […]?, "conditional": true },
- *     "sde":      { "kind": "irsde" | "denoising", "maxSigma": 50, "T": 100, "schedule": "cosine", "eps": 0.005 },
+ *     "sde":      { "kind": "irsde" | "denoising", "maxSigma": 50, "T": 100, "schedule": "cosine", "eps": 0.005,
+ *                   "prediction": "noise" | "x0" },   (x0: the network outputs x̂₀ − μ and the loss is |x̂₀ − x₀|, irsde only)
  *     "loss":     { "type": "l1" | "l2", "weight": 1 },
  *     "data":     { "train": <source>, "degradation": <degradation>, "patch": 128, "batch": 4, "flips": true, "rot90": true,
  *                   "worker": true, "prefetch": 3 },
@@ -46,6 +47,7 @@ import { readFileSync } from 'node:fs';
 import { IrsdeError } from '../common/errors.js';
 import type { NAFNetConfig } from '../nn/nafnet.js';
 import type { UNetConfig } from '../nn/unet.js';
+import { PREDICTIONS, type Prediction } from '../sde/prediction.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Types
@@ -54,7 +56,11 @@ export interface NAFNetNetwork extends NAFNetConfig { type: 'nafnet'; conditiona
 export interface UNetNetwork extends UNetConfig { type: 'unet'; conditional: boolean }
 export type NetworkConfig = NAFNetNetwork | UNetNetwork;
 
-export interface SDEConfig { kind: 'irsde' | 'denoising'; maxSigma: number; T: number; schedule: 'cosine' | 'linear' | 'constant'; eps: number }
+export interface SDEConfig {
+  kind: 'irsde' | 'denoising'; maxSigma: number; T: number; schedule: 'cosine' | 'linear' | 'constant'; eps: number;
+  /** What the network outputs (src/sde/prediction.ts): ε ('noise', the reference) or x̂₀ − μ ('x0'; loss |x̂₀ − x₀|). */
+  prediction: Prediction;
+}
 
 export type DataSource =
   | { kind: 'clean'; dirs: string[] }
@@ -224,6 +230,7 @@ const SCHEMA: Spec = {
         T: f(int(1, 100000), 100),
         schedule: f(str(['cosine', 'linear', 'constant']), 'cosine'),
         eps: f(num({ gt: 0, lt: 1 }), 0.005),
+        prediction: f(str(PREDICTIONS), 'noise'),
       },
     }, {}),
     loss: f({ t: 'obj', fields: { type: f(str(['l1', 'l2']), 'l1'), weight: f(num({ gt: 0 }), 1) } }, {}),
@@ -388,6 +395,7 @@ function crossCheck(c: TrainConfig): void {
     throw bad('network.conditional', 'must be false with sde.kind "denoising" (the Denoising-SDE network sees x_t only)');
   }
   if (c.sde.kind === 'irsde' && !n.conditional) throw bad('network.conditional', 'must be true with sde.kind "irsde" (the network needs μ)');
+  if (c.sde.kind === 'denoising' && c.sde.prediction !== 'noise') throw bad('sde.prediction', 'must be "noise" with sde.kind "denoising"');
   if (c.sde.kind === 'denoising' && c.sde.schedule === 'constant') throw bad('sde.schedule', 'the Denoising-SDE has no constant schedule');
   const m = networkMultiple(n);
   if (c.data.patch % m !== 0) throw bad('data.patch', `must be a multiple of ${m} (the network's padding multiple), got ${c.data.patch}`);

@@ -18,6 +18,9 @@
  *
  * The Denoising-SDE (x_t = x₀ + σ̄ε, unconditional network) uses the same graph with μ fed as x₀ and k_m = 1,
  * so d0 = 0 exactly and x_t = x₀ + σ̄ε.
+ *
+ * With `prediction: 'x0'` (src/sde/prediction.ts) the network output is r̂ = x̂₀ − μ and the residual is
+ * r = r̂ − d0 = x̂₀ − x₀ (the plain x₀ regression loss, uniform over t); k_d, k_e, k_n are then unused.
  */
 import { Graph, type Tensor } from '../graph/tensor.js';
 import * as G from '../graph/ops.js';
@@ -28,6 +31,7 @@ import type { HostTensor } from '../runtime/backend.js';
 import { IrsdeError } from '../common/errors.js';
 import type { MeanRevertingSDE } from '../sde/sde.js';
 import type { DenoisingSDE } from '../sde/denoising.js';
+import type { Prediction } from '../sde/prediction.js';
 import type { NetworkConfig } from './config.js';
 
 /** ε̂ = net(x_t, μ, t) for a network config (μ is ignored by unconditional networks). */
@@ -41,7 +45,7 @@ export const COEFF_NAMES = ['k_m', 'k_sbar', 'k_d', 'k_e', 'k_n'] as const;
 export interface TrainingGraph {
   graph: Graph;
   loss: Tensor;
-  /** ε̂ (for tests and debugging). */
+  /** The network output, ε̂ or x̂₀ − μ (for tests and debugging). */
   noisePred: Tensor;
   specs: ParamSpec[];
   batch: number;
@@ -49,7 +53,7 @@ export interface TrainingGraph {
   patch: number;
 }
 
-export function buildTrainingGraph(net: NetworkConfig, o: { batch: number; patch: number; channels?: number; lossType?: 'l1' | 'l2'; lossWeight?: number }): TrainingGraph {
+export function buildTrainingGraph(net: NetworkConfig, o: { batch: number; patch: number; channels?: number; lossType?: 'l1' | 'l2'; lossWeight?: number; prediction?: Prediction }): TrainingGraph {
   const B = o.batch, C = o.channels ?? 3, P = o.patch;
   const g = new Graph();
   const s = new Scope(g);
@@ -59,7 +63,7 @@ export function buildTrainingGraph(net: NetworkConfig, o: { batch: number; patch
   const d0 = G.sub(x0, mu);
   const xt = G.add(G.add(mu, G.mul(d0, k.k_m)), G.mul(noise, k.k_sbar));
   const noisePred = buildNetwork(s, xt, mu, t, net);
-  const r = G.add(G.add(G.mul(d0, k.k_d), G.mul(noise, k.k_e)), G.mul(noisePred, k.k_n));
+  const r = o.prediction === 'x0' ? G.sub(noisePred, d0) : G.add(G.add(G.mul(d0, k.k_d), G.mul(noise, k.k_e)), G.mul(noisePred, k.k_n));
   let loss = G.mean(o.lossType === 'l2' ? G.square(r) : G.abs(r));
   if ((o.lossWeight ?? 1) !== 1) loss = G.mul(loss, g.scalar(o.lossWeight!));
   return { graph: g, loss, noisePred, specs: s.specs, batch: B, channels: C, patch: P };

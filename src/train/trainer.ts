@@ -37,6 +37,7 @@ import { MeanRevertingSDE } from '../sde/sde.js';
 import { DenoisingSDE, denoise } from '../sde/denoising.js';
 import { samplePosterior, sampleReducedSteps, sample, stridedTimesteps } from '../sde/samplers.js';
 import type { NoiseNetwork } from '../sde/types.js';
+import { asNoiseNetwork } from '../sde/prediction.js';
 import { psnr } from '../metrics/metrics.js';
 import { sameModel, valSigma, networkChannels, type TrainConfig } from './config.js';
 import { batchSpecFor, loadValImages, openBatchSource, type ValImage, type BatchSource } from './data.js';
@@ -162,7 +163,7 @@ async function validate(c: TrainConfig, backend: Backend, sde: MeanRevertingSDE 
   };
   let scores: ValResult['images'];
   try {
-    scores = await restoreValImages(c, sde, net, images);
+    scores = await restoreValImages(c, sde, asNoiseNetwork(net, sde, c.sde.prediction), images);
   } finally {
     await prog.release();
   }
@@ -228,7 +229,7 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
   }
 
   // Model, optimiser, EMA, schedule.
-  const tg = buildTrainingGraph(c.network, { batch: c.data.batch, patch: c.data.patch, lossType: c.loss.type, lossWeight: c.loss.weight });
+  const tg = buildTrainingGraph(c.network, { batch: c.data.batch, patch: c.data.patch, lossType: c.loss.type, lossWeight: c.loss.weight, prediction: c.sde.prediction });
   const params = initParams(tg.specs, new Rng(c.seed).fork('init'));
   const optim = makeOptimizer(c, params);
   const ema = new EMA(params, { decay: c.ema.decay, every: c.ema.every, updateAfterStep: c.ema.updateAfterStep, power: c.ema.power });

@@ -73,11 +73,15 @@ test('config.json validation names the file and the field', () => {
     [{ task: undefined }, /"task" must be a non-empty string, got nothing/],
     [{ metrics: [{ dataset: 'x', psnr: 30 }] }, /"metrics\[0\]\.ssim" must be a number in \[-1, 1\]/],
     [{ version: 2 }, /"version" must be 1/],
+    [{ sde: { ...good.sde, prediction: 'v' } }, /"sde\.prediction" must be one of "noise", "x0", got "v"/],
+    [{ sde: { ...good.sde, kind: 'denoising', prediction: 'x0' }, sampler: { mode: 'ode', steps: 4 } }, /"sde\.prediction" must be "noise" for a denoising SDE/],
   ];
   for (const [patch, re] of bad) {
     assert.throws(() => validateModelConfig({ ...JSON.parse(JSON.stringify(good)), ...patch }, file), (e: Error) => e.message.startsWith(`${file}: `) && re.test(e.message), re.source);
   }
   assert.throws(() => validateModelConfig([], file), /"\(top level\)" must be an object/);
+  const x0 = { ...JSON.parse(JSON.stringify(good)), sde: { ...good.sde, prediction: 'x0' } };
+  assert.equal(validateModelConfig(x0, file).sde.prediction, 'x0', 'x0 prediction is read');
 });
 
 test('broken folders: bad JSON, wrong name, weights for another network', async () => {
