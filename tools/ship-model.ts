@@ -10,6 +10,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../src/common/atomic.js';
+import { modelSde } from '../src/train/trainer.js';
 import { decodeSafetensors, encodeSafetensors, type SafeTensorInput } from '../src/runtime/safetensors.js';
 
 const { values, positionals } = parseArgs({
@@ -29,7 +30,8 @@ if (values['from-checkpoint'] || !existsSync(join(run, 'config.json'))) {
   const { type, conditional, ...net } = t.network;
   config = {
     format: 'irsde-model', version: 1, name: t.name, task: t.task, description: t.description,
-    network: { kind: type, conditional, config: net }, sde: t.sde, valueRange: [0, 1],
+    network: { kind: type, conditional, config: net }, sde: modelSde(t.sde), valueRange: [0, 1],
+    ...(t.data.degradation?.kind === 'bicubic-sr' ? { scale: t.data.degradation.scale } : {}),
     sampler: { mode: t.val.sampler, steps: t.val.steps },
     training: { weights: 'EMA', steps: latest.step, data: t.data, loss: t.loss, optim: t.optim, schedule: t.schedule, ema: t.ema, seed: t.seed, checkpoint: true },
   };

@@ -171,6 +171,12 @@ async function validate(c: TrainConfig, backend: Backend, sde: MeanRevertingSDE 
   return { step, psnr: mean('psnr'), psnrInput: mean('psnrInput'), images: scores, ms: now() - t0 };
 }
 
+/** The SDE part of a model config: `prediction` only when it is not the reference's noise (older readers). */
+export function modelSde(sde: TrainConfig['sde']): Record<string, unknown> {
+  const { prediction, ...rest } = sde;
+  return prediction === 'noise' ? rest : { ...rest, prediction };
+}
+
 /**
  * The model-registry entry written next to model.safetensors: the `config.json` contract of
  * src/restore/config.ts (network kind/config, SDE, value range, recommended sampler; training details free-form).
@@ -191,7 +197,7 @@ function modelCard(c: TrainConfig, sde: MeanRevertingSDE | DenoisingSDE, step: n
     task: c.task,
     description: c.description,
     network: { kind: type, conditional, config },
-    sde: c.sde,
+    sde: modelSde(c.sde),
     valueRange: [0, 1],
     ...(c.data.degradation.kind === 'bicubic-sr' ? { scale: c.data.degradation.scale } : {}),
     sampler,

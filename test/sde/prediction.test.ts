@@ -46,7 +46,7 @@ describe('x0 prediction', () => {
       const lo = Math.min(a![i]!, b![i]!) - 1e-4, hi = Math.max(a![i]!, b![i]!) + 1e-4;
       assert.ok(mid![i]! >= lo && mid![i]! <= hi, `element ${i}: ε̂(50.5) = ${mid![i]} outside [${lo}, ${hi}]`);
     }
-    await assert.rejects(net(xt, mu, 0, shape), IrsdeError, 'time 0 is outside the schedule');
+    await assert.rejects(net(Float32Array.from(xt), mu, 0, shape), IrsdeError, 'time 0 is outside the schedule');
   });
 
   it('the posterior sampler returns the network x̂₀ in one step and recovers x₀ over strided and full grids', async () => {
