@@ -209,3 +209,17 @@ test('SR models ("scale": 4): the input is upsampled ×4 with MATLAB bicubic (μ
   assert.throws(() => validateModelConfig({ ...tinyConfig('x'), scale: 0 }, 'c.json'), /"scale" must be an integer from 1 to 16/, 'bad scale refused');
   assert.equal(validateModelConfig({ ...tinyConfig('x'), scale: 1 }).scale, undefined, 'scale 1 = no SR');
 });
+
+test('x0-predicting models ("sde.prediction": "x0"): a zero network returns x̂₀ = μ, in one step or many', async () => {
+  // λ = 50: the noisy start x_T = μ + λz is far from μ, so only the x0 interpretation of the zero output gives μ back
+  writeModel(models, tinyConfig('flat-x0', { sde: { maxSigma: 50, T: 20, schedule: 'cosine', eps: 0.005, prediction: 'x0' } }), 1, { zero: true });
+  writeModel(models, tinyConfig('flat-eps', { sde: { maxSigma: 50, T: 20, schedule: 'cosine', eps: 0.005 } }), 1, { zero: true });
+  const img = rgb(12, 9);
+  for (const steps of [1, 4]) {
+    const { image: out } = await restoreImage(img, { modelsDir: models, model: 'flat-x0', steps });
+    // the last posterior step lands on x̂₀ itself, so any number of steps returns μ (to uint8 rounding)
+    assert.ok(maxDiff(out.data, img.data) <= 1, `x0, ${steps} steps: max diff ${maxDiff(out.data, img.data)}`);
+  }
+  const { image: eps } = await restoreImage(img, { modelsDir: models, model: 'flat-eps', steps: 1 });
+  assert.ok(maxDiff(eps.data, img.data) > 50, `a zero noise network does not return μ in one step (max diff ${maxDiff(eps.data, img.data)})`);
+});
