@@ -10,7 +10,8 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../src/common/atomic.js';
-import { modelSde } from '../src/train/trainer.js';
+import { modelCard } from '../src/train/trainer.js';
+import { loadConfigFile } from '../src/train/config.js';
 import { decodeSafetensors, encodeSafetensors, type SafeTensorInput } from '../src/runtime/safetensors.js';
 
 const { values, positionals } = parseArgs({
@@ -26,15 +27,9 @@ let config: Record<string, unknown>;
 if (values['from-checkpoint'] || !existsSync(join(run, 'config.json'))) {
   const latest = JSON.parse(readFileSync(join(run, 'ckpt', 'latest.json'), 'utf8')) as { step: number; files: { ema: string } };
   weightsPath = join(run, 'ckpt', latest.files.ema);
-  const t = JSON.parse(readFileSync(join(run, 'train-config.json'), 'utf8')) as Record<string, any>;
-  const { type, conditional, ...net } = t.network;
-  config = {
-    format: 'irsde-model', version: 1, name: t.name, task: t.task, description: t.description,
-    network: { kind: type, conditional, config: net }, sde: modelSde(t.sde), valueRange: [0, 1],
-    ...(t.data.degradation?.kind === 'bicubic-sr' ? { scale: t.data.degradation.scale } : {}),
-    sampler: { mode: t.val.sampler, steps: t.val.steps },
-    training: { weights: 'EMA', steps: latest.step, data: t.data, loss: t.loss, optim: t.optim, schedule: t.schedule, ema: t.ema, seed: t.seed, checkpoint: true },
-  };
+  // the trainer's own model card, for the checkpoint's step (no final loss or validation yet)
+  config = modelCard(loadConfigFile(join(run, 'train-config.json')), latest.step, null, null);
+  (config.training as Record<string, unknown>).checkpoint = true;
 } else {
   config = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')) as Record<string, unknown>;
 }

@@ -420,9 +420,8 @@ export async function restoreImage(img: PixelImage, opts: RestoreOptions = {}): 
   const plane = W * H;
   const acc = new Float32Array(3 * plane);
   const mu = new Float32Array(3 * th * tw);
-  const tile = tileNetwork(session, pad, th, tw);
-  const setMu = tile.setMu;
-  const net = asNoiseNetwork(tile.net, sde, config.sde.prediction);
+  const { net: tileNet, setMu } = tileNetwork(session, pad, th, tw);
+  const net = asNoiseNetwork(tileNet, sde, config.sde.prediction);
   const rootRng = createRng(r.seed);
   const info: RestoreInfo = {
     model: prepared.name, task: config.task, sampler: r.mode, steps: count, tile: r.tile === Infinity ? 0 : r.tile,

@@ -172,7 +172,7 @@ async function validate(c: TrainConfig, backend: Backend, sde: MeanRevertingSDE 
 }
 
 /** The SDE part of a model config: `prediction` only when it is not the reference's noise (older readers). */
-export function modelSde(sde: TrainConfig['sde']): Record<string, unknown> {
+function modelSde(sde: TrainConfig['sde']): Record<string, unknown> {
   const { prediction, ...rest } = sde;
   return prediction === 'noise' ? rest : { ...rest, prediction };
 }
@@ -181,9 +181,9 @@ export function modelSde(sde: TrainConfig['sde']): Record<string, unknown> {
  * The model-registry entry written next to model.safetensors: the `config.json` contract of
  * src/restore/config.ts (network kind/config, SDE, value range, recommended sampler; training details free-form).
  */
-function modelCard(c: TrainConfig, sde: MeanRevertingSDE | DenoisingSDE, step: number, lastLoss: number | null, lastVal: ValResult | null): Record<string, unknown> {
+export function modelCard(c: TrainConfig, step: number, lastLoss: number | null, lastVal: ValResult | null): Record<string, unknown> {
   let sampler: Record<string, unknown>;
-  if (sde instanceof DenoisingSDE) {
+  if (c.sde.kind === 'denoising') {
     // trained over every σ̄_t, so σ is not fixed: restore estimates it per image (or takes the caller's)
     sampler = { mode: c.val.sampler === 'sde' ? 'sde' : 'ode', steps: c.val.steps };
   } else {
@@ -363,7 +363,7 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
       await writeSafetensorsFile(modelPath, ema.state({ copy: false }).tensors, {
         format: 'irsde-model', network: JSON.stringify(c.network), sde: JSON.stringify(c.sde), step: String(c.steps), weights: 'ema',
       });
-      await writeFileAtomic(join(outDir, 'config.json'), JSON.stringify(modelCard(c, sde, c.steps, lastLoss, lastVal), null, 1) + '\n');
+      await writeFileAtomic(join(outDir, 'config.json'), JSON.stringify(modelCard(c, c.steps, lastLoss, lastVal), null, 1) + '\n');
       result.model = modelPath;
     }
   } finally {
