@@ -18,13 +18,14 @@
  *                   "prediction": "noise" | "x0" },   (x0: the network outputs x̂₀ − μ and the loss is |x̂₀ − x₀|, irsde only)
  *     "loss":     { "type": "l1" | "l2", "weight": 1 },
  *     "data":     { "train": <source>, "degradation": <degradation>, "patch": 128, "batch": 4, "flips": true, "rot90": true,
- *                   "worker": true, "prefetch": 3 },
+ *                   "worker": true, "prefetch": 3, "clipStates": false },   (clipStates: Denoising-SDE x_t clipped to [0, 1])
  *     "val":      { "data": <source> | null, "count": 4, "crop": 128, "sampler": "posterior", "steps": 10, "sigma": null, "degradation": null, "seed": 0 },
  *     "optim":    { "type": "adamw" | "adam" | "lion", "lr": 1e-4, "betas": [0.9, 0.99], "eps": 1e-8, "weightDecay": 0 },
  *     "schedule": { "type": "cosine", "etaMin": 1e-7, "warmup": 0 } | { "type": "multistep", "milestones": […], "gamma": 0.5 } | { "type": "constant" },
  *     "ema":      { "decay": 0.995, "every": 10, "updateAfterStep": 100, "power": 0.6667 },
  *     "steps": 700000, "checkpointEvery": 5000, "keepCheckpoints": 2, "valEvery": 5000, "logEvery": 100,
- *     "seed": 0, "outDir": "runs/<name>", "threads": 0 }
+ *     "seed": 0, "outDir": "runs/<name>", "threads": 0,
+ *     "init": null }   (fine-tuning: a model folder, run folder or .safetensors file with the initial weights)
  *
  *   <source>      = { "kind": "clean", "dirs": ["$data/BSDS400/train", …] }
  *                 | { "kind": "paired", "lq": "<dir>", "gt": "<dir>", "key": "<regex>"? }   (files paired by stem, or by the
@@ -100,6 +101,12 @@ export interface DataConfig {
   worker: boolean;
   /** Batches requested ahead of the step that needs them. */
   prefetch: number;
+  /**
+   * Denoising-SDE only: clip the training states x_t = x₀ + σ̄_t ε to [0, 1], as real noisy images (and the
+   * evaluation convention's noisy inputs) are clipped; the target noise becomes (x_t − x₀)/σ̄_t. Without it
+   * the network never sees clipped noise and leaves its bias near black and white.
+   */
+  clipStates: boolean;
 }
 
 export interface ValConfig {
@@ -156,6 +163,12 @@ export interface TrainConfig {
   outDir: string;
   /** ONNX Runtime intra-op threads; 0 = all cores. */
   threads: number;
+  /**
+   * Initial weights (fine-tuning): a model folder (its model.safetensors), a training run folder, or a
+   * .safetensors file; every parameter of the network must be there with its shape. null: random init.
+   * Ignored on resume (the checkpoint has the weights).
+   */
+  init: string | null;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -248,6 +261,7 @@ const SCHEMA: Spec = {
         rot90: f(bool, true),
         worker: f(bool, true),
         prefetch: f(int(1, 64), 3),
+        clipStates: f(bool, false),
       },
     }),
     val: f({
@@ -291,6 +305,7 @@ const SCHEMA: Spec = {
     seed: f(int(0, 2 ** 32 - 1), 0),
     outDir: f({ t: 'str' }, ''),
     threads: f(int(0, 1024), 0),
+    init: f({ t: 'nullable', of: str() }, null),
   },
 };
 
@@ -396,6 +411,7 @@ function crossCheck(c: TrainConfig): void {
   }
   if (c.sde.kind === 'irsde' && !n.conditional) throw bad('network.conditional', 'must be true with sde.kind "irsde" (the network needs μ)');
   if (c.sde.kind === 'denoising' && c.sde.prediction !== 'noise') throw bad('sde.prediction', 'must be "noise" with sde.kind "denoising"');
+  if (c.data.clipStates && c.sde.kind !== 'denoising') throw bad('data.clipStates', 'applies to the Denoising-SDE only (its x_t is a noisy image; the IR-SDE state is not)');
   if (c.sde.kind === 'denoising' && c.sde.schedule === 'constant') throw bad('sde.schedule', 'the Denoising-SDE has no constant schedule');
   const m = networkMultiple(n);
   if (c.data.patch % m !== 0) throw bad('data.patch', `must be a multiple of ${m} (the network's padding multiple), got ${c.data.patch}`);
@@ -479,7 +495,7 @@ export function applyOverrides(raw: Record<string, unknown>, sets: readonly stri
   return raw;
 }
 
-const NULLABLE = new Set(['val.data', 'val.sigma', 'val.degradation']);
+const NULLABLE = new Set(['val.data', 'val.sigma', 'val.degradation', 'init']);
 
 function setPath(obj: Record<string, unknown>, path: string[], value: unknown): void {
   let o: Record<string, unknown> = obj;
@@ -545,6 +561,7 @@ export function resolveConfig(raw: Record<string, unknown>, opts: LoadConfigOpti
   const cwd = opts.cwd ?? process.cwd();
   c.data.train = absSource(c.data.train, cwd);
   if (c.val.data) c.val.data = absSource(c.val.data, cwd);
+  if (c.init !== null) c.init = absPath(c.init, cwd);
   return c;
 }
 

@@ -91,15 +91,35 @@ export function coefficientTables(sde: MeanRevertingSDE | DenoisingSDE): Coeffic
   return tab;
 }
 
+/**
+ * Denoising-SDE states clipped to [0, 1]: the noise that makes x₀ + σ̄_t ε equal clip(x₀ + σ̄_t ε), i.e.
+ * (clip(x₀ + σ̄_t ε) − x₀)/σ̄_t per element (a new array). Fed as the graph's `noise`, the graph's
+ * x_t = x₀ + σ̄_t·noise is the clipped image and the matching loss targets the noise it really carries.
+ */
+export function clippedStateNoise(tab: CoefficientTables, b: { x0: Float32Array; noise: Float32Array; t: Float32Array }): Float32Array {
+  const B = b.t.length, per = b.x0.length / B;
+  const out = new Float32Array(b.noise.length);
+  for (let i = 0; i < B; i++) {
+    const sb = tab.k_sbar[b.t[i]!]!;
+    for (let j = i * per, end = j + per; j < end; j++) {
+      const x0 = b.x0[j]!;
+      const v = x0 + sb * b.noise[j]!;
+      out[j] = ((v < 0 ? 0 : v > 1 ? 1 : v) - x0) / sb;
+    }
+  }
+  return out;
+}
+
 /** The feeds of one step (the parameters are added by TrainingProgram). */
-export function stepFeeds(tab: CoefficientTables, b: { x0: Float32Array; mu: Float32Array; noise: Float32Array; t: Float32Array }, dims: readonly number[]): Record<string, HostTensor> {
+export function stepFeeds(tab: CoefficientTables, b: { x0: Float32Array; mu: Float32Array; noise: Float32Array; t: Float32Array }, dims: readonly number[], o: { clipStates?: boolean } = {}): Record<string, HostTensor> {
   const B = b.t.length;
   const f32 = (data: Float32Array, d: readonly number[]): HostTensor => ({ data, dims: d, dtype: 'float32' });
+  if (o.clipStates && !tab.denoising) throw new IrsdeError('internal', 'clipped training states apply to the Denoising-SDE only');
   const feeds: Record<string, HostTensor> = {
     x0: f32(b.x0, dims),
     // Denoising-SDE: the process reverts to x₀ itself, so μ := x₀ (d0 = 0, x_t = x₀ + σ̄ε).
     mu: f32(tab.denoising ? b.x0 : b.mu, dims),
-    noise: f32(b.noise, dims),
+    noise: f32(o.clipStates ? clippedStateNoise(tab, b) : b.noise, dims),
     t: f32(b.t, [B]),
   };
   for (const name of COEFF_NAMES) {

@@ -13,10 +13,10 @@
  * noise, t, ε) is a function of (seed, step).
  */
 import { planarToImage } from '../image/convert.js';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../common/atomic.js';
-import { IrsdeError } from '../common/errors.js';
+import { IrsdeError, isIrsdeError } from '../common/errors.js';
 import type { EventSink, IrsdeEvent } from '../common/events.js';
 import { Graph } from '../graph/tensor.js';
 import { Scope, initParams } from '../nn/scope.js';
@@ -31,7 +31,7 @@ import { AdamW, Adam, Lion, type Optimizer } from '../runtime/optim.js';
 import { cosineLR, multiStepLR, constantLR, type LRSchedule } from '../runtime/schedule.js';
 import { EMA } from '../runtime/ema.js';
 import type { ParamStore } from '../runtime/params.js';
-import { writeSafetensorsFile } from '../runtime/safetensors-node.js';
+import { readSafetensorsFile, writeSafetensorsFile } from '../runtime/safetensors-node.js';
 import { createSDE } from '../sde/configs.js';
 import { MeanRevertingSDE } from '../sde/sde.js';
 import { DenoisingSDE, denoise } from '../sde/denoising.js';
@@ -85,6 +85,33 @@ export interface TrainResult {
   checkpoint: string | null;
   /** <out>/model.safetensors when the run completed. */
   model: string | null;
+}
+
+/**
+ * Copy `init` (a model or run folder holding model.safetensors, or a .safetensors file) into `params`:
+ * every parameter must be there with its shape, nothing extra. Returns the file read.
+ */
+async function loadInitialWeights(init: string, params: ParamStore): Promise<string> {
+  let file = init;
+  try {
+    if ((await stat(init)).isDirectory()) file = join(init, 'model.safetensors');
+  } catch {
+    throw new IrsdeError('file-not-found', `init: ${init} does not exist`, { file: init, hint: 'give a model folder (models/<name>), a run folder or a .safetensors file' });
+  }
+  let dec;
+  try {
+    dec = await readSafetensorsFile(file, { toFloat32: true });
+  } catch (e) {
+    if (isIrsdeError(e)) throw new IrsdeError(e.code, `init: ${e.message}`, { file, hint: e.hint });
+    throw new IrsdeError('bad-model', `init: cannot read ${file}: ${(e as Error).message}`, { file });
+  }
+  try {
+    params.load(dec);
+  } catch (e) {
+    if (isIrsdeError(e)) throw new IrsdeError('bad-model', `init: ${file} does not fit this network: ${e.message}`, { file, hint: 'the initial weights must come from the same network configuration' });
+    throw e;
+  }
+  return file;
 }
 
 function makeOptimizer(c: TrainConfig, params: ParamStore): Optimizer {
@@ -237,6 +264,13 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
   // Model, optimiser, EMA, schedule.
   const tg = buildTrainingGraph(c.network, { batch: c.data.batch, patch: c.data.patch, lossType: c.loss.type, lossWeight: c.loss.weight, prediction: c.sde.prediction });
   const params = initParams(tg.specs, new Rng(c.seed).fork('init'));
+  // Fine-tuning: the initial weights replace the random ones before the optimiser and EMA copy them.
+  if (c.init !== null && !opts.resume) {
+    if (await hasCheckpoint(outDir)) {
+      throw new IrsdeError('run-exists', `${outDir} already holds a training run (${join(ckptDir(outDir), 'latest.json')})`, { hint: `continue it with --resume ${c.outDir}, or choose another --out` });
+    }
+    emit({ type: 'info', message: `initial weights from ${await loadInitialWeights(c.init, params)}` });
+  }
   const optim = makeOptimizer(c, params);
   const ema = new EMA(params, { decay: c.ema.decay, every: c.ema.every, updateAfterStep: c.ema.updateAfterStep, power: c.ema.power });
   const schedule = makeSchedule(c);
@@ -322,7 +356,7 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
       const t0 = now();
       const batch = await source.get(step);
       const t1 = now();
-      const r = await prog.run(stepFeeds(tab, batch, dims));
+      const r = await prog.run(stepFeeds(tab, batch, dims, { clipStates: c.data.clipStates }));
       const t2 = now();
       if (!Number.isFinite(r.loss)) {
         throw new IrsdeError('nonfinite-loss', `the loss is ${r.loss} at step ${step}`, { hint: `lower optim.lr; the last checkpoint ${result.checkpoint ?? '(none)'} is unaffected` });

@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { train, restoreValImages } from '../../src/train/trainer.js';
 import { loadValImages } from '../../src/train/data.js';
 import { MeanRevertingSDE } from '../../src/sde/sde.js';
+import { DenoisingSDE } from '../../src/sde/denoising.js';
+import { Rng } from '../../src/runtime/rng.js';
+import { clippedStateNoise, coefficientTables, stepFeeds } from '../../src/train/graph.js';
 import { decodeSafetensors } from '../../src/runtime/safetensors.js';
 import { validateModelConfig } from '../../src/restore/config.js';
 import { tempDir, tinyConfig, writeImages } from './tiny.js';
@@ -68,4 +71,52 @@ test('validation scoring: an oracle noise network restores the held-out images e
   }
   const zero = await restoreValImages(c, sde, async (x) => new Float32Array(x.length), images);
   for (const s of zero) assert.ok(s.psnr < s.psnrInput, `zero network PSNR ${s.psnr}`);
+});
+
+test('init: a run starts from given weights (lr 0 keeps them), and weights of another network are refused in one line', async () => {
+  const first = join(root, 'init-a');
+  const dsde = ['sde={"kind":"denoising","maxSigma":70,"T":50,"schedule":"cosine","eps":0.04}', 'network.conditional=false', 'val.sampler=ode', 'valEvery=0'];
+  await train(tinyConfig(trainDir, valDir, first, [...dsde, 'steps=2']));
+  const start = decodeSafetensors(new Uint8Array(readFileSync(join(first, 'model.safetensors'))));
+  // A different seed would initialise differently; with init and lr 0 the weights must stay the given ones.
+  const second = join(root, 'init-b');
+  const r = await train(tinyConfig(trainDir, valDir, second, [...dsde, 'steps=2', 'seed=7', 'optim.lr=0', 'schedule={"type":"constant"}', 'data.clipStates=true', `init=${JSON.stringify(first)}`]));
+  assert.equal(r.completed, true);
+  const end = decodeSafetensors(new Uint8Array(readFileSync(join(second, 'model.safetensors'))));
+  for (const [name, t] of Object.entries(start.tensors)) {
+    assert.deepEqual([...(end.tensors[name]!.data as Float32Array)], [...(t.data as Float32Array)], `${name} kept from init`);
+  }
+  const fresh = join(root, 'init-fresh');
+  await train(tinyConfig(trainDir, valDir, fresh, [...dsde, 'steps=1', 'seed=7', 'optim.lr=0', 'schedule={"type":"constant"}']));
+  const other = decodeSafetensors(new Uint8Array(readFileSync(join(fresh, 'model.safetensors'))));
+  assert.notDeepEqual([...(other.tensors['intro.weight']!.data as Float32Array)], [...(start.tensors['intro.weight']!.data as Float32Array)], 'without init, seed 7 starts elsewhere');
+
+  await assert.rejects(train(tinyConfig(trainDir, valDir, join(root, 'init-c'), [...dsde, 'network.width=8', 'steps=1', `init=${JSON.stringify(first)}`])),
+    (e: Error) => /init: .*model\.safetensors does not fit this network/.test(e.message) && !e.message.includes('\n'));
+  await assert.rejects(train(tinyConfig(trainDir, valDir, join(root, 'init-d'), [...dsde, 'steps=1', `init=${JSON.stringify(join(root, 'nowhere'))}`])),
+    /init: .*nowhere does not exist/);
+});
+
+test('clipped Denoising-SDE states: x₀ + σ̄_t·noise is clip(x₀ + σ̄_t ε) and unclipped elements keep ε', () => {
+  const sde = new DenoisingSDE({ maxSigma: 55, T: 100, schedule: 'cosine', eps: 0.04 });
+  const tab = coefficientTables(sde);
+  const B = 3, per = 50;
+  const rng = new Rng(3);
+  const x0 = new Float32Array(B * per).map(() => rng.uniform());
+  const noise = new Float32Array(B * per);
+  rng.fillNormal(noise);
+  const t = new Float32Array([100, 40, 1]);
+  const eff = clippedStateNoise(tab, { x0, noise, t });
+  let clipped = 0;
+  for (let i = 0; i < B * per; i++) {
+    const sb = tab.k_sbar[t[Math.floor(i / per)]!]!;
+    const v = x0[i]! + sb * noise[i]!;
+    const want = Math.min(1, Math.max(0, v));
+    assert.ok(Math.abs(x0[i]! + sb * eff[i]! - want) < 1e-6, `element ${i}: state ${x0[i]! + sb * eff[i]!} vs ${want}`);
+    if (v === want) assert.ok(Math.abs(eff[i]! - noise[i]!) < 1e-4 * (1 + Math.abs(noise[i]!)), `element ${i} unclipped keeps its noise`);
+    else clipped++;
+  }
+  assert.ok(clipped > 10, `σ̄ = 55/255 clips some of the uniform x₀ (${clipped})`);
+  assert.throws(() => stepFeeds(coefficientTables(new MeanRevertingSDE({ maxSigma: 50, T: 100, schedule: 'cosine', eps: 0.005 })), { x0, mu: x0, noise, t }, [B, 2, 5, 5], { clipStates: true }), /Denoising-SDE only/);
+  assert.throws(() => tinyConfig(trainDir, valDir, join(root, 'x'), ['data.clipStates=true']), /"data\.clipStates": applies to the Denoising-SDE only/);
 });

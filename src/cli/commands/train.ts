@@ -6,12 +6,14 @@
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import { IrsdeError } from '../../common/errors.js';
 import type { IrsdeEvent } from '../../common/events.js';
 import { intOption, numberOption } from '../args.js';
 import { loadConfigFile, resolveConfig, type LoadConfigOptions } from '../../train/config.js';
 import { readCheckpointState } from '../../train/checkpoint.js';
 import { train } from '../../train/trainer.js';
+import { resolveModel } from '../../restore/registry.js';
 
 const USAGE = `usage:
   irsde train --config <file> [overrides] [--json]
@@ -25,6 +27,8 @@ const USAGE = `usage:
   --steps N         = --set steps=N          --lr X      = --set optim.lr=X
   --batch N         = --set data.batch=N     --seed N    = --set seed=N
   --out DIR         output folder (default runs/<name>): log.jsonl, ckpt/, model.safetensors, config.json
+  --init MODEL      fine-tune: start from a shipped model's weights (a name from \`irsde models\`), a model or
+                    run folder, or a .safetensors file (= --set init=PATH; the network config must match)
   --print-config    print the resolved config as JSON and exit
   --json            events as JSON lines on stdout
 
@@ -89,7 +93,7 @@ export async function run(argv: string[]): Promise<number> {
       args: argv, allowPositionals: false,
       options: {
         config: { type: 'string' }, resume: { type: 'string' }, set: { type: 'string', multiple: true },
-        steps: { type: 'string' }, lr: { type: 'string' }, batch: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' },
+        steps: { type: 'string' }, lr: { type: 'string' }, init: { type: 'string' }, batch: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' },
         'print-config': { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
       },
     });
@@ -106,6 +110,12 @@ export async function run(argv: string[]): Promise<number> {
     seed: v.seed !== undefined ? intOption('--seed', v.seed, 0, 2 ** 32 - 1) : undefined,
     outDir: v.out,
   };
+  if (v.init !== undefined) {
+    if (v.resume !== undefined) throw new IrsdeError('bad-option', '--init starts a new run; --resume continues one from its checkpoint (give one of them)');
+    // A model name from the registry, else a path (checked when training starts).
+    const init = existsSync(v.init) ? resolve(v.init) : resolveModel({ model: v.init }).dir;
+    over.sets = [...(over.sets ?? []), `init=${JSON.stringify(init)}`];
+  }
   let config;
   if (v.resume !== undefined) {
     if (v.config !== undefined) throw new IrsdeError('bad-option', '--resume continues a run with its stored config; do not give --config too');
