@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { restore, restoreImage, releaseModels, type PixelImage, type RestoreProgressEvent } from '../../src/restore/restore.js';
+import { restore, restoreImage, releaseModels, dihedral, type PixelImage, type RestoreProgressEvent } from '../../src/restore/restore.js';
 import { encodePng } from '../../src/image/png.js';
 import { fromUint8 } from '../../src/image/convert.js';
 import { tinyConfig, tinyModelsDir, testPixels, writeModel } from './helpers.js';
@@ -222,4 +222,45 @@ test('x0-predicting models ("sde.prediction": "x0"): a zero network returns x̂�
   }
   const { image: eps } = await restoreImage(img, { modelsDir: models, model: 'flat-eps', steps: 1 });
   assert.ok(maxDiff(eps.data, img.data) > 50, `a zero noise network does not return μ in one step (max diff ${maxDiff(eps.data, img.data)})`);
+});
+
+test('ensemble: the mean of the 8 flipped/rotated restorations mapped back (non-square, transposed views included)', async () => {
+  writeModel(models, tinyConfig('dsde-ens', {
+    network: { kind: 'nafnet', conditional: false, config: { imgChannel: 3, width: 8, middleBlkNum: 1, encBlkNums: [1, 1], decBlkNums: [1, 1] } },
+    sde: { kind: 'denoising', maxSigma: 50, T: 20, schedule: 'cosine', eps: 0.04 }, sampler: { mode: 'ode', steps: 3 },
+  }), 5);
+  const W = 23, H = 14;
+  const img: PixelImage<Float32Array> = { data: Float32Array.from(testPixels(W, H, 3), (v) => v / 255), width: W, height: H, channels: 3 };
+  const o = { model: 'dsde-ens', modelsDir: models, noiseLevel: 30 };
+  const events: RestoreProgressEvent[] = [];
+  const ens = await restoreImage(img, { ...o, ensemble: true, onProgress: (e) => events.push(e) });
+  assert.equal(ens.info.ensemble, 8);
+  assert.deepEqual([events.at(-1)!.step, events.at(-1)!.steps], [24, 24], '3 steps × 8 views');
+  const want = new Float64Array(W * H * 3);
+  for (let k = 0; k < 8; k++) {
+    const d = dihedral(k, H, W);
+    const view = new Float32Array(W * H * 3);
+    for (let i = 0; i < W * H; i++) for (let c = 0; c < 3; c++) view[i * 3 + c] = img.data[d.source[i]! * 3 + c]!;
+    const r = await restore({ data: view, width: d.width, height: d.height, channels: 3 }, o);
+    assert.deepEqual([r.width, r.height], [d.width, d.height]);
+    for (let i = 0; i < W * H; i++) for (let c = 0; c < 3; c++) want[d.source[i]! * 3 + c] += r.data[i * 3 + c]! / 8;
+  }
+  const plain = await restore(img, o);
+  assert.ok(maxDiff(ens.image.data, want) < 2e-6, `ensemble = mean of the views mapped back (max diff ${maxDiff(ens.image.data, want)})`);
+  assert.ok(maxDiff(plain.data, want) > 1e-3, 'and differs from the single restoration (the random network is not flip-invariant)');
+  await assert.rejects(restore(img, { ...o, ensemble: 'yes' as unknown as boolean }), /ensemble must be true or false/);
+});
+
+test('dihedral views: 8 distinct bijections; k = 4 transposes', () => {
+  const seen = new Set<string>();
+  for (let k = 0; k < 8; k++) {
+    const d = dihedral(k, 2, 3);
+    assert.deepEqual([...d.source].sort(), [0, 1, 2, 3, 4, 5], `k = ${k} is a permutation`);
+    assert.deepEqual([d.height, d.width], k & 4 ? [3, 2] : [2, 3]);
+    seen.add([...d.source].join());
+  }
+  assert.equal(seen.size, 8);
+  assert.deepEqual([...dihedral(0, 2, 3).source], [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual([...dihedral(4, 2, 3).source], [0, 3, 1, 4, 2, 5]);
+  assert.deepEqual([...dihedral(1, 2, 3).source], [2, 1, 0, 5, 4, 3]);
 });

@@ -30,6 +30,7 @@ const USAGE = `usage:
   --steps <n>     sampling steps for --model (default: the model's recommended)
   --sampler <s>   posterior | sde | ode for --model (default: the model's recommended)
   --noise-level S for a Denoising-SDE --model: give it σ (default: the model estimates σ per image, blind)
+  --ensemble      for --model: the 8-view geometric self-ensemble (restore --ensemble)
   --crop N        border shaved before scoring (default: the scale for sr, else 0)
   --round-y       round Y to integers (MATLAB uint8 rgb2ycbcr) instead of BasicSR's unrounded Y
   --save DIR      write the degraded inputs and baselines as PNG
@@ -49,7 +50,7 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
         model: { type: 'string' }, steps: { type: 'string' }, sampler: { type: 'string' }, scale: { type: 'string' }, sigma: { type: 'string' }, 'noise-level': { type: 'string' }, quality: { type: 'string' },
         seed: { type: 'string', default: '0' }, limit: { type: 'string' }, crop: { type: 'string' },
         'data-root': { type: 'string' }, 'mask-family': { type: 'string' }, save: { type: 'string' },
-        'round-y': { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
+        'round-y': { type: 'boolean', default: false }, ensemble: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (e) {
@@ -109,10 +110,10 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
         const s = info.scale ?? 1;
         if (modelScale > 1 && modelScale !== s) throw new IrsdeError('bad-option', `model "${model}" is a x${modelScale} SR model, the task is ${info.task}${s > 1 ? ` x${s}` : ''}`);
         const lq = s > 1 && modelScale === 1 ? matlabImresize(lq0, s) : lq0;
-        const out = await restore({ data: lq.data, width: lq.width, height: lq.height, channels: lq.channels }, { model, steps, sampler, noiseLevel, seed: k++ });
+        const out = await restore({ data: lq.data, width: lq.width, height: lq.height, channels: lq.channels }, { model, steps, sampler, noiseLevel, seed: k++, ...(values.ensemble ? { ensemble: true } : {}) });
         return { data: out.data as Float32Array, width: out.width, height: out.height, channels: out.channels };
       };
-      modelName = `${model}${sampler ? ` ${sampler}` : ''}${steps ? ` ${steps} steps` : ''}${noiseLevel !== undefined ? ` σ ${noiseLevel} given` : ''}`;
+      modelName = `${model}${sampler ? ` ${sampler}` : ''}${steps ? ` ${steps} steps` : ''}${noiseLevel !== undefined ? ` σ ${noiseLevel} given` : ''}${values.ensemble ? ' ×8 ensemble' : ''}`;
     }
     const scale = values.scale !== undefined ? intOption('--scale', values.scale, 1, 16) : undefined;
     const sigma = values.sigma !== undefined ? numberOption('--sigma', values.sigma, 0, 255) : undefined;

@@ -33,6 +33,7 @@ const USAGE = `usage: irsde restore <input files or folders...> [-o <file or fol
   --tile N          tile size in pixels for large images (default: the model's, else 512; 0: never tile)
   --overlap N       overlap of neighbouring tiles in pixels (default: the model's, else 32)
   --seed N          sampler seed (default 0): the same seed gives the same output
+  --ensemble        self-ensemble: restore the 8 flips/rotations of each tile and average them (8× slower)
   --device NAME     ONNX Runtime backend: node (default) or wasm
   --models-dir DIR  models folder (default: $IRSDE_MODELS_DIR, else the package's models/)
   --force           overwrite existing output files
@@ -107,7 +108,7 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
       options: {
         out: { type: 'string', short: 'o' }, task: { type: 'string' }, model: { type: 'string' }, sampler: { type: 'string' },
         steps: { type: 'string' }, 'noise-level': { type: 'string' }, tile: { type: 'string' }, overlap: { type: 'string' }, seed: { type: 'string', default: '0' },
-        device: { type: 'string' }, 'models-dir': { type: 'string' }, force: { type: 'boolean', default: false },
+        device: { type: 'string' }, 'models-dir': { type: 'string' }, force: { type: 'boolean', default: false }, ensemble: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
       },
     });
@@ -146,6 +147,7 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
   const seed = intOption('--seed', values.seed!, 0, Number.MAX_SAFE_INTEGER);
   const base: RestoreOptions = {
     task: values.task, model: values.model, modelsDir: values['models-dir'], sampler, steps, noiseLevel, tile, overlap, seed, device,
+    ...(values.ensemble ? { ensemble: true } : {}),
   };
   // Resolve the model and check the options once, before touching any file: a bad --model/--task fails here.
   const check = await checkRestoreOptions(base);
