@@ -1,110 +1,12 @@
 /**
- * A small mixed-radix (2, 3, 4, 5, generic) complex FFT, Stockham autosort, with twiddles from the
- * deterministic sin/cos of `detmath.ts` so results agree across JavaScript engines. Used for large-kernel
- * filtering and the Wiener/UDC operators.
+ * A small mixed-radix (2, 3, 4, 5) complex FFT, Stockham autosort, vectorised over whole rows (the inner
+ * loops run over contiguous memory), with Bluestein's chirp-z transform for sizes with larger prime factors
+ * and twiddles from the deterministic sin/cos of `detmath.ts`, so results agree across JavaScript engines.
+ * Used for large-kernel filtering and the Wiener/UDC operators.
  */
 import { cos, sin } from './detmath.js';
 
 interface Stage { p: number; ns: number; twRe: Float64Array; twIm: Float64Array }
-
-export class FFTPlan {
-  readonly n: number;
-  private readonly stages: Stage[];
-  private readonly bufRe: Float64Array;
-  private readonly bufIm: Float64Array;
-
-  /** Bluestein (chirp-z) data when n has a prime factor > 7: the transform runs at a fast size m >= 2n-1. */
-  private readonly blue: { m: number; plan: FFTPlan; cr: Float64Array; ci: Float64Array; br: Float64Array; bi: Float64Array; wr: Float64Array; wi: Float64Array } | null = null;
-
-  constructor(n: number) {
-    if (!Number.isInteger(n) || n < 1) throw new RangeError(`FFT size must be a positive integer, got ${n}`);
-    this.n = n;
-    const factors = factorize(n);
-    if (factors.some((p) => p > 7) && n > 64) {
-      const m = goodFFTSize(2 * n - 1);
-      const plan = new FFTPlan(m);
-      const cr = new Float64Array(n), ci = new Float64Array(n);
-      for (let j = 0; j < n; j++) {
-        const a = (-Math.PI * ((j * j) % (2 * n))) / n; // exact integer reduction keeps the angle accurate
-        cr[j] = cos(a); ci[j] = sin(a);
-      }
-      const br = new Float64Array(m), bi = new Float64Array(m);
-      br[0] = cr[0]!; bi[0] = -ci[0]!;
-      for (let j = 1; j < n; j++) { br[j] = cr[j]!; bi[j] = -ci[j]!; br[m - j] = cr[j]!; bi[m - j] = -ci[j]!; }
-      plan.transform(br, bi);
-      this.blue = { m, plan, cr, ci, br, bi, wr: new Float64Array(m), wi: new Float64Array(m) };
-      this.stages = [];
-      this.bufRe = new Float64Array(0);
-      this.bufIm = new Float64Array(0);
-      return;
-    }
-    this.stages = [];
-    let ns = 1;
-    for (const p of factors) {
-      const twRe = new Float64Array(ns * p), twIm = new Float64Array(ns * p);
-      for (let k = 0; k < ns; k++) {
-        for (let r = 0; r < p; r++) {
-          const a = (-2 * Math.PI * r * k) / (ns * p);
-          twRe[k * p + r] = cos(a);
-          twIm[k * p + r] = sin(a);
-        }
-      }
-      this.stages.push({ p, ns, twRe, twIm });
-      ns *= p;
-    }
-    this.bufRe = new Float64Array(n);
-    this.bufIm = new Float64Array(n);
-  }
-
-  /**
-   * In-place forward DFT (sign −1, unscaled) of re/im[offset .. offset + n*stride) with the given stride.
-   * `inverse` flips the sign (still unscaled).
-   */
-  transform(re: Float64Array, im: Float64Array, offset = 0, stride = 1, inverse = false): void {
-    const n = this.n;
-    if (n === 1) return;
-    if (this.blue) { this.bluestein(re, im, offset, stride, inverse); return; }
-    let aRe = this.bufRe, aIm = this.bufIm;
-    // gather (conjugate for inverse)
-    if (inverse) for (let i = 0; i < n; i++) { aRe[i] = re[offset + i * stride]!; aIm[i] = -im[offset + i * stride]!; }
-    else for (let i = 0; i < n; i++) { aRe[i] = re[offset + i * stride]!; aIm[i] = im[offset + i * stride]!; }
-    let bRe = scratchRe(n), bIm = scratchIm(n);
-    for (const st of this.stages) {
-      stage(st, n, aRe, aIm, bRe, bIm);
-      const tr = aRe, ti = aIm; aRe = bRe; aIm = bIm; bRe = tr; bIm = ti;
-    }
-    if (inverse) for (let i = 0; i < n; i++) { re[offset + i * stride] = aRe[i]!; im[offset + i * stride] = -aIm[i]!; }
-    else for (let i = 0; i < n; i++) { re[offset + i * stride] = aRe[i]!; im[offset + i * stride] = aIm[i]!; }
-  }
-
-  private bluestein(re: Float64Array, im: Float64Array, offset: number, stride: number, inverse: boolean): void {
-    const b = this.blue!;
-    const { m, cr, ci, br, bi, wr, wi } = b;
-    const n = this.n;
-    const sg = inverse ? -1 : 1;
-    wr.fill(0); wi.fill(0);
-    for (let j = 0; j < n; j++) {
-      const xr = re[offset + j * stride]!, xi = sg * im[offset + j * stride]!;
-      wr[j] = xr * cr[j]! - xi * ci[j]!;
-      wi[j] = xr * ci[j]! + xi * cr[j]!;
-    }
-    b.plan.transform(wr, wi);
-    for (let k = 0; k < m; k++) {
-      const a = wr[k]!, c = wi[k]!, x = br[k]!, y = bi[k]!;
-      wr[k] = a * x - c * y; wi[k] = a * y + c * x;
-    }
-    b.plan.transform(wr, wi, 0, 1, true);
-    for (let k = 0; k < n; k++) {
-      const a = wr[k]! / m, c = wi[k]! / m;
-      re[offset + k * stride] = a * cr[k]! - c * ci[k]!;
-      im[offset + k * stride] = sg * (a * ci[k]! + c * cr[k]!);
-    }
-  }
-}
-
-let sRe = new Float64Array(0), sIm = new Float64Array(0);
-function scratchRe(n: number): Float64Array { if (sRe.length < n) { sRe = new Float64Array(n); sIm = new Float64Array(n); } return sRe; }
-function scratchIm(n: number): Float64Array { if (sIm.length < n) scratchRe(n); return sIm; }
 
 const C3 = -0.5; // cos(2π/3)
 const S3 = 0.86602540378443864676; // sin(2π/3)
@@ -112,107 +14,6 @@ const C51 = 0.30901699437494742410; // cos(2π/5)
 const C52 = -0.80901699437494742410; // cos(4π/5)
 const S51 = 0.95105651629515357212; // sin(2π/5)
 const S52 = 0.58778525229247312917; // sin(4π/5)
-
-function stage(st: Stage, n: number, xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array): void {
-  const { p, ns, twRe, twIm } = st;
-  const m = n / p;
-  if (p === 2) {
-    for (let k = 0; k < ns; k++) for (let j = k; j < m; j += ns) {
-      const t = k * 2;
-      const a0r = xr[j]!, a0i = xi[j]!;
-      const wr = twRe[t + 1]!, wi = twIm[t + 1]!;
-      const x1r = xr[j + m]!, x1i = xi[j + m]!;
-      const a1r = x1r * wr - x1i * wi, a1i = x1r * wi + x1i * wr;
-      const d = (j - k) * 2 + k;
-      yr[d] = a0r + a1r; yi[d] = a0i + a1i;
-      yr[d + ns] = a0r - a1r; yi[d + ns] = a0i - a1i;
-    }
-  } else if (p === 4) {
-    for (let k = 0; k < ns; k++) for (let j = k; j < m; j += ns) {
-      const t = k * 4;
-      const a0r = xr[j]!, a0i = xi[j]!;
-      let xr_ = xr[j + m]!, xi_ = xi[j + m]!, wr = twRe[t + 1]!, wi = twIm[t + 1]!;
-      const a1r = xr_ * wr - xi_ * wi, a1i = xr_ * wi + xi_ * wr;
-      xr_ = xr[j + 2 * m]!; xi_ = xi[j + 2 * m]!; wr = twRe[t + 2]!; wi = twIm[t + 2]!;
-      const a2r = xr_ * wr - xi_ * wi, a2i = xr_ * wi + xi_ * wr;
-      xr_ = xr[j + 3 * m]!; xi_ = xi[j + 3 * m]!; wr = twRe[t + 3]!; wi = twIm[t + 3]!;
-      const a3r = xr_ * wr - xi_ * wi, a3i = xr_ * wi + xi_ * wr;
-      const t0r = a0r + a2r, t0i = a0i + a2i, t1r = a0r - a2r, t1i = a0i - a2i;
-      const t2r = a1r + a3r, t2i = a1i + a3i, t3r = a1r - a3r, t3i = a1i - a3i;
-      const d = (j - k) * 4 + k;
-      yr[d] = t0r + t2r; yi[d] = t0i + t2i;
-      yr[d + 2 * ns] = t0r - t2r; yi[d + 2 * ns] = t0i - t2i;
-      // forward: multiply t3 by -i
-      yr[d + ns] = t1r + t3i; yi[d + ns] = t1i - t3r;
-      yr[d + 3 * ns] = t1r - t3i; yi[d + 3 * ns] = t1i + t3r;
-    }
-  } else if (p === 3) {
-    for (let k = 0; k < ns; k++) for (let j = k; j < m; j += ns) {
-      const t = k * 3;
-      const a0r = xr[j]!, a0i = xi[j]!;
-      let xr_ = xr[j + m]!, xi_ = xi[j + m]!, wr = twRe[t + 1]!, wi = twIm[t + 1]!;
-      const a1r = xr_ * wr - xi_ * wi, a1i = xr_ * wi + xi_ * wr;
-      xr_ = xr[j + 2 * m]!; xi_ = xi[j + 2 * m]!; wr = twRe[t + 2]!; wi = twIm[t + 2]!;
-      const a2r = xr_ * wr - xi_ * wi, a2i = xr_ * wi + xi_ * wr;
-      const sr = a1r + a2r, si = a1i + a2i;
-      const dr = a1r - a2r, di = a1i - a2i;
-      const mr = a0r + C3 * sr, mi = a0i + C3 * si;
-      const d = (j - k) * 3 + k;
-      yr[d] = a0r + sr; yi[d] = a0i + si;
-      // forward: X1 = m - i S3 d, X2 = m + i S3 d
-      yr[d + ns] = mr + S3 * di; yi[d + ns] = mi - S3 * dr;
-      yr[d + 2 * ns] = mr - S3 * di; yi[d + 2 * ns] = mi + S3 * dr;
-    }
-  } else if (p === 5) {
-    for (let k = 0; k < ns; k++) for (let j = k; j < m; j += ns) {
-      const t = k * 5;
-      const a0r = xr[j]!, a0i = xi[j]!;
-      let xr_ = xr[j + m]!, xi_ = xi[j + m]!, wr = twRe[t + 1]!, wi = twIm[t + 1]!;
-      const a1r = xr_ * wr - xi_ * wi, a1i = xr_ * wi + xi_ * wr;
-      xr_ = xr[j + 2 * m]!; xi_ = xi[j + 2 * m]!; wr = twRe[t + 2]!; wi = twIm[t + 2]!;
-      const a2r = xr_ * wr - xi_ * wi, a2i = xr_ * wi + xi_ * wr;
-      xr_ = xr[j + 3 * m]!; xi_ = xi[j + 3 * m]!; wr = twRe[t + 3]!; wi = twIm[t + 3]!;
-      const a3r = xr_ * wr - xi_ * wi, a3i = xr_ * wi + xi_ * wr;
-      xr_ = xr[j + 4 * m]!; xi_ = xi[j + 4 * m]!; wr = twRe[t + 4]!; wi = twIm[t + 4]!;
-      const a4r = xr_ * wr - xi_ * wi, a4i = xr_ * wi + xi_ * wr;
-      const s1r = a1r + a4r, s1i = a1i + a4i, d1r = a1r - a4r, d1i = a1i - a4i;
-      const s2r = a2r + a3r, s2i = a2i + a3i, d2r = a2r - a3r, d2i = a2i - a3i;
-      const m1r = a0r + C51 * s1r + C52 * s2r, m1i = a0i + C51 * s1i + C52 * s2i;
-      const m2r = a0r + C52 * s1r + C51 * s2r, m2i = a0i + C52 * s1i + C51 * s2i;
-      // forward: X1 = m1 - i (S51 d1 + S52 d2), X4 = m1 + i(...); X2 = m2 - i (S52 d1 - S51 d2), X3 = m2 + i(...)
-      const n1r = S51 * d1r + S52 * d2r, n1i = S51 * d1i + S52 * d2i;
-      const n2r = S52 * d1r - S51 * d2r, n2i = S52 * d1i - S51 * d2i;
-      const d = (j - k) * 5 + k;
-      yr[d] = a0r + s1r + s2r; yi[d] = a0i + s1i + s2i;
-      yr[d + ns] = m1r + n1i; yi[d + ns] = m1i - n1r;
-      yr[d + 4 * ns] = m1r - n1i; yi[d + 4 * ns] = m1i + n1r;
-      yr[d + 2 * ns] = m2r + n2i; yi[d + 2 * ns] = m2i - n2r;
-      yr[d + 3 * ns] = m2r - n2i; yi[d + 3 * ns] = m2i + n2r;
-    }
-  } else {
-    // generic radix: O(p^2) DFT per butterfly, with exact twiddles of order p
-    const cr = new Float64Array(p), ci = new Float64Array(p);
-    for (let q = 0; q < p; q++) { cr[q] = cos((-2 * Math.PI * q) / p); ci[q] = sin((-2 * Math.PI * q) / p); }
-    const vr = new Float64Array(p), vi = new Float64Array(p);
-    for (let j = 0; j < m; j++) {
-      const k = j % ns, t = k * p;
-      for (let r = 0; r < p; r++) {
-        const ar = xr[j + r * m]!, ai = xi[j + r * m]!, wr = twRe[t + r]!, wi = twIm[t + r]!;
-        vr[r] = ar * wr - ai * wi; vi[r] = ar * wi + ai * wr;
-      }
-      const d = (j - k) * p + k;
-      for (let q = 0; q < p; q++) {
-        let sr = 0, si = 0;
-        for (let r = 0; r < p; r++) {
-          const idx = (q * r) % p;
-          sr += vr[r]! * cr[idx]! - vi[r]! * ci[idx]!;
-          si += vr[r]! * ci[idx]! + vi[r]! * cr[idx]!;
-        }
-        yr[d + q * ns] = sr; yi[d + q * ns] = si;
-      }
-    }
-  }
-}
 
 function factorize(n: number): number[] {
   const f: number[] = [];
@@ -237,26 +38,88 @@ export function goodFFTSize(n: number): number {
   }
 }
 
-const plans = new Map<number, FFTPlan>();
-export function fftPlan(n: number): FFTPlan {
-  let p = plans.get(n);
-  if (!p) { p = new FFTPlan(n); plans.set(n, p); }
+/**
+ * 2-D complex DFT in place on a row-major rows×cols array (unscaled; `inverse` flips the sign), any sizes.
+ * Both passes run column-vectorised (`dftAxis0`): the column pass in place, the row pass on the transpose.
+ */
+export function fft2d(re: Float64Array, im: Float64Array, rows: number, cols: number, inverse = false): void {
+  const n = rows * cols;
+  if (tRe.length < n) { tRe = new Float64Array(n); tIm = new Float64Array(n); }
+  transposeComplex(re, im, rows, cols, tRe, tIm);
+  dftAxis0(tRe, tIm, cols, rows, rows, inverse);
+  transposeComplex(tRe, tIm, cols, rows, re, im);
+  dftAxis0(re, im, rows, cols, cols, inverse);
+}
+
+let tRe = new Float64Array(0), tIm = new Float64Array(0);
+
+/** Chirp data of a vectorised Bluestein transform of size n (sizes with a prime factor above 5). */
+interface ChirpPlan { n: number; m: number; cr: Float64Array; ci: Float64Array; br: Float64Array; bi: Float64Array }
+const chirpPlans = new Map<number, ChirpPlan>();
+
+function chirpPlan(n: number): ChirpPlan {
+  let p = chirpPlans.get(n);
+  if (!p) {
+    const m = goodFFTSize(2 * n - 1);
+    const cr = new Float64Array(n), ci = new Float64Array(n);
+    for (let j = 0; j < n; j++) {
+      const a = (-Math.PI * ((j * j) % (2 * n))) / n; // exact integer reduction keeps the angle accurate
+      cr[j] = cos(a); ci[j] = sin(a);
+    }
+    const br = new Float64Array(m), bi = new Float64Array(m);
+    br[0] = cr[0]!; bi[0] = -ci[0]!;
+    for (let j = 1; j < n; j++) { br[j] = cr[j]!; bi[j] = -ci[j]!; br[m - j] = cr[j]!; bi[m - j] = -ci[j]!; }
+    fftAxis0(br, bi, m, 1, 1);
+    p = { n, m, cr, ci, br, bi };
+    chirpPlans.set(n, p);
+  }
   return p;
 }
 
+let wRe = new Float64Array(0), wIm = new Float64Array(0);
+
 /**
- * 2-D complex FFT in place on row-major arrays of size rows×cols (unscaled; `inverse` flips the sign).
- * `rowsToDo` limits the row pass to the first rows (the rest must be zero), a saving for small kernels.
+ * DFT along axis 0 of an n×L row-major array, columns 0..cols−1, in place, for any n: `fftAxis0` when n is
+ * 2^a 3^b 5^c, else Bluestein's chirp-z transform with whole rows as the vector unit, x_k = c_k Σ_j (x_j c_j)
+ * conj(c)_{k−j} with c_j = e^{−iπj²/n}, the convolution done by size-m FFTs (m ≥ 2n − 1 fast).
  */
-export function fft2d(re: Float64Array, im: Float64Array, rows: number, cols: number, inverse = false, rowsToDo = rows): void {
-  const pr = fftPlan(cols), pc = fftPlan(rows);
-  if (!inverse) {
-    for (let r = 0; r < rowsToDo; r++) pr.transform(re, im, r * cols, 1, false);
-    for (let c = 0; c < cols; c++) pc.transform(re, im, c, cols, false);
-  } else {
-    for (let c = 0; c < cols; c++) pc.transform(re, im, c, cols, true);
-    for (let r = 0; r < rows; r++) pr.transform(re, im, r * cols, 1, true);
+export function dftAxis0(re: Float64Array, im: Float64Array, n: number, L: number, cols: number, inverse = false): void {
+  if (n === 1) return;
+  if (isSmooth235(n)) { fftAxis0(re, im, n, L, cols, inverse); return; }
+  const { m, cr, ci, br, bi } = chirpPlan(n);
+  const sg = inverse ? -1 : 1; // the inverse is the forward transform of the conjugate, conjugated
+  if (wRe.length < m * cols) { wRe = new Float64Array(m * cols); wIm = new Float64Array(m * cols); }
+  for (let j = 0; j < n; j++) {
+    const c = cr[j]!, d = ci[j]!, o = j * L, w = j * cols;
+    for (let k = 0; k < cols; k++) {
+      const xr = re[o + k]!, xi = sg * im[o + k]!;
+      wRe[w + k] = xr * c - xi * d; wIm[w + k] = xr * d + xi * c;
+    }
   }
+  wRe.fill(0, n * cols, m * cols); wIm.fill(0, n * cols, m * cols);
+  fftAxis0(wRe, wIm, m, cols, cols);
+  for (let j = 0; j < m; j++) {
+    const x = br[j]!, y = bi[j]!, w = j * cols;
+    for (let k = 0; k < cols; k++) {
+      const a = wRe[w + k]!, b = wIm[w + k]!;
+      wRe[w + k] = a * x - b * y; wIm[w + k] = a * y + b * x;
+    }
+  }
+  fftAxis0(wRe, wIm, m, cols, cols, true);
+  for (let j = 0; j < n; j++) {
+    const c = cr[j]! / m, d = ci[j]! / m, o = j * L, w = j * cols;
+    for (let k = 0; k < cols; k++) {
+      const a = wRe[w + k]!, b = wIm[w + k]!;
+      re[o + k] = a * c - b * d; im[o + k] = sg * (a * d + b * c);
+    }
+  }
+}
+
+function isSmooth235(n: number): boolean {
+  while (n % 2 === 0) n /= 2;
+  while (n % 3 === 0) n /= 3;
+  while (n % 5 === 0) n /= 5;
+  return n === 1;
 }
 
 // ---------------------------------------------------------------------------------------------------------

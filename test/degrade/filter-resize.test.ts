@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { filter2D } from '../../src/degrade/filter.js';
+import { fft2d } from '../../src/degrade/fft.js';
 import { gaussianKernel, sincKernel, lineKernel, type Kernel } from '../../src/degrade/kernels.js';
 import { resize, matlabImresize, type Interpolation } from '../../src/degrade/resize.js';
 import { readImage } from '../../src/image/node-io.js';
@@ -79,4 +80,25 @@ test('MATLAB imresize sizes and upscaling', () => {
   assert.equal(matlabImresize(src, 1 / 3).width, 5); // ceil(13/3)
   const flat: FloatImage = { data: new Float32Array(10 * 10 * 3).fill(0.6), width: 10, height: 10, channels: 3 };
   for (const v of matlabImresize(flat, 0.37).data) assert.ok(Math.abs(v - 0.6) < 1e-6);
+});
+
+test('fft2d equals the naive 2-D DFT for smooth and awkward sizes (Bluestein for primes > 5), both directions', () => {
+  for (const [R, C] of [[7, 11], [37, 22], [14, 9], [16, 15], [1, 13], [26, 1], [8, 8]] as const) {
+    for (const inverse of [false, true]) {
+      const re = Float64Array.from({ length: R * C }, (_, i) => Math.sin(i * 1.3) + 0.2);
+      const im = Float64Array.from({ length: R * C }, (_, i) => Math.cos(i * 0.7));
+      const s = inverse ? 1 : -1;
+      const wr = new Float64Array(R * C), wi = new Float64Array(R * C);
+      for (let u = 0; u < R; u++) for (let v = 0; v < C; v++) {
+        let a = 0, b = 0;
+        for (let y = 0; y < R; y++) for (let x = 0; x < C; x++) {
+          const ang = s * 2 * Math.PI * ((u * y) / R + (v * x) / C), c = Math.cos(ang), d = Math.sin(ang);
+          a += re[y * C + x]! * c - im[y * C + x]! * d; b += re[y * C + x]! * d + im[y * C + x]! * c;
+        }
+        wr[u * C + v] = a; wi[u * C + v] = b;
+      }
+      fft2d(re, im, R, C, inverse);
+      assert.ok(maxDiff(re, wr) < 1e-11 && maxDiff(im, wi) < 1e-11, `${R}×${C} ${inverse ? 'inverse' : 'forward'}: ${maxDiff(re, wr)}, ${maxDiff(im, wi)}`);
+    }
+  }
 });
