@@ -14,7 +14,7 @@
  */
 import { planarToImage } from '../image/convert.js';
 import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { writeFileAtomic } from '../common/atomic.js';
 import { IrsdeError, isIrsdeError } from '../common/errors.js';
 import type { EventSink, IrsdeEvent } from '../common/events.js';
@@ -208,6 +208,11 @@ function modelSde(sde: TrainConfig['sde']): Record<string, unknown> {
  * The model-registry entry written next to model.safetensors: the `config.json` contract of
  * src/restore/config.ts (network kind/config, SDE, value range, recommended sampler; training details free-form).
  */
+function initLabel(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
 export function modelCard(c: TrainConfig, step: number, lastLoss: number | null, lastVal: ValResult | null): Record<string, unknown> {
   let sampler: Record<string, unknown>;
   if (c.sde.kind === 'denoising') {
@@ -237,6 +242,8 @@ export function modelCard(c: TrainConfig, step: number, lastLoss: number | null,
       schedule: c.schedule,
       ema: c.ema,
       seed: c.seed,
+      // fine-tuned: where the initial weights came from (relative to the working directory when inside it)
+      ...(c.init !== null ? { init: initLabel(c.init) } : {}),
       finalLoss: lastLoss,
       validation: lastVal ? { step: lastVal.step, psnr: lastVal.psnr, psnrInput: lastVal.psnrInput, images: lastVal.images.length, data: c.val.data, ...(c.val.degradation ? { degradation: c.val.degradation } : {}), crop: c.val.crop, sampler: c.val.sampler, steps: c.val.steps } : null,
     },
