@@ -18,6 +18,6 @@ export * from './nn/blocks.js';
 export { IrsdeError } from './common/errors.js';
 export type { IrsdeEvent, EventSink } from './common/events.js';
 export * from './restore/index.js';
-export { estimateNoiseLevel, type NoiseEstimateInput, type NoiseEstimateOptions } from './metrics/noise-level.js';
+export { estimateNoiseLevel, calibratedNoiseLevel, NOISE_CALIBRATION, type NoiseEstimateInput, type NoiseEstimateOptions } from './metrics/noise-level.js';
 export { MeanRevertingSDE, DenoisingSDE, denoise, samplePosterior, sampleReverseSde, sampleReverseOde, sampleReducedSteps, stridedTimesteps, createSDE, asNoiseNetwork, noiseFromResidualNetwork, type Prediction } from './sde/index.js';
 export { conditionalNAFNet, conditionalUNet, latentUNetEncode, latentUNetDecode, type NAFNetConfig, type UNetConfig } from './nn/networks.js';

@@ -28,7 +28,7 @@ import { reflect101 } from '../image/pad.js';
 import type { FloatImage } from '../image/types.js';
 import { toByte } from '../image/convert.js';
 import { matlabImresize } from '../degrade/resize.js';
-import { estimateNoiseLevel } from '../metrics/noise-level.js';
+import { calibratedNoiseLevel, estimateNoiseLevel } from '../metrics/noise-level.js';
 import { getBackend, type BackendName, type HostTensor, type Session } from '../runtime/backend.js';
 import { createRng, type Seed } from '../runtime/rng.js';
 import { decodeSafetensors } from '../runtime/safetensors.js';
@@ -90,7 +90,7 @@ export interface RestoreOptions {
   /**
    * Denoising-SDE models: the noise level σ of the input (8-bit units, or a fraction if ≤ 1) that picks the
    * start step t*. Default: the model's fixed level if it has one, else estimated from the image
-   * (`estimateNoiseLevel`). 0 returns the input unchanged.
+   * (`estimateNoiseLevel`, corrected by `calibratedNoiseLevel`). 0 returns the input unchanged.
    */
   noiseLevel?: number;
   /** Tile size in pixels (rounded up to the network multiple); 0: never tile. Default: the model's, else 512. */
@@ -323,7 +323,8 @@ function denoisingStart(sde: DenoisingSDE, config: ModelConfig, img: PixelImage,
     }
     sigma = level > 1 ? level / 255 : level;
   } else {
-    sigma = estimateNoiseLevel(img, { valueScale: unitScale(img.data) });
+    // the raw estimate reads low on clipped noise; the calibrated σ is the level the model was trained on
+    sigma = calibratedNoiseLevel(estimateNoiseLevel(img, { valueScale: unitScale(img.data) }) * 255) / 255;
   }
   return { sigma, estimated: level === undefined, startStep: sde.optimalStartStep(Math.min(1, sigma * span)) };
 }

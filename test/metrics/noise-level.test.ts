@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
-import { estimateNoiseLevel, noiseVariance, symmetricEigenvalues } from '../../src/metrics/noise-level.js';
+import { estimateNoiseLevel, calibratedNoiseLevel, NOISE_CALIBRATION, noiseVariance, symmetricEigenvalues } from '../../src/metrics/noise-level.js';
 import { readImage } from '../../src/image/node-io.js';
 import { Rng } from '../../src/runtime/rng.js';
 
@@ -80,4 +80,18 @@ test('estimateNoiseLevel on CBSD68 photos: clean ≈ 0, Gaussian σ 10/25 within
       assert.ok(Math.abs(est - sigma) < 0.1 * sigma, `${name} σ ${sigma}: estimated ${est.toFixed(2)}`);
     }
   }
+});
+
+test('calibratedNoiseLevel inverts NOISE_CALIBRATION: table points exact, monotone, 0 at the bottom, extended at the top', () => {
+  for (const [est, sigma] of NOISE_CALIBRATION) assert.ok(Math.abs(calibratedNoiseLevel(est) - sigma) < 1e-9, `${est} → ${sigma}`);
+  assert.equal(calibratedNoiseLevel(0), 0);
+  assert.equal(calibratedNoiseLevel(0.2), 0);
+  let prev = -1;
+  for (let e = 0.5; e < 80; e += 0.25) {
+    const s = calibratedNoiseLevel(e);
+    assert.ok(s > prev, `monotone at ${e}`);
+    assert.ok(s >= e - 0.5 && s <= e * 1.3, `a correction, not a different scale: ${e} → ${s}`);
+    prev = s;
+  }
+  assert.ok(Math.abs(calibratedNoiseLevel(43.86) - 50) < 1e-9, 'the σ 50 response maps back to 50');
 });
