@@ -29,13 +29,7 @@ function factorize(n: number): number[] {
 
 /** Smallest size >= n of the form 2^a 3^b 5^c (fast for the plan). */
 export function goodFFTSize(n: number): number {
-  for (let m = Math.max(1, n); ; m++) {
-    let r = m;
-    while (r % 2 === 0) r /= 2;
-    while (r % 3 === 0) r /= 3;
-    while (r % 5 === 0) r /= 5;
-    if (r === 1) return m;
-  }
+  for (let m = Math.max(1, n); ; m++) if (isSmooth235(m)) return m;
 }
 
 /**

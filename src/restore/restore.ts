@@ -441,6 +441,9 @@ export async function restoreImage(img: PixelImage, opts: RestoreOptions = {}): 
   };
   const ensemble = opts.ensemble === true ? 8 : 1;
   if (opts.ensemble !== undefined && typeof opts.ensemble !== 'boolean') throw new IrsdeError('bad-option', `ensemble must be true or false, got ${String(opts.ensemble)}`);
+  // Every tile has the same size, so the 8 index maps and the view buffer are made once.
+  const views8 = ensemble > 1 ? Array.from({ length: ensemble }, (_, k) => dihedral(k, th, tw)) : [];
+  const muK = new Float32Array(ensemble > 1 ? mu.length : 0);
   const rootRng = createRng(r.seed);
   const info: RestoreInfo = {
     model: prepared.name, task: config.task, sampler: r.mode, steps: count, tile: r.tile === Infinity ? 0 : r.tile,
@@ -487,8 +490,7 @@ export async function restoreImage(img: PixelImage, opts: RestoreOptions = {}): 
         // Self-ensemble: the 8 dihedral views of the tile, each restored and mapped back, averaged.
         x = new Float32Array(mu.length);
         for (let k = 0; k < ensemble; k++) {
-          const d = dihedral(k, th, tw);
-          const muK = new Float32Array(mu.length);
+          const d = views8[k]!;
           for (let c = 0, plane = th * tw; c < 3; c++) for (let i = 0; i < plane; i++) muK[c * plane + i] = mu[c * plane + d.source[i]!]!;
           const v = view(d.height, d.width);
           v.setMu(muK);

@@ -204,15 +204,16 @@ function modelSde(sde: TrainConfig['sde']): Record<string, unknown> {
   return prediction === 'noise' ? rest : { ...rest, prediction };
 }
 
-/**
- * The model-registry entry written next to model.safetensors: the `config.json` contract of
- * src/restore/config.ts (network kind/config, SDE, value range, recommended sampler; training details free-form).
- */
+/** A path relative to the working directory when inside it (model cards should not carry this machine's paths). */
 function initLabel(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }
 
+/**
+ * The model-registry entry written next to model.safetensors: the `config.json` contract of
+ * src/restore/config.ts (network kind/config, SDE, value range, recommended sampler; training details free-form).
+ */
 export function modelCard(c: TrainConfig, step: number, lastLoss: number | null, lastVal: ValResult | null): Record<string, unknown> {
   let sampler: Record<string, unknown>;
   if (c.sde.kind === 'denoising') {
@@ -271,12 +272,12 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
   // Model, optimiser, EMA, schedule.
   const tg = buildTrainingGraph(c.network, { batch: c.data.batch, patch: c.data.patch, lossType: c.loss.type, lossWeight: c.loss.weight, prediction: c.sde.prediction });
   const params = initParams(tg.specs, new Rng(c.seed).fork('init'));
-  // Fine-tuning: the initial weights replace the random ones before the optimiser and EMA copy them.
-  if (c.init !== null && !opts.resume) {
+  if (!opts.resume) {
     if (await hasCheckpoint(outDir)) {
       throw new IrsdeError('run-exists', `${outDir} already holds a training run (${join(ckptDir(outDir), 'latest.json')})`, { hint: `continue it with --resume ${c.outDir}, or choose another --out` });
     }
-    emit({ type: 'info', message: `initial weights from ${await loadInitialWeights(c.init, params)}` });
+    // Fine-tuning: the initial weights replace the random ones before the optimiser and EMA copy them.
+    if (c.init !== null) emit({ type: 'info', message: `initial weights from ${await loadInitialWeights(c.init, params)}` });
   }
   const optim = makeOptimizer(c, params);
   const ema = new EMA(params, { decay: c.ema.decay, every: c.ema.every, updateAfterStep: c.ema.updateAfterStep, power: c.ema.power });
@@ -304,9 +305,6 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
     } catch { /* no log yet */ }
     emit({ type: 'info', message: `resuming ${outDir} from step ${startStep}`, step: startStep });
   } else {
-    if (await hasCheckpoint(outDir)) {
-      throw new IrsdeError('run-exists', `${outDir} already holds a training run (${join(ckptDir(outDir), 'latest.json')})`, { hint: `continue it with --resume ${c.outDir}, or choose another --out` });
-    }
     await mkdir(outDir, { recursive: true });
     await writeFileAtomic(logPath, '');
   }
