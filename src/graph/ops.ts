@@ -688,7 +688,8 @@ function flippedTransposedKernel(w: Tensor, group: number): Tensor {
   if (group === 1) wt = transpose(w, [1, 0, 2, 3]);
   else if (ipg === 1 && opg === 1) wt = w; // depthwise: nothing to swap
   else wt = reshape(transpose(reshape(w, [group, opg, ipg!, kh!, kw!]), [0, 2, 1, 3, 4]), [group * ipg!, opg, kh!, kw!]);
-  return flip(wt, [2, 3]);
+  // A 1×1 kernel is its own flip; the Slice would copy it element by element (ORT: ~7 ms for a 512×1024 kernel).
+  return kh === 1 && kw === 1 ? wt : flip(wt, [2, 3]);
 }
 
 function convInputGrad(g: Tensor, x: Tensor, w: Tensor, a: ConvAttrs): Tensor {
@@ -818,15 +819,79 @@ const DepthToSpaceOp = defineOp<{ block: number }>({
   // CRD is PyTorch's PixelShuffle order: out[c, h·r+i, w·r+j] = in[c·r² + i·r + j, h, w].
   emit: emitAs('DepthToSpace', (a) => ({ blocksize: attr.i(a.block), mode: attr.s('CRD') })),
   vjp: (n, [g]) => {
+    // The inverse rearrangement in CRD order: ONNX SpaceToDepth (block-major, DCR) and a channel swap that
+    // moves whole H×W planes. 2.4× faster than one 6-D Transpose, whose innermost axis has length r.
     const x = n.inputs[0]!;
-    const r = n.attrs.block;
-    const c = n.outputs[0]!.shape[1] as number;
-    const [H, W] = [x.shape[2]!, x.shape[3]!];
-    const t = transpose(reshape(g!, [0, c, H, r, W, r]), [0, 1, 3, 5, 2, 4]);
-    return [reshape(t, [0, c * r * r, H, W])];
+    return [crdSpaceToDepth(g!, n.attrs.block, x.shape[2]!, x.shape[3]!)];
   },
 });
 export const pixelShuffle = (x: Tensor, r: number): Tensor => one(DepthToSpaceOp, [x], { block: r });
+
+/** The inverse of the CRD pixel shuffle: [B, C, H·r, W·r] → [B, C·r², H, W], channel c·r² + i·r + j. */
+function crdSpaceToDepth(g: Tensor, r: number, H: Dim, W: Dim): Tensor {
+  const c = g.shape[1] as number;
+  const blocks = one(SpaceToDepthOp, [g], { block: r }); // [B, r²·C, H, W], channel (i·r + j)·C + c
+  return reshape(transpose(reshape(blocks, [0, r * r, c, H, W]), [0, 2, 1, 3, 4]), [0, c * r * r, H, W]);
+}
+
+const CONV1X1: ConvAttrs = { strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 };
+
+/**
+ * A bias-free 1×1 convolution followed by the CRD pixel shuffle (NAFNet's `ups`), run as one ConvTranspose
+ * with kernel = stride = r: the windows do not overlap, so every output pixel is one dot product and no
+ * rearrangement pass is needed. The weight keeps the convolution's layout [C·r², Cin, 1, 1] (the reference
+ * state dict) and is rearranged in the graph (constant-folded when weights are baked).
+ * Measured at 256² inference: 1.5–1.8× faster than Conv + DepthToSpace, same values.
+ */
+const Conv1x1PixelShuffleOp = defineOp<{ block: number }>({
+  name: 'Conv1x1PixelShuffle',
+  infer: ([x, w], a) => {
+    const [o, cin, kh, kw] = w!.shape as number[];
+    const r2 = a.block * a.block;
+    if (kh !== 1 || kw !== 1) throw new ShapeError(`Conv1x1PixelShuffle: the kernel must be 1×1, got ${kh}×${kw}`);
+    if (o! % r2) throw new ShapeError(`Conv1x1PixelShuffle: ${o} output channels not divisible by ${a.block}²`);
+    if (typeof x!.shape[1] === 'number' && x!.shape[1] !== cin) throw new ShapeError(`Conv1x1PixelShuffle: input has ${x!.shape[1]} channels, weight expects ${cin}`);
+    return [{ dtype: x!.dtype, shape: [x!.shape[0]!, o! / r2, mulDim(x!.shape[2]!, a.block), mulDim(x!.shape[3]!, a.block)] }];
+  },
+  emit: (e, n) => {
+    const [x, w] = n.inputs as [Tensor, Tensor];
+    const r = n.attrs.block;
+    const [o, cin] = w.shape as number[];
+    // OIHW row c·r² + i·r + j → ConvTranspose weight [Cin, C, r, r] at (·, c, i, j).
+    const wt = e.op1('Transpose', [e.op1('Reshape', [e.name(w), e.ints([o! / (r * r), r, r, cin!])])], { perm: attr.ints([3, 0, 1, 2]) });
+    e.bind(n.outputs[0]!, e.op1('ConvTranspose', [e.name(x), wt], {
+      kernel_shape: attr.ints([r, r]), strides: attr.ints([r, r]), pads: attr.ints([0, 0, 0, 0]), dilations: attr.ints([1, 1]), group: attr.i(1),
+    }));
+  },
+  vjp: (n, [g]) => {
+    const [x, w] = n.inputs as [Tensor, Tensor];
+    const gy = crdSpaceToDepth(g!, n.attrs.block, x.shape[2]!, x.shape[3]!); // the gradient at the conv's output
+    return [convInputGrad(gy, x, w, CONV1X1), convWeightGrad(gy, x, w.shape as number[], CONV1X1)];
+  },
+});
+/** pixelShuffle(conv2d(x, w, null), r) for a 1×1 kernel w [C·r², Cin, 1, 1], computed as one ConvTranspose. */
+export const conv1x1PixelShuffle = (x: Tensor, w: Tensor, r: number): Tensor => one(Conv1x1PixelShuffleOp, [x, w], { block: r });
+
+/** ONNX SpaceToDepth: out[(i·r + j)·C + c, h, w] = in[c, h·r + i, w·r + j] (the block-major order). */
+const SpaceToDepthOp = defineOp<{ block: number }>({
+  name: 'SpaceToDepth',
+  infer: ([x], a) => {
+    const [h, w] = [x!.shape[2]!, x!.shape[3]!];
+    if (typeof x!.shape[1] !== 'number') throw new ShapeError('SpaceToDepth: the channel count must be static');
+    if ((typeof h === 'number' && h % a.block) || (typeof w === 'number' && w % a.block)) throw new ShapeError(`SpaceToDepth: ${h}×${w} not divisible by ${a.block}`);
+    return [{ dtype: x!.dtype, shape: [x!.shape[0]!, x!.shape[1] * a.block * a.block, divDim(h, a.block), divDim(w, a.block)] }];
+  },
+  emit: emitAs('SpaceToDepth', (a) => ({ blocksize: attr.i(a.block) })),
+  vjp: (n, [g]) => {
+    // The inverse: regroup channels from block-major to channel-major, then the CRD pixel shuffle.
+    const r = n.attrs.block;
+    const c = n.inputs[0]!.shape[1] as number;
+    const [h, w] = [n.outputs[0]!.shape[2]!, n.outputs[0]!.shape[3]!];
+    return [pixelShuffle(reshape(transpose(reshape(g!, [0, r * r, c, h, w]), [0, 2, 1, 3, 4]), [0, c * r * r, h, w]), r)];
+  },
+});
+/** Space-to-depth in ONNX's block-major channel order (the inverse of a DCR depth-to-space). */
+export const spaceToDepth = (x: Tensor, r: number): Tensor => one(SpaceToDepthOp, [x], { block: r });
 
 const Upsample2Op = defineOp<{}>({
   name: 'UpsampleNearest2',
@@ -887,7 +952,11 @@ function emitChannelNorm(e: Emitter, n: Node<LNAttrs>): void {
   const xs = e.name(x);
   const mu = e.op1('ReduceMean', [xs], { axes: attr.ints([1]), keepdims: attr.i(1) });
   const xc = e.op1('Sub', [xs, mu]);
-  const v = e.op1('ReduceMean', [e.op1('Mul', [xc, xc])], { axes: attr.ints([1]), keepdims: attr.i(1) });
+  // Σ_c (x − μ)² in one pass (ReduceSumSquare) rather than Mul then ReduceMean: one full-size tensor fewer.
+  const c = x.shape[1]!;
+  const v = typeof c === 'number'
+    ? e.op1('Mul', [e.op1('ReduceSumSquare', [xc], { axes: attr.ints([1]), keepdims: attr.i(1) }), e.floatScalar(1 / c)])
+    : e.op1('ReduceMean', [e.op1('Mul', [xc, xc])], { axes: attr.ints([1]), keepdims: attr.i(1) });
   const rstd = e.op1('Reciprocal', [e.op1('Sqrt', [e.op1('Add', [v, e.floatScalar(n.attrs.eps)])])]);
   const xhat = e.op1('Mul', [xc, rstd]);
   let y = e.op1('Mul', [xhat, e.name(scale)]);

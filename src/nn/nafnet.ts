@@ -10,6 +10,7 @@ import type { Scope } from './scope.js';
 import { conv, linear, simpleGate, sinusoidalEmbedding } from './layers.js';
 import { nafBlock } from './blocks.js';
 import { checkGraphMultiple, type PadSpec } from './padding.js';
+import { init } from '../runtime/params.js';
 
 export interface NAFNetConfig {
   /** Image (or latent) channels of xt, μ and the output. */
@@ -75,7 +76,8 @@ function nafnetBody(s: Scope, x: Tensor, t: Tensor, cin: number, cfg: NAFNetConf
   for (let b = 0; b < cfg.middleBlkNum; b++) x = nafBlock(s.sub(`middle_blks.${b}`), x, tt, c, timeDim);
   tap('middle_blks', x);
   cfg.decBlkNums.forEach((n, l) => {
-    x = tap(`ups.${l}`, G.pixelShuffle(conv(s.sub(`ups.${l}.0`), x, c, 2 * c, { k: 1, bias: false }), 2));
+    // ups.l = Conv1×1(c → 2c, no bias) + PixelShuffle(2), run as one ConvTranspose (same weights and values).
+    x = tap(`ups.${l}`, G.conv1x1PixelShuffle(x, s.sub(`ups.${l}.0`).param('weight', [2 * c, c, 1, 1], init.torch()), 2));
     c /= 2;
     x = G.add(x, encs.pop()!);
     for (let b = 0; b < n; b++) x = nafBlock(s.sub(`decoders.${l}.${b}`), x, tt, c, timeDim);

@@ -71,6 +71,8 @@ export const opCases: Array<[string, (ins: Tensor[]) => Tensor, InputSpec[]]> = 
   ['Expand', ([a]) => G.expand(a!, [2, 3, 4]), [x34('x', [3, 1])]],
   ['Unsqueeze/Squeeze', ([a]) => G.mul(G.unsqueeze(a!, [0, 2]), G.squeeze(G.unsqueeze(a!, [1]), [1])), [x34('x', [3, 4])]],
   ['DepthToSpace (pixel shuffle)', ([a]) => G.pixelShuffle(a!, 2), [x34('x', [2, 8, 3, 2])]],
+  ['SpaceToDepth', ([a]) => G.spaceToDepth(a!, 2), [x34('x', [2, 3, 4, 6])]],
+  ['Conv1x1PixelShuffle', ([x, w]) => G.conv1x1PixelShuffle(x!, w!, 2), [x34('x', [2, 3, 3, 2]), x34('w', [8, 3, 1, 1])]],
   ['Upsample nearest ×2', ([a]) => G.upsampleNearest2x(a!), [x34('x', [2, 3, 2, 3])]],
   ['AveragePool 2×2', ([a]) => G.avgPool(a!, 2), [x34('x', [2, 3, 4, 6])]],
   ['GlobalAveragePool', ([a]) => G.globalAvgPool(a!), [x34('x', [2, 3, 4, 5])]],

@@ -60,3 +60,21 @@ test('emitted models always spell out Conv attributes (WebGPU rejects them other
   const conv = model.graph!.node!.find((n) => n.opType === 'Conv')!;
   assert.deepEqual(conv.attribute!.map((a) => a.name).sort(), ['dilations', 'group', 'kernel_shape', 'pads', 'strides']);
 });
+
+test('conv1x1PixelShuffle (one ConvTranspose) equals Conv 1×1 + pixel shuffle, fed or baked, symbolic H and W', async () => {
+  const backend = await getBackend('node');
+  const g = new Graph();
+  const x = g.input('x', [1, 4, 'H', 'W']);
+  const w = g.param('w', [8, 4, 1, 1]);
+  const fused = G.conv1x1PixelShuffle(x, w, 2), composed = G.pixelShuffle(G.conv2d(x, w, null), 2);
+  assert.deepEqual(fused.shape, composed.shape);
+  const wv = Float32Array.from({ length: 32 }, (_, i) => Math.cos(i * 0.7));
+  const xv = { data: Float32Array.from({ length: 4 * 3 * 5 }, (_, i) => Math.sin(i * 1.3)), dims: [1, 4, 3, 5], dtype: 'float32' as const };
+  const fed = await (await Program.compile(backend, g, { fused, composed })).run({ x: xv, w: wv });
+  const baked = await (await Program.compile(backend, g, { fused, composed }, { bake: new Map([['w', wv]]) })).run({ x: xv });
+  assert.deepEqual(fed.fused!.dims, [1, 2, 6, 10]);
+  for (const r of [fed, baked]) {
+    const a = r.fused!.data as Float32Array, b = r.composed!.data as Float32Array;
+    for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) < 1e-6, `element ${i}: ${a[i]} vs ${b[i]}`);
+  }
+});
