@@ -1,9 +1,10 @@
 /**
  * 2-D correlation of an image with a k×k kernel, output the same size, reflect-101 borders, per channel
- * (DEGRADATIONS.md §0). Kernels up to about 20×20 (or sparse ones) run directly over the non-zero taps, in
- * WebAssembly SIMD where available (a TypeScript loop with the same arithmetic elsewhere); larger ones by FFT
- * (exact up to float rounding; the choice is made by a cost model, both paths agree to ~1e-7). Border rings
- * of negligible weight (< 1e-12 of the kernel) are skipped.
+ * (DEGRADATIONS.md §0). Kernels up to about 30×30 (or sparse ones) run directly over the non-zero taps, in
+ * WebAssembly SIMD where available (a TypeScript loop with the same arithmetic elsewhere): float32 sums over
+ * groups of kernel rows, added in float64 (≤ 3e-7 from the exact result); larger ones by FFT in float64 (the
+ * choice is made by a cost model, both paths agree to ~3e-7). Border rings of negligible weight (< 1e-12 of the
+ * kernel) are skipped.
  */
 import { createImage, type FloatImage } from '../image/types.js';
 import { reflect101 } from '../image/pad.js';
@@ -16,10 +17,10 @@ export type FilterMethod = 'auto' | 'direct' | 'fft';
 
 // Relative costs (ns) per tap-pixel for the direct path and per N·log2(N) for one 2-D complex FFT,
 // measured on the development machine; only their ratio matters. The direct path is the WebAssembly SIMD
-// kernel (about ten times faster than the TypeScript loop), which puts the break-even at kernels of roughly
-// 20×20 on a 256² image. The choice deliberately does not depend on whether SIMD is available: the two paths
-// round differently, and the same (seed, image) must give the same bytes everywhere.
-const DIRECT_NS = 0.3;
+// kernel (0.17–0.21 ns per tap-pixel on 256² with 11×11 to 21×21 kernels, session 6), which puts the break-even
+// at kernels of roughly 30×30 on a 256² image. The choice deliberately does not depend on whether SIMD is
+// available: the two paths round differently, and the same (seed, image) must give the same bytes everywhere.
+const DIRECT_NS = 0.19;
 const FFT_NS = 5.6;
 
 function nonZeroTaps(kern: Kernel): number {
@@ -85,8 +86,11 @@ export function trimNegligibleBorder(kern: Kernel): Kernel {
   return { size: kk, data };
 }
 
-/** Reflect-101 padded single channel plane (float64) of size (H+2r)×(W+2r). */
-function paddedPlane(img: FloatImage, c: number, r: number, out: Float64Array, stride: number, rowsOut: number): void {
+/**
+ * Reflect-101 padded single channel plane of size (H+2r)×(W+2r), rows `stride` apart, zero beyond it up to
+ * `rowsOut` rows (the FFT frame). Float32 for the direct path (the image's own values), float64 for the FFT.
+ */
+function paddedPlane(img: FloatImage, c: number, r: number, out: Float32Array | Float64Array, stride: number, rowsOut: number): void {
   const { width: W, height: H, channels: C } = img;
   const PW = W + 2 * r, PH = H + 2 * r;
   const xs = new Int32Array(PW);
@@ -101,15 +105,31 @@ function paddedPlane(img: FloatImage, c: number, r: number, out: Float64Array, s
   for (let y = PH; y < rowsOut; y++) out.fill(0, y * stride, (y + 1) * stride);
 }
 
-/** Non-zero taps of a kernel as offsets into a plane of row length `rowLen`, and their weights (row-major order). */
-function tapList(kern: Kernel, rowLen: number): { off: Int32Array; wt: Float64Array } {
+/** Taps per float32 partial sum: whole kernel rows are grouped up to this many (a longer row stands alone). */
+const GROUP_TAPS = 24;
+
+/**
+ * Non-zero taps of a kernel as offsets into a plane of row length `rowLen` and their float32 weights, in
+ * row-major order, with `ends[g]` = the index one past the last tap of group g. A group is one or more whole
+ * kernel rows with at most GROUP_TAPS taps (or one longer row): the taps of a group are summed in float32,
+ * the groups in float64, which keeps the float32 error near one rounding (≤ 3e-7 on 21×21 kernels).
+ */
+function tapList(kern: Kernel, rowLen: number): { off: Int32Array; wt: Float32Array; ends: Int32Array } {
   const k = kern.size;
-  const offs: number[] = [], ws: number[] = [];
-  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) {
-    const w = kern.data[i * k + j]!;
-    if (w !== 0) { offs.push(i * rowLen + j); ws.push(w); }
+  const offs: number[] = [], ws: number[] = [], ends: number[] = [];
+  let groupStart = 0;
+  for (let i = 0; i < k; i++) {
+    const rowStart = offs.length;
+    for (let j = 0; j < k; j++) {
+      const w = kern.data[i * k + j]!;
+      if (w !== 0) { offs.push(i * rowLen + j); ws.push(w); }
+    }
+    if (offs.length === rowStart) continue;
+    // close the open group before this row if the row would push it past the budget
+    if (rowStart > groupStart && offs.length - groupStart > GROUP_TAPS) { ends.push(rowStart); groupStart = rowStart; }
   }
-  return { off: Int32Array.from(offs), wt: Float64Array.from(ws) };
+  if (offs.length > groupStart) ends.push(offs.length);
+  return { off: Int32Array.from(offs), wt: Float32Array.from(ws), ends: Int32Array.from(ends) };
 }
 
 /**
@@ -120,72 +140,66 @@ function tapList(kern: Kernel, rowLen: number): { off: Int32Array; wt: Float64Ar
 interface WasmCorrelator {
   memory: WebAssembly.Memory;
   pad: (src: number, rowAt: number, colAt: number, pw: number, ph: number, plane: number) => void;
-  correlate: (plane: number, pw: number, out: number, step: number, w: number, h: number, offs: number, wts: number, ntaps: number) => void;
+  correlate: (plane: number, pw: number, out: number, step: number, w: number, h: number, offs: number, wts: number, ends: number, ngroups: number) => void;
 }
 const getWasmCorrelator = lazySimdKernel<WasmCorrelator>(correlateWasmBase64);
 
-/** o(y, x) = Σ_t wt[t]·plane[y·PW + x + off[t]] for a W×H output (the portable path). */
-function correlatePlane(plane: Float64Array, PW: number, W: number, H: number, off: Int32Array, wt: Float64Array, out: Float64Array): void {
-  const T = off.length;
-  const W8 = W & ~7;
+/**
+ * o(y, x) = Σ_groups f64(Σ_{t in group} wt[t]·plane[y·PW + x + off[t]]) for a W×H output, the group sums in float32
+ * (Math.fround after every multiply and add is exactly float32 arithmetic: float64 holds the exact product, and
+ * rounding a float64 sum of two float32 values to float32 is the correctly rounded float32 sum), the total in
+ * float64. The portable twin of the SIMD kernel, bit for bit.
+ */
+function correlatePlane(plane: Float32Array, PW: number, W: number, H: number, off: Int32Array, wt: Float32Array, ends: Int32Array, out: FloatImage, c: number): void {
+  const f = Math.fround, C = out.channels, d = out.data;
   for (let y = 0; y < H; y++) {
-    const rb = y * PW, o = y * W;
-    // Eight neighbouring output pixels per pass share each tap's weight and give the CPU independent sums;
-    // every pixel still adds its taps in the same order, so the result is the same as one at a time.
-    let x = 0;
-    for (; x < W8; x += 8) {
+    const rb = y * PW;
+    for (let x = 0; x < W; x++) {
       const b = rb + x;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-      for (let t = 0; t < T; t++) {
-        const w = wt[t]!, p = b + off[t]!;
-        s0 += w * plane[p]!; s1 += w * plane[p + 1]!; s2 += w * plane[p + 2]!; s3 += w * plane[p + 3]!;
-        s4 += w * plane[p + 4]!; s5 += w * plane[p + 5]!; s6 += w * plane[p + 6]!; s7 += w * plane[p + 7]!;
+      let s = 0, t = 0;
+      for (let g = 0; g < ends.length; g++) {
+        let r = 0;
+        for (const end = ends[g]!; t < end; t++) r = f(r + f(wt[t]! * plane[b + off[t]!]!));
+        s += r;
       }
-      const q = o + x;
-      out[q] = s0; out[q + 1] = s1; out[q + 2] = s2; out[q + 3] = s3;
-      out[q + 4] = s4; out[q + 5] = s5; out[q + 6] = s6; out[q + 7] = s7;
-    }
-    for (; x < W; x++) {
-      const b = rb + x;
-      let s = 0;
-      for (let t = 0; t < T; t++) s += wt[t]! * plane[b + off[t]!]!;
-      out[o + x] = s;
+      d[(y * W + x) * C + c] = s;
     }
   }
 }
 
-function filterDirect(img: FloatImage, kern: Kernel): FloatImage {
+/** Direct correlation; `simd: false` forces the portable TypeScript loop (for tests: both give the same bits). */
+export function filterDirect(img: FloatImage, kern: Kernel, opts: { simd?: boolean } = {}): FloatImage {
   const { width: W, height: H, channels: C } = img;
   const k = kern.size, r = (k - 1) >> 1;
   const PW = W + 2 * r, PH = H + 2 * r;
-  const { off, wt } = tapList(kern, PW);
+  const taps = tapList(kern, PW);
   const out = createImage(W, H, C);
-  const wasm = getWasmCorrelator();
-  if (wasm) filterDirectWasm(wasm, img, r, off, wt, out);
+  const wasm = opts.simd === false ? null : getWasmCorrelator();
+  if (wasm) filterDirectWasm(wasm, img, r, taps, out);
   else {
-    const plane = new Float64Array(PW * PH), res = new Float64Array(W * H);
-    const d = out.data;
+    const plane = new Float32Array(PW * PH);
     for (let c = 0; c < C; c++) {
       paddedPlane(img, c, r, plane, PW, PH);
-      correlatePlane(plane, PW, W, H, off, wt, res);
-      for (let i = 0, o = c; i < W * H; i++, o += C) d[o] = res[i]!;
+      correlatePlane(plane, PW, W, H, taps.off, taps.wt, taps.ends, out, c);
     }
   }
   return out;
 }
 
 /** `filterDirect` in the WebAssembly module: image in, padding, correlation and interleaving there, image out. */
-function filterDirectWasm(wasm: WasmCorrelator, img: FloatImage, r: number, off: Int32Array, wt: Float64Array, out: FloatImage): void {
+function filterDirectWasm(wasm: WasmCorrelator, img: FloatImage, r: number, taps: { off: Int32Array; wt: Float32Array; ends: Int32Array }, out: FloatImage): void {
   const { width: W, height: H, channels: C } = img;
-  const PW = W + 2 * r, PH = H + 2 * r, T = off.length, n = W * H * C;
-  // memory layout (byte offsets, 16-aligned): taps, weights, row and column tables, image, result, plane
+  const PW = W + 2 * r, PH = H + 2 * r, T = taps.off.length, G = taps.ends.length, n = W * H * C;
+  // memory layout (byte offsets, 16-aligned): taps, weights, group ends, row and column tables, image, result, plane
   const align = (b: number): number => (b + 15) & ~15;
-  const offsAt = 0, wtsAt = align(offsAt + 4 * T), rowAt = align(wtsAt + 8 * T), colAt = align(rowAt + 4 * PH);
+  const offsAt = 0, wtsAt = align(offsAt + 4 * T), endsAt = align(wtsAt + 4 * T), rowAt = align(endsAt + 4 * G), colAt = align(rowAt + 4 * PH);
   const srcAt = align(colAt + 4 * PW * C), dstAt = align(srcAt + 4 * n), planeAt = align(dstAt + 4 * n);
-  const buf = wasmMemory(wasm.memory, planeAt + 8 * PW * PH);
+  const buf = wasmMemory(wasm.memory, planeAt + 4 * PW * PH);
   const offs = new Int32Array(buf, offsAt, T);
-  for (let t = 0; t < T; t++) offs[t] = off[t]! * 8;
-  new Float64Array(buf, wtsAt, T).set(wt);
+  for (let t = 0; t < T; t++) offs[t] = taps.off[t]! * 4;
+  new Float32Array(buf, wtsAt, T).set(taps.wt);
+  const ends = new Int32Array(buf, endsAt, G);
+  for (let g = 0; g < G; g++) ends[g] = taps.ends[g]! * 4;
   const rows = new Int32Array(buf, rowAt, PH);
   for (let y = 0; y < PH; y++) rows[y] = reflect101(y - r, H) * W * C * 4;
   const cols = new Int32Array(buf, colAt, PW * C);
@@ -193,7 +207,7 @@ function filterDirectWasm(wasm: WasmCorrelator, img: FloatImage, r: number, off:
   new Float32Array(buf, srcAt, n).set(img.data);
   for (let c = 0; c < C; c++) {
     wasm.pad(srcAt, rowAt, colAt + 4 * c * PW, PW, PH, planeAt);
-    wasm.correlate(planeAt, PW, dstAt + 4 * c, 4 * C, W, H, offsAt, wtsAt, T);
+    wasm.correlate(planeAt, PW, dstAt + 4 * c, 4 * C, W, H, offsAt, wtsAt, endsAt, G);
   }
   out.data.set(new Float32Array(buf, dstAt, n));
 }

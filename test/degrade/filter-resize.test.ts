@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
-import { filter2D } from '../../src/degrade/filter.js';
+import { filter2D, filterDirect } from '../../src/degrade/filter.js';
 import { fft2d } from '../../src/degrade/fft.js';
-import { gaussianKernel, sincKernel, lineKernel, type Kernel } from '../../src/degrade/kernels.js';
+import { gaussianKernel, sincKernel, lineKernel, defocusKernel, type Kernel } from '../../src/degrade/kernels.js';
 import { resize, matlabImresize, type Interpolation } from '../../src/degrade/resize.js';
 import { readImage } from '../../src/image/node-io.js';
 import { modcrop } from '../../src/image/pad.js';
@@ -44,6 +44,28 @@ test('direct and FFT filtering agree on large images and kernels (incl. kernels 
   // a constant image stays constant (kernels sum to 1, reflect borders)
   const flat: FloatImage = { data: new Float32Array(30 * 20 * 3).fill(0.25), width: 30, height: 20, channels: 3 };
   for (const v of filter2D(flat, gaussianKernel(21, 4)).data) assert.ok(Math.abs(v - 0.25) < 1e-6);
+});
+
+test('direct filtering: SIMD kernel and TypeScript loop give the same bits, within 5e-7 of exact float64 sums', () => {
+  const r = new DegradeRng(3);
+  const reflect = (i: number, n: number): number => { while (i < 0 || i >= n) i = i < 0 ? -i : 2 * n - 2 - i; return i; };
+  // widths: a multiple of 16, ragged (an overlapping last block), narrower than one 16-pixel block
+  for (const [w, h] of [[48, 20], [53, 17], [11, 9]] as const) {
+    const img: FloatImage = { data: new Float32Array(w * h * 3).map(() => r.random()), width: w, height: h, channels: 3 };
+    for (const k of [gaussianKernel(21, 4), sincKernel(11, 1.3), lineKernel(9, 3), defocusKernel(7), gaussianKernel(3, 0.8)]) {
+      if (k.size > Math.min(w, h)) continue;
+      const simd = filterDirect(img, k), portable = filterDirect(img, k, { simd: false });
+      for (let i = 0; i < simd.data.length; i++) assert.equal(simd.data[i], portable.data[i], `${w}×${h}, ${k.size}×${k.size} kernel: value ${i} differs`);
+      const n = k.size, rad = (n - 1) >> 1;
+      let worst = 0;
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) {
+        let s = 0;
+        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) s += k.data[i * n + j]! * img.data[(reflect(y + i - rad, h) * w + reflect(x + j - rad, w)) * 3 + c]!;
+        worst = Math.max(worst, Math.abs(simd.data[(y * w + x) * 3 + c]! - s));
+      }
+      assert.ok(worst < 5e-7, `${w}×${h}, ${k.size}×${k.size} kernel: ${worst} from the float64 sums`);
+    }
+  }
 });
 
 test('OpenCV-semantics resize matches cv2.resize (nearest, bilinear, bicubic, area)', () => {
