@@ -99,6 +99,37 @@ export function log(x: number): number {
   return e * LN2_HI + (lm + e * LN2_LO);
 }
 
+/**
+ * `log(x)` for 0 < x < 1 (normal numbers), the same arithmetic step for step: the exponent is found by
+ * exact doublings instead of reading the bits through a typed array, which makes the normal draws of the
+ * polar method (a log per pair) about twice as fast. Bit-identical to `log` on that range (tested).
+ */
+export function logOpenUnit(x: number): number {
+  let e = 0;
+  let m = x;
+  while (m < 1) { m *= 2; e -= 1; } // exact: scaling by 2 only changes the exponent
+  if (m > Math.SQRT2) { m *= 0.5; e += 1; }
+  const f = m - 1;
+  const s = f / (m + 1);
+  const z = s * s;
+  let t = 1 / 25;
+  t = t * z + 1 / 23;
+  t = t * z + 1 / 21;
+  t = t * z + 1 / 19;
+  t = t * z + 1 / 17;
+  t = t * z + 1 / 15;
+  t = t * z + 1 / 13;
+  t = t * z + 1 / 11;
+  t = t * z + 1 / 9;
+  t = t * z + 1 / 7;
+  t = t * z + 1 / 5;
+  t = t * z + 1 / 3;
+  const hfsq = 0.5 * f * f;
+  const R = 2 * z * t;
+  const lm = f - (hfsq - s * (hfsq + R));
+  return e * LN2_HI + (lm + e * LN2_LO);
+}
+
 export function log2(x: number): number { return log(x) * Math.LOG2E; }
 export function log10(x: number): number { return log(x) * Math.LOG10E; }
 

@@ -5,7 +5,7 @@
  *
  * One stream per sample: `new DegradeRng(seed)` or `DegradeRng.forSample(seed, index)`.
  */
-import { exp, log, logGamma } from './detmath.js';
+import { exp, log, logGamma, logOpenUnit } from './detmath.js';
 
 function splitmix32(state: { s: number }): number {
   state.s = (state.s + 0x9e3779b9) >>> 0;
@@ -162,19 +162,35 @@ export class DegradeRng {
     const n = out.length;
     let i = 0;
     if (n > 0 && this.spare !== null) { out[i++] = 0 + 1 * this.spare; this.spare = null; }
+    // The same draws as random() (xoshiro128** steps as nextU32), written out with the state in locals:
+    // helper closures would move the state into a context object and cost more than they save.
+    const st = this.st;
+    let s0 = st[0]!, s1 = st[1]!, s2 = st[2]!, s3 = st[3]!;
+    let m5: number, r: number, t: number, hiBits: number;
     while (i < n) {
       let u: number, v: number, s: number;
       do {
-        u = 2 * this.random() - 1;
-        v = 2 * this.random() - 1;
+        m5 = Math.imul(s1, 5); r = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0;
+        t = s1 << 9; s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+        hiBits = r >>> 5;
+        m5 = Math.imul(s1, 5); r = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0;
+        t = s1 << 9; s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+        u = 2 * ((hiBits * 67108864 + (r >>> 6)) / 9007199254740992) - 1;
+        m5 = Math.imul(s1, 5); r = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0;
+        t = s1 << 9; s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+        hiBits = r >>> 5;
+        m5 = Math.imul(s1, 5); r = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0;
+        t = s1 << 9; s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+        v = 2 * ((hiBits * 67108864 + (r >>> 6)) / 9007199254740992) - 1;
         s = u * u + v * v;
       } while (s >= 1 || s === 0);
-      const m = Math.sqrt(-2 * log(s) / s);
+      const m = Math.sqrt(-2 * logOpenUnit(s) / s);
       out[i++] = 0 + 1 * u * m; // as normal(): mean + std·u·m with mean 0, std 1
       const second = v * m;
       if (i < n) out[i++] = 0 + 1 * second;
       else this.spare = second;
     }
+    st[0] = s0; st[1] = s1; st[2] = s2; st[3] = s3;
   }
 
   /** log-uniform in [lo, hi). */

@@ -65,3 +65,18 @@ test('deterministic elementary functions are accurate', () => {
   assert.ok(Math.abs(dm.besselJ1(30) + 0.11875106261662294) < 1e-15);
   assert.ok(Math.abs(dm.logGamma(10) - Math.log(362880)) < 1e-13);
 });
+
+test('fillNormal gives the stream of normal() and leaves the generator where normal() would; logOpenUnit = log on (0, 1)', () => {
+  const a = new DegradeRng(77, 2), b = new DegradeRng(77, 2);
+  const za = new Float64Array(20001);
+  a.fillNormal(za);
+  for (let i = 0; i < za.length; i++) assert.equal(za[i], b.normal(), `draw ${i}`);
+  assert.equal(a.normal(), b.normal(), 'the spare of an odd count');
+  assert.equal(a.nextU32(), b.nextU32(), 'generator state after the fill');
+  const r = new DegradeRng(5);
+  for (let i = 0; i < 200000; i++) {
+    const x = r.random() ** (1 + 40 * r.random());
+    if (x > 0 && x < 1) assert.equal(dm.logOpenUnit(x), dm.log(x), `log(${x})`);
+  }
+});
+
