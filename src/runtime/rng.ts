@@ -175,6 +175,43 @@ export function detLog(x: number): number {
   return dk * ln2_hi - ((s * (f - R) - dk * ln2_lo) - f);
 }
 
+/**
+ * `detLog(x)` for 0 < x < 1 (normal numbers), bit for bit, without reading the bits through a typed array
+ * (that round trip through memory made the polar method's log the bulk of a normal draw). The exponent comes
+ * from exact doublings; `hx`, the top 20 mantissa bits fdlibm branches on, is ⌊(m − 1)·2²⁰⌋, also exact.
+ */
+export function detLogOpenUnit(x: number): number {
+  let m = x, k = 0;
+  while (m < 1) { m *= 2; k -= 1; } // m = x·2^−k in [1, 2), exactly
+  const hx = Math.floor((m - 1) * 1048576); // the high word's mantissa bits
+  // fdlibm: i0 = (hx + 0x95f64) & 0x100000 picks m/2 when m ≥ 1 + 0x6a09c·2^−20 (about √2)
+  if (hx >= 0x6a09c) { m *= 0.5; k += 1; }
+  const f = m - 1.0;
+  if ((0x000fffff & (2 + hx)) < 3) {
+    if (f === 0) {
+      if (k === 0) return 0;
+      return k * ln2_hi + k * ln2_lo;
+    }
+    const R = f * f * (0.5 - 0.33333333333333333 * f);
+    if (k === 0) return f - R;
+    return k * ln2_hi - ((R - k * ln2_lo) - f);
+  }
+  const s = f / (2.0 + f);
+  const dk = k;
+  const z = s * s;
+  const w = z * z;
+  const t1 = w * (Lg2 + w * (Lg4 + w * Lg6));
+  const t2 = z * (Lg1 + w * (Lg3 + w * (Lg5 + w * Lg7)));
+  const R = t2 + t1;
+  if (hx >= 0x6147a && hx <= 0x6b851) { // fdlibm: ((hx − 0x6147a) | (0x6b851 − hx)) > 0
+    const hfsq = 0.5 * f * f;
+    if (k === 0) return f - (hfsq - s * (hfsq + R));
+    return dk * ln2_hi - ((hfsq - (s * (hfsq + R) + dk * ln2_lo)) - f);
+  }
+  if (k === 0) return f - s * (f - R);
+  return dk * ln2_hi - ((s * (f - R) - dk * ln2_lo) - f);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 
 export class Rng {
@@ -276,7 +313,7 @@ export class Rng {
       v = this.nextU32() * INV_2_31 - 1;
       s = u * u + v * v;
     } while (s >= 1 || s === 0);
-    const m = Math.sqrt((-2 * detLog(s)) / s);
+    const m = Math.sqrt((-2 * detLogOpenUnit(s)) / s);
     this.spare = v * m;
     return u * m;
   }
@@ -310,7 +347,7 @@ export class Rng {
         v = this.nextU32() * INV_2_31 - 1;
         s = u * u + v * v;
       } while (s >= 1 || s === 0);
-      const m = Math.sqrt((-2 * detLog(s)) / s);
+      const m = Math.sqrt((-2 * detLogOpenUnit(s)) / s);
       arr[i++] = mean + std * (u * m);
       if (i < n) arr[i++] = mean + std * (v * m);
       else this.spare = v * m;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng, detLog, hashString } from '../../src/runtime/rng.js';
+import { Rng, detLog, hashString, detLogOpenUnit } from '../../src/runtime/rng.js';
 import { IrsdeError } from '../../src/common/errors.js';
 
 test('xoshiro128** core matches the reference vector from state {1,2,3,4}', () => {
@@ -136,4 +136,13 @@ test('fork(label) is deterministic and does not advance; split() advances; child
   // same history, same children
   const t = new Rng(9);
   assert.deepEqual(take(t.split()), take(new Rng(9).split()));
+});
+
+test('detLogOpenUnit (the normal draws\' log) equals detLog bit for bit on (0, 1), incl. its branch edges', () => {
+  const r = new Rng(3);
+  const xs: number[] = [0.5, 0.25, 1 - 2 ** -53, 1 - 2 ** -20, 1 - 2 ** -21, Math.SQRT1_2, 2 ** -100, 0.5 + 2 ** -30];
+  // fdlibm branches on the top 20 mantissa bits: both sides of each threshold (as x/2 in (0.5, 1))
+  for (const h of [0x6a09c, 0x6a09b, 0x6147a, 0x61479, 0x6b851, 0x6b852, 0, 1, 2, 0xffffe, 0xfffff]) xs.push((1 + h / 1048576) / 2, (1 + (h + 0.5) / 1048576) / 2);
+  for (let i = 0; i < 200000; i++) xs.push(r.uniform53() ** (1 + 60 * r.uniform53()));
+  for (const x of xs) if (x > 0 && x < 1) assert.equal(detLogOpenUnit(x), detLog(x), `log(${x})`);
 });
