@@ -73,7 +73,11 @@ export function log(x: number): number {
   e += ((hi >>> 20) & 0x7ff) - 1023;
   // mantissa m in [1, 2)
   u32[HI] = (hi & 0x000fffff) | 0x3ff00000;
-  let m = f64[0];
+  return logOfMantissa(f64[0]!, e);
+}
+
+/** log(m·2^e) for a mantissa m in [1, 2): the shared core of `log` and `logOpenUnit`. */
+function logOfMantissa(m: number, e: number): number {
   if (m > Math.SQRT2) { m *= 0.5; e += 1; }
   // log(m) = 2 atanh(s), s = (m-1)/(m+1), |s| <= 0.1716
   const f = m - 1;
@@ -108,26 +112,7 @@ export function logOpenUnit(x: number): number {
   let e = 0;
   let m = x;
   while (m < 1) { m *= 2; e -= 1; } // exact: scaling by 2 only changes the exponent
-  if (m > Math.SQRT2) { m *= 0.5; e += 1; }
-  const f = m - 1;
-  const s = f / (m + 1);
-  const z = s * s;
-  let t = 1 / 25;
-  t = t * z + 1 / 23;
-  t = t * z + 1 / 21;
-  t = t * z + 1 / 19;
-  t = t * z + 1 / 17;
-  t = t * z + 1 / 15;
-  t = t * z + 1 / 13;
-  t = t * z + 1 / 11;
-  t = t * z + 1 / 9;
-  t = t * z + 1 / 7;
-  t = t * z + 1 / 5;
-  t = t * z + 1 / 3;
-  const hfsq = 0.5 * f * f;
-  const R = 2 * z * t;
-  const lm = f - (hfsq - s * (hfsq + R));
-  return e * LN2_HI + (lm + e * LN2_LO);
+  return logOfMantissa(m, e);
 }
 
 export function log2(x: number): number { return log(x) * Math.LOG2E; }

@@ -146,7 +146,14 @@ export function detLog(x: number): number {
   u32[HI] = hx | (i0 ^ 0x3ff00000);
   x = f64[0]!;
   k += i0 >> 20;
-  const f = x - 1.0;
+  return logTail(x - 1.0, k, hx);
+}
+
+/**
+ * fdlibm's log from f = x' − 1 (x' the mantissa, scaled into [√2/2, √2)), the exponent k and hx, the top 20
+ * mantissa bits of the original argument, which pick the branch.
+ */
+function logTail(f: number, k: number, hx: number): number {
   if ((0x000fffff & (2 + hx)) < 3) {
     if (f === 0) {
       if (k === 0) return 0;
@@ -186,30 +193,7 @@ export function detLogOpenUnit(x: number): number {
   const hx = Math.floor((m - 1) * 1048576); // the high word's mantissa bits
   // fdlibm: i0 = (hx + 0x95f64) & 0x100000 picks m/2 when m ≥ 1 + 0x6a09c·2^−20 (about √2)
   if (hx >= 0x6a09c) { m *= 0.5; k += 1; }
-  const f = m - 1.0;
-  if ((0x000fffff & (2 + hx)) < 3) {
-    if (f === 0) {
-      if (k === 0) return 0;
-      return k * ln2_hi + k * ln2_lo;
-    }
-    const R = f * f * (0.5 - 0.33333333333333333 * f);
-    if (k === 0) return f - R;
-    return k * ln2_hi - ((R - k * ln2_lo) - f);
-  }
-  const s = f / (2.0 + f);
-  const dk = k;
-  const z = s * s;
-  const w = z * z;
-  const t1 = w * (Lg2 + w * (Lg4 + w * Lg6));
-  const t2 = z * (Lg1 + w * (Lg3 + w * (Lg5 + w * Lg7)));
-  const R = t2 + t1;
-  if (hx >= 0x6147a && hx <= 0x6b851) { // fdlibm: ((hx − 0x6147a) | (0x6b851 − hx)) > 0
-    const hfsq = 0.5 * f * f;
-    if (k === 0) return f - (hfsq - s * (hfsq + R));
-    return dk * ln2_hi - ((hfsq - (s * (hfsq + R) + dk * ln2_lo)) - f);
-  }
-  if (k === 0) return f - s * (f - R);
-  return dk * ln2_hi - ((s * (f - R) - dk * ln2_lo) - f);
+  return logTail(m - 1.0, k, hx);
 }
 
 // ---------------------------------------------------------------------------------------------------------
