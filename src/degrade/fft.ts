@@ -1,7 +1,8 @@
 /**
  * A small mixed-radix (2, 3, 4, 5) complex FFT, Stockham autosort, vectorised over whole rows (the inner
- * loops run over contiguous memory), with Bluestein's chirp-z transform for sizes with larger prime factors
- * and twiddles from the deterministic sin/cos of `detmath.ts`, so results agree across JavaScript engines.
+ * loops run over contiguous memory). Sizes with one larger prime p (p − 1 smooth) take a four-step split with
+ * Rader's algorithm; any other size Bluestein's chirp-z transform. Twiddles come from the deterministic sin/cos
+ * of `detmath.ts`, so results agree across JavaScript engines.
  * Used for large-kernel filtering and the Wiener/UDC operators.
  */
 import { cos, sin } from './detmath.js';
@@ -74,12 +75,15 @@ let wRe = new Float64Array(0), wIm = new Float64Array(0);
 
 /**
  * DFT along axis 0 of an n×L row-major array, columns 0..cols−1, in place, for any n: `fftAxis0` when n is
- * 2^a 3^b 5^c, else Bluestein's chirp-z transform with whole rows as the vector unit, x_k = c_k Σ_j (x_j c_j)
- * conj(c)_{k−j} with c_j = e^{−iπj²/n}, the convolution done by size-m FFTs (m ≥ 2n − 1 fast).
+ * 2^a 3^b 5^c, four-step + Rader when n = smooth·p (`raderSplit`), else Bluestein's chirp-z transform with
+ * whole rows as the vector unit, x_k = c_k Σ_j (x_j c_j) conj(c)_{k−j} with c_j = e^{−iπj²/n}, the convolution
+ * done by size-m FFTs (m ≥ 2n − 1 fast).
  */
 export function dftAxis0(re: Float64Array, im: Float64Array, n: number, L: number, cols: number, inverse = false): void {
   if (n === 1) return;
   if (isSmooth235(n)) { fftAxis0(re, im, n, L, cols, inverse); return; }
+  const rp = raderSplit(n);
+  if (rp) { fourStepRader(re, im, n, L, cols, inverse, rp); return; }
   const { m, cr, ci, br, bi } = chirpPlan(n);
   const sg = inverse ? -1 : 1; // the inverse is the forward transform of the conjugate, conjugated
   if (wRe.length < m * cols) { wRe = new Float64Array(m * cols); wIm = new Float64Array(m * cols); }
@@ -105,6 +109,101 @@ export function dftAxis0(re: Float64Array, im: Float64Array, n: number, L: numbe
     for (let k = 0; k < cols; k++) {
       const a = wRe[w + k]!, b = wIm[w + k]!;
       re[o + k] = a * c - b * d; im[o + k] = sg * (a * d + b * c);
+    }
+  }
+}
+
+/**
+ * n = s·p with s 2^a 3^b 5^c and one prime p > 5 whose p − 1 is 2^a 3^b 5^c (296 = 8·37, the Wiener frame of a
+ * 256² image): then a four-step split with Rader's algorithm for the p-point transforms costs about a third of
+ * Bluestein's. Null for other sizes (Bluestein handles them).
+ */
+interface RaderPlan {
+  s: number; p: number;
+  /** g^q mod p and g^−q mod p for q = 0 … p − 2 (g a primitive root) */
+  gPow: Int32Array; gInvPow: Int32Array;
+  /** DFT_{p−1} of b_q = e^{∓2πi g^−q / p}, forward and inverse signs, already divided by p − 1 */
+  bfRe: Float64Array; bfIm: Float64Array; biRe: Float64Array; biIm: Float64Array;
+  /** twiddles e^{−2πi·j2·k1/n}, indexed k1·p + j2 */
+  twRe: Float64Array; twIm: Float64Array;
+}
+const raderPlans = new Map<number, RaderPlan | null>();
+
+function raderSplit(n: number): RaderPlan | null {
+  if (raderPlans.has(n)) return raderPlans.get(n)!;
+  let plan: RaderPlan | null = null;
+  const f = factorize(n);
+  const big = f.filter((q) => q > 5);
+  if (big.length === 1 && isSmooth235(big[0]! - 1)) {
+    const p = big[0]!, s = n / p;
+    let g = 2;
+    const isPrimitive = (c: number): boolean => { let x = 1; for (let q = 1; q < p - 1; q++) { x = (x * c) % p; if (x === 1) return false; } return true; };
+    while (!isPrimitive(g)) g++;
+    const gPow = new Int32Array(p - 1), gInvPow = new Int32Array(p - 1);
+    for (let q = 0, x = 1; q < p - 1; q++, x = (x * g) % p) gPow[q] = x;
+    for (let q = 0; q < p - 1; q++) gInvPow[q] = gPow[(p - 1 - q) % (p - 1)]!;
+    const spectrum = (sign: number): [Float64Array, Float64Array] => {
+      const br = new Float64Array(p - 1), bi = new Float64Array(p - 1);
+      for (let q = 0; q < p - 1; q++) { const a = (-2 * Math.PI * gInvPow[q]!) / p; br[q] = cos(a); bi[q] = sign * sin(a); }
+      fftAxis0(br, bi, p - 1, 1, 1);
+      for (let q = 0; q < p - 1; q++) { br[q] = br[q]! / (p - 1); bi[q] = bi[q]! / (p - 1); }
+      return [br, bi];
+    };
+    const [bfRe, bfIm] = spectrum(1), [biRe, biIm] = spectrum(-1);
+    const twRe = new Float64Array(s * p), twIm = new Float64Array(s * p);
+    for (let k1 = 0; k1 < s; k1++) for (let j2 = 0; j2 < p; j2++) {
+      const a = (-2 * Math.PI * ((j2 * k1) % n)) / n; // exact integer reduction keeps the angle accurate
+      twRe[k1 * p + j2] = cos(a); twIm[k1 * p + j2] = sin(a);
+    }
+    plan = { s, p, gPow, gInvPow, bfRe, bfIm, biRe, biIm, twRe, twIm };
+  }
+  raderPlans.set(n, plan);
+  return plan;
+}
+
+let fsRe = new Float64Array(0), fsIm = new Float64Array(0), rdRe = new Float64Array(0), rdIm = new Float64Array(0);
+
+/**
+ * The DFT of size n = s·p along axis 0 (columns 0..cols−1 of rows `L` apart), four-step: with j = p·j1 + j2 and
+ * k = k1 + s·k2, s-point transforms over j1 (all j2 and columns at once), twiddles e^{∓2πi j2 k1/n}, then for each
+ * k1 a p-point transform over j2 by Rader: X_0 = Σ a_j, X_{g^−q} = a_0 + (A ⊛ b)_q with A_r = a_{g^r},
+ * b_q = e^{∓2πi g^−q/p}, the cyclic convolution by (p−1)-point FFTs.
+ */
+function fourStepRader(re: Float64Array, im: Float64Array, n: number, L: number, cols: number, inverse: boolean, P: RaderPlan): void {
+  const { s, p } = P;
+  const sg = inverse ? -1 : 1;
+  const size = n * cols;
+  if (fsRe.length < size) { fsRe = new Float64Array(size); fsIm = new Float64Array(size); }
+  if (rdRe.length < (p - 1) * cols) { rdRe = new Float64Array((p - 1) * cols); rdIm = new Float64Array((p - 1) * cols); }
+  const wr = fsRe, wi = fsIm, rr = rdRe, ri = rdIm;
+  for (let j = 0; j < n; j++) { const o = j * L, w = j * cols; for (let c = 0; c < cols; c++) { wr[w + c] = re[o + c]!; wi[w + c] = im[o + c]!; } }
+  // 1. s-point transforms over j1: row p·j1 + j2 is row j1 of an s × (p·cols) array
+  fftAxis0(wr, wi, s, p * cols, p * cols, inverse);
+  // 2. twiddles: element (k1, j2) is row k1·p + j2
+  for (let k1 = 1; k1 < s; k1++) for (let j2 = 1; j2 < p; j2++) {
+    const x = P.twRe[k1 * p + j2]!, y = sg * P.twIm[k1 * p + j2]!, w = (k1 * p + j2) * cols;
+    for (let c = 0; c < cols; c++) { const a = wr[w + c]!, b = wi[w + c]!; wr[w + c] = a * x - b * y; wi[w + c] = a * y + b * x; }
+  }
+  // 3. p-point transforms (Rader) of each block k1 (p rows), written to output row k1 + s·k2
+  const bRe = inverse ? P.biRe : P.bfRe, bIm = inverse ? P.biIm : P.bfIm;
+  for (let k1 = 0; k1 < s; k1++) {
+    const blk = k1 * p * cols;
+    for (let q = 0; q < p - 1; q++) {
+      const src = blk + P.gPow[q]! * cols, dst = q * cols;
+      for (let c = 0; c < cols; c++) { rr[dst + c] = wr[src + c]!; ri[dst + c] = wi[src + c]!; }
+    }
+    fftAxis0(rr, ri, p - 1, cols, cols);
+    for (let q = 0; q < p - 1; q++) {
+      const x = bRe[q]!, y = bIm[q]!, o = q * cols;
+      for (let c = 0; c < cols; c++) { const a = rr[o + c]!, b = ri[o + c]!; rr[o + c] = a * x - b * y; ri[o + c] = a * y + b * x; }
+    }
+    fftAxis0(rr, ri, p - 1, cols, cols, true);
+    // X_0 = Σ_j a_j (row k1 of the output), X_{g^−q} = a_0 + conv_q
+    const out0 = k1 * L;
+    for (let c = 0; c < cols; c++) { let sr = 0, si = 0; for (let j = 0; j < p; j++) { sr += wr[blk + j * cols + c]!; si += wi[blk + j * cols + c]!; } re[out0 + c] = sr; im[out0 + c] = si; }
+    for (let q = 0; q < p - 1; q++) {
+      const o = (k1 + s * P.gInvPow[q]!) * L, r0 = q * cols;
+      for (let c = 0; c < cols; c++) { re[o + c] = wr[blk + c]! + rr[r0 + c]!; im[o + c] = wi[blk + c]! + ri[r0 + c]!; }
     }
   }
 }

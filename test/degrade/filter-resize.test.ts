@@ -104,8 +104,10 @@ test('MATLAB imresize sizes and upscaling', () => {
   for (const v of matlabImresize(flat, 0.37).data) assert.ok(Math.abs(v - 0.6) < 1e-6);
 });
 
-test('fft2d equals the naive 2-D DFT for smooth and awkward sizes (Bluestein for primes > 5), both directions', () => {
-  for (const [R, C] of [[7, 11], [37, 22], [14, 9], [16, 15], [1, 13], [26, 1], [8, 8]] as const) {
+test('fft2d equals the naive 2-D DFT for smooth and awkward sizes (Rader, Bluestein for primes > 5), both directions', () => {
+  // Rader (one prime p > 5 with p − 1 smooth, times a smooth part): 7, 11, 13, 37, 14, 22, 26, 74;
+  // Bluestein: 23 and 47 (p − 1 = 2·11, 2·23), 49 (7·7)
+  for (const [R, C] of [[7, 11], [37, 22], [14, 9], [16, 15], [1, 13], [26, 1], [8, 8], [23, 49], [74, 5], [47, 2]] as const) {
     for (const inverse of [false, true]) {
       const re = Float64Array.from({ length: R * C }, (_, i) => Math.sin(i * 1.3) + 0.2);
       const im = Float64Array.from({ length: R * C }, (_, i) => Math.cos(i * 0.7));
