@@ -87,6 +87,7 @@ function cvAxis(inLen: number, outLen: number, interp: Interpolation): AxisWeigh
 interface WasmResize {
   memory: WebAssembly.Memory;
   alongX: (src: number, w: number, h: number, ch: number, outW: number, start: number, idx: number, wt: number, dst: number) => void;
+  alongX3: (src: number, w: number, h: number, outW: number, start: number, idx: number, wt: number, dst: number) => void;
   alongY: (src: number, n: number, outH: number, start: number, idx: number, wt: number, dst: number) => void;
 }
 const getWasmResize = lazySimdKernel<WasmResize>(resizeWasmBase64);
@@ -94,13 +95,15 @@ const getWasmResize = lazySimdKernel<WasmResize>(resizeWasmBase64);
 function applyAxisWasm(wasm: WasmResize, img: FloatImage, ax: AxisWeights, axis: 'x' | 'y', out: FloatImage): void {
   const align = (b: number): number => (b + 15) & ~15;
   const startAt = 0, idxAt = align(4 * ax.start.length), wtAt = align(idxAt + 4 * ax.idx.length);
-  const srcAt = align(wtAt + 8 * ax.w.length), dstAt = align(srcAt + 4 * img.data.length);
+  // + 16 after the image: alongX3 reads 4 bytes past the last pixel
+  const srcAt = align(wtAt + 8 * ax.w.length), dstAt = align(srcAt + 4 * img.data.length + 16);
   const buf = wasmMemory(wasm.memory, dstAt + 4 * out.data.length);
   new Int32Array(buf, startAt, ax.start.length).set(ax.start);
   new Int32Array(buf, idxAt, ax.idx.length).set(ax.idx);
   new Float64Array(buf, wtAt, ax.w.length).set(ax.w);
   new Float32Array(buf, srcAt, img.data.length).set(img.data);
-  if (axis === 'x') wasm.alongX(srcAt, img.width, img.height, img.channels, ax.outLen, startAt, idxAt, wtAt, dstAt);
+  if (axis === 'x' && img.channels === 3) wasm.alongX3(srcAt, img.width, img.height, ax.outLen, startAt, idxAt, wtAt, dstAt);
+  else if (axis === 'x') wasm.alongX(srcAt, img.width, img.height, img.channels, ax.outLen, startAt, idxAt, wtAt, dstAt);
   else wasm.alongY(srcAt, img.width * img.channels, ax.outLen, startAt, idxAt, wtAt, dstAt);
   out.data.set(new Float32Array(buf, dstAt, out.data.length));
 }
