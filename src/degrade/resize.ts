@@ -108,11 +108,11 @@ function applyAxisWasm(wasm: WasmResize, img: FloatImage, ax: AxisWeights, axis:
   out.data.set(new Float32Array(buf, dstAt, out.data.length));
 }
 
-function applyAxis(img: FloatImage, ax: AxisWeights, axis: 'x' | 'y'): FloatImage {
+function applyAxis(img: FloatImage, ax: AxisWeights, axis: 'x' | 'y', simd = true): FloatImage {
   const { width: W, height: H, channels: C } = img;
   const outW = axis === 'x' ? ax.outLen : W, outH = axis === 'y' ? ax.outLen : H;
   const out = createImage(outW, outH, C);
-  const wasm = getWasmResize();
+  const wasm = simd ? getWasmResize() : null;
   if (wasm) { applyAxisWasm(wasm, img, ax, axis, out); return out; }
   const s = img.data, d = out.data;
   const { start, idx, w } = ax;
@@ -181,13 +181,17 @@ function checkSize(w: number, h: number): void {
   if (!Number.isInteger(w) || !Number.isInteger(h) || w < 1 || h < 1) throw new RangeError(`resize target must be positive integers, got ${w}x${h}`);
 }
 
-/** `cv2.resize(img, (width, height), interpolation)`. */
-export function resize(img: FloatImage, width: number, height: number, interp: Interpolation = 'bicubic'): FloatImage {
+/**
+ * `cv2.resize(img, (width, height), interpolation)`. `simd: false` forces the portable TypeScript loops (for
+ * tests: both give the same bits).
+ */
+export function resize(img: FloatImage, width: number, height: number, interp: Interpolation = 'bicubic', opts: { simd?: boolean } = {}): FloatImage {
   checkSize(width, height);
   if (!INTERPOLATIONS.includes(interp)) throw new RangeError(`unknown interpolation "${interp}" (use ${INTERPOLATIONS.join(', ')})`);
   if (width === img.width && height === img.height) return { ...img, data: img.data.slice() };
-  const t = applyAxis(img, cvAxis(img.width, width, interp), 'x');
-  return applyAxis(t, cvAxis(img.height, height, interp), 'y');
+  const simd = opts.simd !== false;
+  const t = applyAxis(img, cvAxis(img.width, width, interp), 'x', simd);
+  return applyAxis(t, cvAxis(img.height, height, interp), 'y', simd);
 }
 
 /** Resize by a scale factor: new size (⌊h·s⌋, ⌊w·s⌋) (at least 1). */

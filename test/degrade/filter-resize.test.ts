@@ -68,6 +68,19 @@ test('direct filtering: SIMD kernel and TypeScript loop give the same bits, with
   }
 });
 
+test('resize: SIMD kernels and TypeScript loops give the same bits (1 and 3 channels, odd sizes, all interpolations)', () => {
+  const r = new DegradeRng(11);
+  for (const ch of [1, 3]) {
+    const img: FloatImage = { data: new Float32Array(37 * 23 * ch).map(() => r.random()), width: 37, height: 23, channels: ch };
+    for (const interp of ['nearest', 'bilinear', 'bicubic', 'area'] as const) {
+      for (const [w, h] of [[19, 11], [53, 41], [37, 9], [8, 23]] as const) {
+        const simd = resize(img, w, h, interp), portable = resize(img, w, h, interp, { simd: false });
+        for (let i = 0; i < simd.data.length; i++) assert.equal(simd.data[i], portable.data[i], `${ch} ch, ${interp} → ${w}×${h}: value ${i}`);
+      }
+    }
+  }
+});
+
 test('OpenCV-semantics resize matches cv2.resize (nearest, bilinear, bicubic, area)', () => {
   for (const c of ref.resize) {
     const out = resize(src, c.width, c.height, c.interp);
