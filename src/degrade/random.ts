@@ -166,22 +166,19 @@ export class DegradeRng {
     // helper closures would move the state into a context object and cost more than they save.
     const st = this.st;
     let s0 = st[0]!, s1 = st[1]!, s2 = st[2]!, s3 = st[3]!;
-    let m5: number, r: number, t: number, hiBits: number;
+    let m5: number, r: number, t: number, hiBits = 0;
     while (i < n) {
       let u: number, v: number, s: number;
       do {
-        m5 = Math.imul(s1, 5); r = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0;
-        t = s1 << 9; s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
-        hiBits = r >>> 5;
-        m5 = Math.imul(s1, 5); r = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0;
-        t = s1 << 9; s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
-        u = 2 * ((hiBits * 67108864 + (r >>> 6)) / 9007199254740992) - 1;
-        m5 = Math.imul(s1, 5); r = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0;
-        t = s1 << 9; s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
-        hiBits = r >>> 5;
-        m5 = Math.imul(s1, 5); r = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0;
-        t = s1 << 9; s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
-        v = 2 * ((hiBits * 67108864 + (r >>> 6)) / 9007199254740992) - 1;
+        // four 32-bit outputs: u from the first two, v from the last two (as random(): 27 + 26 bits)
+        u = v = 0;
+        for (let k = 0; k < 4; k++) {
+          m5 = Math.imul(s1, 5); r = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0;
+          t = s1 << 9; s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+          if ((k & 1) === 0) hiBits = r >>> 5;
+          else if (k === 1) u = 2 * ((hiBits * 67108864 + (r >>> 6)) / 9007199254740992) - 1;
+          else v = 2 * ((hiBits * 67108864 + (r >>> 6)) / 9007199254740992) - 1;
+        }
         s = u * u + v * v;
       } while (s >= 1 || s === 0);
       const m = Math.sqrt(-2 * logOpenUnit(s) / s);
