@@ -73,7 +73,13 @@ export class Emitter {
   private readonly constCache = new Map<string, string>();
   private counter = 0;
 
-  constructor(readonly graph: Graph) {}
+  /** `used`: ids of the tensors some emitted node or graph output reads (ops may skip outputs nobody reads). */
+  constructor(readonly graph: Graph, private readonly used: ReadonlySet<number> | null = null) {}
+
+  /** Whether any emitted node or graph output reads `t` (true when unknown). */
+  isUsed(t: Tensor): boolean {
+    return this.used === null || this.used.has(t.id);
+  }
 
   /** ONNX name of a tensor (after CSE aliasing). */
   name(t: Tensor): string {
@@ -112,6 +118,18 @@ export class Emitter {
     if (!name) {
       name = this.fresh('const');
       this.initializers.push(tensorProto(name, 'int64', [values.length], BigInt64Array.from(values.map((v) => BigInt(v)))));
+      this.constCache.set(key, name);
+    }
+    return name;
+  }
+
+  /** A float32 constant of the given dims, shared when repeated. */
+  floatConst(dims: readonly number[], data: Float32Array): string {
+    const key = `f32t:${dims.join('x')}:${data.join(',')}`;
+    let name = this.constCache.get(key);
+    if (!name) {
+      name = this.fresh('const');
+      this.initializers.push(tensorProto(name, 'float32', dims, data));
       this.constCache.set(key, name);
     }
     return name;
@@ -168,12 +186,12 @@ export function neededNodes(outputs: readonly Tensor[]): Node[] {
 }
 
 export function emitModel(graph: Graph, opts: EmitOptions): { model: onnx.ModelProto; inputNames: string[]; outputNames: string[] } {
-  const e = new Emitter(graph);
   const outs = Object.entries(opts.outputs);
   const nodes = neededNodes(outs.map(([, t]) => t));
   const used = new Set<number>();
   for (const n of nodes) for (const x of n.inputs) used.add(x.id);
   for (const [, t] of outs) used.add(t.id);
+  const e = new Emitter(graph, used);
 
   const inputs: onnx.IValueInfoProto[] = [];
   const inputNames: string[] = [];
