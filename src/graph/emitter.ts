@@ -73,8 +73,12 @@ export class Emitter {
   private readonly constCache = new Map<string, string>();
   private counter = 0;
 
-  /** `used`: ids of the tensors some emitted node or graph output reads (ops may skip outputs nobody reads). */
-  constructor(readonly graph: Graph, private readonly used: ReadonlySet<number> | null = null) {}
+  /**
+   * `used`: ids of the tensors some emitted node or graph output reads (ops may skip outputs nobody reads).
+   * `inference`: the weights are baked in (a frozen graph), so onnxruntime pre-packs its convs into the blocked
+   * NCHWc layout and an op may pick the formulation that suits that layout.
+   */
+  constructor(readonly graph: Graph, private readonly used: ReadonlySet<number> | null = null, readonly inference = false) {}
 
   /** Whether any emitted node or graph output reads `t` (true when unknown). */
   isUsed(t: Tensor): boolean {
@@ -191,7 +195,7 @@ export function emitModel(graph: Graph, opts: EmitOptions): { model: onnx.ModelP
   const used = new Set<number>();
   for (const n of nodes) for (const x of n.inputs) used.add(x.id);
   for (const [, t] of outs) used.add(t.id);
-  const e = new Emitter(graph, used);
+  const e = new Emitter(graph, used, (opts.bakedParams?.size ?? 0) > 0);
 
   const inputs: onnx.IValueInfoProto[] = [];
   const inputNames: string[] = [];

@@ -908,8 +908,7 @@ const Upsample2Op = defineOp<{}>({
   name: 'UpsampleNearest2',
   infer: ([x]) => [{ dtype: x!.dtype, shape: [x!.shape[0]!, x!.shape[1]!, mulDim(x!.shape[2]!, 2), mulDim(x!.shape[3]!, 2)] }],
   emit: (e, n) => {
-    const scales = e.fresh('scales');
-    e.initializers.push({ name: scales, dataType: 1, dims: [4], rawData: new Uint8Array(Float32Array.of(1, 1, 2, 2).buffer) });
+    const scales = e.floatConst([4], Float32Array.of(1, 1, 2, 2));
     e.bind(n.outputs[0]!, e.op1('Resize', [e.name(n.inputs[0]!), '', scales], { mode: attr.s('nearest'), coordinate_transformation_mode: attr.s('asymmetric'), nearest_mode: attr.s('floor') }));
   },
   vjp: (n, [g]) => {
@@ -961,11 +960,12 @@ function inferChannelNorm([x]: readonly Tensor[]): OutputSpec[] {
 function emitChannelNorm(e: Emitter, n: Node<LNAttrs>): void {
   const [x, scale, shift] = n.inputs as [Tensor, Tensor, Tensor | undefined];
   const xs = e.name(x);
-  // Inference graphs (x̂ and 1/σ unused) take channel means as a 1×1 conv with weights 1/C: onnxruntime runs it
-  // in its blocked (NCHWc) layout straight from the previous conv's output, where ReduceMean over axis 1 took
-  // ~1.3 ns per element (ConditionalNAFNet w32 forward at 256²: −8 ms of ~180, paired). Training graphs keep
-  // ReduceMean: their convs have fed weights and stay unblocked, so the mean conv added reorders (+72 ms a step).
-  const inference = !e.isUsed(n.outputs[1]!) && !e.isUsed(n.outputs[2]!) && typeof x.shape[1] === 'number';
+  // Inference graphs (weights baked, x̂ and 1/σ unused) of one image take channel means as a 1×1 conv with
+  // weights 1/C: onnxruntime runs it in its blocked (NCHWc) layout straight from the previous conv's output, where
+  // ReduceMean over axis 1 of a [1, C, H, W] tensor is slow (ConditionalNAFNet w32 forward at 256²: −7 to −9 ms
+  // of ~180, paired). At batch 4 the conv is the slower one (NAFNet block w64 at 4×128²: +5 to +11 ms), and training
+  // graphs, whose convs have fed weights and stay unblocked, lose more to the reorders (+72 ms a step).
+  const inference = e.inference && x.shape[0] === 1 && typeof x.shape[1] === 'number' && !e.isUsed(n.outputs[1]!) && !e.isUsed(n.outputs[2]!);
   const channelMean = (t: string): string => {
     if (!inference) return e.op1('ReduceMean', [t], { axes: attr.ints([1]), keepdims: attr.i(1) });
     const c = x.shape[1] as number;
