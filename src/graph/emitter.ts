@@ -73,17 +73,7 @@ export class Emitter {
   private readonly constCache = new Map<string, string>();
   private counter = 0;
 
-  /**
-   * `used`: ids of the tensors some emitted node or graph output reads (ops may skip outputs nobody reads).
-   * `inference`: the weights are baked in (a frozen graph), so onnxruntime pre-packs its convs into the blocked
-   * NCHWc layout and an op may pick the formulation that suits that layout.
-   */
-  constructor(readonly graph: Graph, private readonly used: ReadonlySet<number> | null = null, readonly inference = false) {}
-
-  /** Whether any emitted node or graph output reads `t` (true when unknown). */
-  isUsed(t: Tensor): boolean {
-    return this.used === null || this.used.has(t.id);
-  }
+  constructor(readonly graph: Graph) {}
 
   /** ONNX name of a tensor (after CSE aliasing). */
   name(t: Tensor): string {
@@ -190,12 +180,12 @@ export function neededNodes(outputs: readonly Tensor[]): Node[] {
 }
 
 export function emitModel(graph: Graph, opts: EmitOptions): { model: onnx.ModelProto; inputNames: string[]; outputNames: string[] } {
+  const e = new Emitter(graph);
   const outs = Object.entries(opts.outputs);
   const nodes = neededNodes(outs.map(([, t]) => t));
   const used = new Set<number>();
   for (const n of nodes) for (const x of n.inputs) used.add(x.id);
   for (const [, t] of outs) used.add(t.id);
-  const e = new Emitter(graph, used, (opts.bakedParams?.size ?? 0) > 0);
 
   const inputs: onnx.IValueInfoProto[] = [];
   const inputNames: string[] = [];

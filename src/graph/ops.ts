@@ -963,23 +963,11 @@ function inferChannelNorm([x]: readonly Tensor[]): OutputSpec[] {
 function emitChannelNorm(e: Emitter, n: Node<LNAttrs>): void {
   const [x, scale, shift] = n.inputs as [Tensor, Tensor, Tensor | undefined];
   const xs = e.name(x);
-  // Inference graphs (weights baked, x̂ and 1/σ unused) of one image take channel means as a 1×1 conv with
-  // weights 1/C: onnxruntime runs it in its blocked (NCHWc) layout straight from the previous conv's output, where
-  // ReduceMean over axis 1 of a [1, C, H, W] tensor is slow (ConditionalNAFNet w32 forward at 256²: −7 to −9 ms
-  // of ~180, paired). At batch 4 the conv is the slower one (NAFNet block w64 at 4×128²: +5 to +11 ms), and training
-  // graphs, whose convs have fed weights and stay unblocked, lose more to the reorders (+72 ms a step).
-  const inference = e.inference && x.shape[0] === 1 && typeof x.shape[1] === 'number' && !e.isUsed(n.outputs[1]!) && !e.isUsed(n.outputs[2]!);
-  const channelMean = (t: string): string => {
-    if (!inference) return e.op1('ReduceMean', [t], { axes: attr.ints([1]), keepdims: attr.i(1) });
-    const c = x.shape[1] as number;
-    const w = e.floatConst([1, c, 1, 1], new Float32Array(c).fill(1 / c));
-    return e.op1('Conv', [t, w], { kernel_shape: attr.ints([1, 1]), strides: attr.ints([1, 1]), pads: attr.ints([0, 0, 0, 0]), dilations: attr.ints([1, 1]), group: attr.i(1) });
-  };
-  const mu = channelMean(xs);
+  const mu = e.op1('ReduceMean', [xs], { axes: attr.ints([1]), keepdims: attr.i(1) });
   const xc = e.op1('Sub', [xs, mu]);
   // Mul + ReduceMean, not ReduceSumSquare: ORT's ReduceSumSquare over the channel axis ran ~4× slower per
   // element than ReduceMean on [4, 64, 128, 128] (session 6), which cost more than the Mul it saves.
-  const v = channelMean(e.op1('Mul', [xc, xc]));
+  const v = e.op1('ReduceMean', [e.op1('Mul', [xc, xc])], { axes: attr.ints([1]), keepdims: attr.i(1) });
   const rstd = e.op1('Reciprocal', [e.op1('Sqrt', [e.op1('Add', [v, e.floatScalar(n.attrs.eps)])])]);
   const xhat = e.op1('Mul', [xc, rstd]);
   let y = e.op1('Mul', [xhat, e.name(scale)]);
