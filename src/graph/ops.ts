@@ -835,20 +835,18 @@ const DepthToSpaceOp = defineOp<{ block: number }>({
   },
   // CRD is PyTorch's PixelShuffle order: out[c, h·r+i, w·r+j] = in[c·r² + i·r + j, h, w].
   emit: emitAs('DepthToSpace', (a) => ({ blocksize: attr.i(a.block), mode: attr.s('CRD') })),
-  vjp: (n, [g]) => {
-    // The inverse rearrangement in CRD order: ONNX SpaceToDepth (block-major, DCR) and a channel swap that
-    // moves whole H×W planes. 2.4× faster than one 6-D Transpose, whose innermost axis has length r.
-    const x = n.inputs[0]!;
-    return [crdSpaceToDepth(g!, n.attrs.block, x.shape[2]!, x.shape[3]!)];
-  },
+  vjp: (n, [g]) => [crdSpaceToDepth(g!, n.attrs.block)],
 });
 export const pixelShuffle = (x: Tensor, r: number): Tensor => one(DepthToSpaceOp, [x], { block: r });
 
-/** The inverse of the CRD pixel shuffle: [B, C, H·r, W·r] → [B, C·r², H, W], channel c·r² + i·r + j. */
-function crdSpaceToDepth(g: Tensor, r: number, H: Dim, W: Dim): Tensor {
-  const c = g.shape[1] as number;
-  const blocks = one(SpaceToDepthOp, [g], { block: r }); // [B, r²·C, H, W], channel (i·r + j)·C + c
-  return reshape(transpose(reshape(blocks, [0, r * r, c, H, W]), [0, 2, 1, 3, 4]), [0, c * r * r, H, W]);
+/**
+ * The inverse of the CRD pixel shuffle: [B, C, H·r, W·r] → [B, C·r², H, W], channel c·r² + i·r + j — which is
+ * the r×r, stride-r `unfold` (one Conv with a constant one-hot kernel). It ran 4–9 ms faster than ONNX SpaceToDepth
+ * plus a channel swap on [4, 32, 128, 128] (SpaceToDepth is a generic 6-D copy, ~2.4 ns per element in
+ * onnxruntime), 1–2 ms on [4, 64, 64, 64], and within 0.3 ms on smaller tensors (session 7, paired).
+ */
+function crdSpaceToDepth(g: Tensor, r: number): Tensor {
+  return unfold(g, r, r, { strides: [r, r], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 });
 }
 
 const CONV1X1: ConvAttrs = { strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 };
@@ -882,7 +880,7 @@ const Conv1x1PixelShuffleOp = defineOp<{ block: number }>({
   },
   vjp: (n, [g]) => {
     const [x, w] = n.inputs as [Tensor, Tensor];
-    const gy = crdSpaceToDepth(g!, n.attrs.block, x.shape[2]!, x.shape[3]!); // the gradient at the conv's output
+    const gy = crdSpaceToDepth(g!, n.attrs.block); // the gradient at the conv's output
     return [convInputGrad(gy, x, w, CONV1X1), convWeightGrad(gy, x, w.shape as number[], CONV1X1)];
   },
 });
