@@ -89,6 +89,8 @@ export const opCases: Array<[string, (ins: Tensor[]) => Tensor, InputSpec[]]> = 
   ['Conv 3×3 stride 2 (odd size)', ([x, w]) => G.conv2d(x!, w!, null, { stride: 2, padding: 1 }), [x34('x', [1, 2, 7, 5]), x34('w', [3, 2, 3, 3])]],
   ['Conv 3×3 dilation 2', ([x, w]) => G.conv2d(x!, w!, null, { dilation: 2 }), [x34('x', [1, 2, 7, 7]), x34('w', [3, 2, 3, 3])]],
   ['Conv depthwise 3×3', ([x, w, b]) => G.conv2d(x!, w!, b!, { groups: 4 }), [x34('x', [2, 4, 5, 6]), x34('w', [4, 1, 3, 3]), x34('b', [4])]],
+  ['Conv depthwise 3×3 dilation 2', ([x, w]) => G.conv2d(x!, w!, null, { groups: 3, dilation: 2 }), [x34('x', [2, 3, 7, 6]), x34('w', [3, 1, 3, 3])]],
+  ['Conv depthwise 3×5 uneven padding', ([x, w]) => G.conv2d(x!, w!, null, { groups: 2, padding: [0, 1, 2, 3] }), [x34('x', [1, 2, 5, 6]), x34('w', [2, 1, 3, 5])]],
   ['Conv grouped (2 groups)', ([x, w]) => G.conv2d(x!, w!, null, { groups: 2 }), [x34('x', [1, 4, 5, 5]), x34('w', [6, 2, 3, 3])]],
   ['Conv padding wider than kernel', ([x, w]) => G.conv2d(x!, w!, null, { padding: 2 }), [x34('x', [1, 2, 4, 4]), x34('w', [2, 2, 1, 1])]],
   // normalisation
