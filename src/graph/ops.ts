@@ -130,19 +130,20 @@ const ExpOp = unaryOp('Exp', (_x, y, g) => mul(g, y));
 const LogOp = unaryOp('Log', (x, _y, g) => div(g, x));
 const SqrtOp = unaryOp('Sqrt', (_x, y, g) => div(mul(g, 0.5), y));
 const ReciprocalOp = unaryOp('Reciprocal', (_x, y, g) => neg(mul(g, mul(y, y))));
-// d|x|/dx = sign(x), emitted as clip(x·2¹²⁶, −1, 1): the same ±1 or 0 for every normal float (a denormal gives a
-// fraction of its sign), in two vectorised passes, where onnxruntime's Sign is scalar (~3 ns per element; the L1 loss
-// of a NAFNet block training step at 4×32×128² −4 ms, w64 −6 ms, paired, identical gradients).
-const AbsOp = unaryOp('Abs', (x, _y, g) => mul(g, clip(mul(x, 2 ** 126), -1, 1)));
+/**
+ * sign(t) for the gradients of |x| (lo = −1) and ReLU (lo = 0, t = the output): clip(t·2¹²⁶, lo, 1) is the same ±1 or 0
+ * for every normal float (a denormal gives a fraction of its sign) in two vectorised passes. onnxruntime's `Sign` is
+ * scalar (~3 ns per element) and `Where` ~2 ns: NAFNet block training step −4 ms (w32) / −6 ms (w64) with an L1 loss,
+ * 2× conv3×3 step −2 to −3 ms with the ReLU (paired, identical gradients).
+ */
+const gradSign = (t: Tensor, lo: -1 | 0): Tensor => clip(mul(t, 2 ** 126), lo, 1);
+const AbsOp = unaryOp('Abs', (x, _y, g) => mul(g, gradSign(x, -1)));
 const SignOp = unaryOp('Sign', () => null); // zero almost everywhere
 const FloorOp = unaryOp('Floor', () => null); // zero almost everywhere
 const SinOp = unaryOp('Sin', (x, _y, g) => mul(g, cos(x)));
 const CosOp = unaryOp('Cos', (x, _y, g) => neg(mul(g, sin(x))));
 const ErfOp = unaryOp('Erf', (x, _y, g) => mul(g, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI))));
-// relu'(x) as clip(y·2¹²⁶, 0, 1) from the output y: 1 where y is a positive normal float, else 0 (a positive denormal
-// gives a fraction), in vectorised passes; onnxruntime's Where ran ~2 ns per element (2× conv3×3 training step −2 to
-// −3 ms, paired, identical gradients).
-const ReluOp = unaryOp('Relu', (_x, y, g) => mul(g, clip(mul(y, 2 ** 126), 0, 1)));
+const ReluOp = unaryOp('Relu', (_x, y, g) => mul(g, gradSign(y, 0)));
 const SigmoidOp = unaryOp('Sigmoid', (_x, y, g) => mul(g, mul(y, sub(1, y))));
 const TanhOp = unaryOp('Tanh', (_x, y, g) => mul(g, sub(1, mul(y, y))));
 const SoftplusOp = unaryOp('Softplus', (x, _y, g) => mul(g, sigmoid(x)));
