@@ -8,7 +8,7 @@ import onnxProto from 'onnx-proto';
 import type { onnx } from 'onnx-proto';
 // onnx-proto is CommonJS: take the runtime namespace from its default export.
 const onnxRt = onnxProto.onnx;
-import { type DType, type Dim, type Graph, type Node, type Tensor, type ConstValue } from './tensor.js';
+import { type DType, type Dim, type Graph, type Node, type Tensor, type ConstValue, isStatic } from './tensor.js';
 
 export const OPSET = 17;
 
@@ -158,6 +158,11 @@ export class Emitter {
     return t;
   }
 
+  /** The ONNX name of t, or undefined if nothing was emitted for it. */
+  boundName(t: Tensor): string | undefined {
+    return this.names.get(t.id);
+  }
+
   bind(t: Tensor, name: string): void {
     this.names.set(t.id, name);
     t.shape.forEach((d, axis) => {
@@ -209,6 +214,20 @@ export function emitModel(graph: Graph, opts: EmitOptions): { model: onnx.ModelP
   for (const n of nodes) {
     n.op.emit(e, n);
   }
+  // Declare the symbolic shapes of intermediate tensors ("H", "(H)/2", …). ONNX shape inference loses them
+  // after a strided Conv or a Reshape to a computed shape; without them onnxruntime cannot prove that the two
+  // inputs of an Add have one shape, and optimises a symbolic-shape graph differently from a fixed-shape one
+  // (fewer Conv+Add fusions, more layout reorders, and outputs ~1e-7 apart).
+  const valueInfos: onnx.IValueInfoProto[] = [];
+  const declared = new Set<string>([...inputNames, ...e.initializers.map((t) => t.name!)]);
+  for (const n of nodes) {
+    for (const t of n.outputs) {
+      const name = e.boundName(t);
+      if (!name || declared.has(name) || isStatic(t.shape)) continue;
+      declared.add(name);
+      valueInfos.push(valueInfo(name, t.dtype, t.shape));
+    }
+  }
   const outputs: onnx.IValueInfoProto[] = [];
   const outputNames: string[] = [];
   for (const [name, t] of outs) {
@@ -222,7 +241,7 @@ export function emitModel(graph: Graph, opts: EmitOptions): { model: onnx.ModelP
     irVersion: 8,
     producerName: 'irsde',
     opsetImport: [{ domain: '', version: OPSET }],
-    graph: { name: opts.graphName ?? 'irsde', node: e.nodes, input: inputs, output: outputs, initializer: e.initializers },
+    graph: { name: opts.graphName ?? 'irsde', node: e.nodes, input: inputs, output: outputs, initializer: e.initializers, valueInfo: valueInfos },
   });
   return { model, inputNames, outputNames };
 }

@@ -2,8 +2,9 @@
  * `restore(image, options)`: diffusion restoration of one image with a trained mean-reverting-SDE model.
  *
  *   - The model is a registry name or folder (Node), or a `{ config, weights }` object (anywhere).
- *   - The network graph is emitted once per (model, device, threads) with the weights baked in, and the ONNX
- *     Runtime session is cached; its H and W are symbolic, so every tile size runs on that one session.
+ *   - The network graph is emitted with the weights baked in and its ONNX Runtime session cached per (model,
+ *     device, threads), either for the exact tile shape or with symbolic H and W (any tile size runs on it);
+ *     `acquireSession` below says which and why. Both give the same pixels.
  *   - Large images are cut into equal tiles with overlap (edge tiles shifted inside the image) and blended
  *     with linear feathering (tiles.ts); memory is the tile buffers plus one float RGB accumulator.
  *     An image no larger than one tile is run whole (padded on the host to the network multiple), so tiled
@@ -108,6 +109,11 @@ export interface RestoreOptions {
   device?: BackendName;
   /** Intra-op threads for the 'node' backend (default: all cores). */
   threads?: number;
+  /**
+   * 'node' backend: compile the network for the exact tile shape (true; faster per step) or for any H×W
+   * (false; one compile serves every image size). Default: decided per restore from the work it has to do.
+   */
+  fixedShape?: boolean;
   signal?: AbortSignal;
   onProgress?: (e: RestoreProgressEvent) => void;
 }
@@ -182,13 +188,13 @@ function networkPadding(config: ModelConfig): PadSpec {
   return n.kind === 'nafnet' ? nafnetPadding(n.config) : unetPadding(n.config);
 }
 
-function buildGraph(config: ModelConfig): { graph: Graph; out: Tensor } {
+function buildGraph(config: ModelConfig, shape: readonly [number, number] | null): { graph: Graph; out: Tensor } {
   const graph = new Graph();
   const s = new Scope(graph);
-  const shape = ['B', 3, 'H', 'W'];
-  const xt = graph.input('xt', shape);
-  const mu = graph.input('mu', shape);
-  const t = graph.input('t', ['B']);
+  const dims = shape ? [1, 3, shape[0], shape[1]] : ['B', 3, 'H', 'W'];
+  const xt = graph.input('xt', dims);
+  const mu = graph.input('mu', dims);
+  const t = graph.input('t', [dims[0]!]);
   const n = config.network;
   const cond = n.conditional !== false;
   const out = n.kind === 'nafnet'
@@ -197,15 +203,39 @@ function buildGraph(config: ModelConfig): { graph: Graph; out: Tensor } {
   return { graph, out };
 }
 
-const sessions = new Map<string, Promise<Session>>();
+interface CachedSession { session: Promise<Session>; users: number; lastUse: number; fixed: boolean }
+/** Sessions by `${model}|${device}|${threads}|${shape}`; shape is "h×w" (fixed) or "any" (symbolic H and W). */
+const sessions = new Map<string, CachedSession>();
+/** Idle fixed-shape sessions kept at most (each holds its own weights and buffers); the oldest go first. */
+const MAX_FIXED_SESSIONS = 4;
+/**
+ * Network calls × padded pixels from which a restore compiles a session for its tile shape although a
+ * shape-generic one is cached. Measured (onnxruntime-node, 2 cores): a fixed-shape session compiles no slower
+ * (w24 NAFNet 274 vs 330 ms) and runs each call faster because onnxruntime plans every shape ahead
+ * (w24: 472 vs 539 ms at 512², −6.5 ms at 256²; w32 conditional at 256²: −13 to −20 ms of ~170). 2²² pixel-calls
+ * (16 calls at 512²) repay a second compile.
+ */
+const FIXED_SHAPE_MIN_WORK = 2 ** 22;
 
-async function getSession(p: Prepared, device: BackendName, threads: number | undefined): Promise<Session> {
-  const key = `${p.key}|${device}|${threads ?? ''}`;
-  let s = sessions.get(key);
-  if (!s) {
-    s = (async () => {
+/**
+ * The session for one padded tile shape, counted as in use until `release()`. Fixed shape when asked, when
+ * one is cached for it, when the work repays a compile, or when nothing is cached yet for this model (the
+ * common single-image run compiles once either way); otherwise the symbolic session.
+ */
+async function acquireSession(p: Prepared, device: BackendName, threads: number | undefined, shape: readonly [number, number], work: number, fixedShape: boolean | undefined): Promise<{ session: Session; release: () => void }> {
+  const base = `${p.key}|${device}|${threads ?? ''}|`;
+  const fixedKey = base + shape.join('x');
+  let fixed = false;
+  if (device === 'node' && fixedShape !== false) {
+    fixed = fixedShape === true || sessions.has(fixedKey) || work >= FIXED_SHAPE_MIN_WORK
+      || ![...sessions.keys()].some((k) => k.startsWith(base));
+  }
+  const key = fixed ? fixedKey : base + 'any';
+  let entry = sessions.get(key);
+  if (!entry) {
+    const session = (async () => {
       const weights = await p.loadWeights();
-      const { graph, out } = buildGraph(p.config);
+      const { graph, out } = buildGraph(p.config, fixed ? shape : null);
       for (const prm of graph.params) {
         if (!weights.has(prm.name)) throw new IrsdeError('bad-model', `model "${p.name}": the weights have no "${prm.name}"`, { hint: 'the weights were saved for a different network configuration' });
       }
@@ -217,17 +247,40 @@ async function getSession(p: Prepared, device: BackendName, threads: number | un
         bytes = null;
       }
     })();
-    sessions.set(key, s);
-    s.catch(() => sessions.delete(key));
+    entry = { session, users: 0, lastUse: 0, fixed };
+    sessions.set(key, entry);
+    session.catch(() => { if (sessions.get(key) === entry) sessions.delete(key); });
   }
-  return s;
+  const e = entry;
+  e.users++;
+  e.lastUse = ++useClock;
+  if (fixed) evictIdleFixedSessions();
+  try {
+    const session = await e.session;
+    let done = false;
+    return { session, release: () => { if (!done) { done = true; e.users--; } } };
+  } catch (err) {
+    e.users--;
+    throw err;
+  }
+}
+let useClock = 0;
+
+function evictIdleFixedSessions(): void {
+  const fixed = [...sessions.entries()].filter(([, e]) => e.fixed).sort((a, b) => a[1].lastUse - b[1].lastUse);
+  for (let i = 0; i < fixed.length - MAX_FIXED_SESSIONS; i++) {
+    const [key, e] = fixed[i]!;
+    if (e.users > 0) continue;
+    sessions.delete(key);
+    void e.session.then((s) => s.release(), () => undefined);
+  }
 }
 
 /** Release every cached ONNX Runtime session (the next restore compiles again). */
 export async function releaseModels(): Promise<void> {
   const all = [...sessions.values()];
   sessions.clear();
-  for (const s of all) await (await s.catch(() => null))?.release();
+  for (const e of all) await (await e.session.catch(() => null))?.release();
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -414,7 +467,6 @@ export async function restoreImage(img: PixelImage, opts: RestoreOptions = {}): 
     threads = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   }
   throwIfAborted(opts.signal);
-  const session = await getSession(prepared, r.device, threads);
 
   const srScale = config.scale ?? 1;
   const orig = img.data;
@@ -433,7 +485,7 @@ export async function restoreImage(img: PixelImage, opts: RestoreOptions = {}): 
   const view = (h: number, w: number) => {
     let v = views.get(`${h}x${w}`);
     if (!v) {
-      const t = tileNetwork(session, pad, h, w);
+      const t = tileNetwork(tileSessions.get(`${h}x${w}`)!, pad, h, w);
       v = { net: asNoiseNetwork(t.net, sde, config.sde.prediction), setMu: t.setMu };
       views.set(`${h}x${w}`, v);
     }
@@ -444,94 +496,111 @@ export async function restoreImage(img: PixelImage, opts: RestoreOptions = {}): 
   // Every tile has the same size, so the 8 index maps and the view buffer are made once.
   const views8 = ensemble > 1 ? Array.from({ length: ensemble }, (_, k) => dihedral(k, th, tw)) : [];
   const muK = new Float32Array(ensemble > 1 ? mu.length : 0);
-  const rootRng = createRng(r.seed);
-  const info: RestoreInfo = {
-    model: prepared.name, task: config.task, sampler: r.mode, steps: count, tile: r.tile === Infinity ? 0 : r.tile,
-    overlap: r.overlap, tiles: plan.count, seed: r.seed, device: r.device, ...(srScale > 1 ? { scale: srScale } : {}),
-    ...(ensemble > 1 ? { ensemble } : {}),
-    ...(start ? { noiseLevel: Math.round(start.sigma * 255 * 100) / 100, noiseEstimated: start.estimated, startStep: start.startStep } : {}),
-  };
-
-  const runTile = async (net: NoiseNetwork, muT: Float32Array, rng: ReturnType<typeof createRng>, shape: number[], onStep: (step: number) => void): Promise<Float32Array> => {
-    try {
-      return await runSampler(net, sde, muT, rng, r, start?.startStep ?? 0, shape, opts.signal, (e) => onStep(e.step));
-    } catch (e) {
-      if (isIrsdeError(e) && e.code === 'aborted') throw abortedError(opts.signal);
-      throw e;
+  if (opts.fixedShape !== undefined && typeof opts.fixedShape !== 'boolean') throw new IrsdeError('bad-option', `fixedShape must be true or false, got ${String(opts.fixedShape)}`);
+  // Sessions per tile orientation (the transposed one only for the self-ensemble of non-square tiles).
+  const orientations: [number, number][] = ensemble > 1 && th !== tw ? [[th, tw], [tw, th]] : [[th, tw]];
+  const tileSessions = new Map<string, Session>();
+  const held: (() => void)[] = [];
+  try {
+    for (const [h, w] of orientations) {
+      const padded: [number, number] = [Math.ceil(h / pad.multiple) * pad.multiple, Math.ceil(w / pad.multiple) * pad.multiple];
+      const calls = Math.max(count, 1) * plan.count * (ensemble / orientations.length);
+      const { session, release } = await acquireSession(prepared, r.device, threads, padded, calls * padded[0] * padded[1], opts.fixedShape);
+      held.push(release);
+      tileSessions.set(`${h}x${w}`, session);
     }
-  };
+    const rootRng = createRng(r.seed);
+    const info: RestoreInfo = {
+      model: prepared.name, task: config.task, sampler: r.mode, steps: count, tile: r.tile === Infinity ? 0 : r.tile,
+      overlap: r.overlap, tiles: plan.count, seed: r.seed, device: r.device, ...(srScale > 1 ? { scale: srScale } : {}),
+      ...(ensemble > 1 ? { ensemble } : {}),
+      ...(start ? { noiseLevel: Math.round(start.sigma * 255 * 100) / 100, noiseEstimated: start.estimated, startStep: start.startStep } : {}),
+    };
 
-  let index = 0;
-  for (let ty = 0; ty < plan.rows.positions.length; ty++) {
-    for (let tx = 0; tx < plan.cols.positions.length; tx++) {
-      throwIfAborted(opts.signal);
-      const x0 = plan.cols.positions[tx]!, y0 = plan.rows.positions[ty]!;
-      // μ: the tile as planar RGB in the network's value range (grey replicated)
-      for (let c = 0; c < 3; c++) {
-        const sc = C >= 3 ? c : 0;
-        for (let y = 0; y < th; y++) {
-          let s = ((y0 + y) * W + x0) * C + sc;
-          const d = (c * th + y) * tw;
-          for (let x = 0; x < tw; x++, s += C) mu[d + x] = lo + data[s]! * scale * span;
-        }
+    const runTile = async (net: NoiseNetwork, muT: Float32Array, rng: ReturnType<typeof createRng>, shape: number[], onStep: (step: number) => void): Promise<Float32Array> => {
+      try {
+        return await runSampler(net, sde, muT, rng, r, start?.startStep ?? 0, shape, opts.signal, (e) => onStep(e.step));
+      } catch (e) {
+        if (isIrsdeError(e) && e.code === 'aborted') throw abortedError(opts.signal);
+        throw e;
       }
-      const tileNo = ++index;
-      opts.onProgress?.({ type: 'progress', stage: 'restore', tile: tileNo, tiles: plan.count, step: 0, steps: count * ensemble });
-      const rng = rootRng.fork(`tile:${tileNo - 1}`);
-      let x: Float32Array;
-      if (count === 0) x = Float32Array.from(mu);
-      else if (ensemble === 1) {
-        const v = view(th, tw);
-        v.setMu(mu);
-        x = await runTile(v.net, mu, rng, [1, 3, th, tw], (step) => {
-          opts.onProgress?.({ type: 'progress', stage: 'restore', tile: tileNo, tiles: plan.count, step, steps: count });
-        });
-      } else {
-        // Self-ensemble: the 8 dihedral views of the tile, each restored and mapped back, averaged.
-        x = new Float32Array(mu.length);
-        for (let k = 0; k < ensemble; k++) {
-          const d = views8[k]!;
-          for (let c = 0, plane = th * tw; c < 3; c++) for (let i = 0; i < plane; i++) muK[c * plane + i] = mu[c * plane + d.source[i]!]!;
-          const v = view(d.height, d.width);
-          v.setMu(muK);
-          const out = await runTile(v.net, muK, k === 0 ? rng : rng.fork(`ensemble:${k}`), [1, 3, d.height, d.width], (step) => {
-            opts.onProgress?.({ type: 'progress', stage: 'restore', tile: tileNo, tiles: plan.count, step: k * count + step, steps: count * ensemble });
+    };
+
+    let index = 0;
+    for (let ty = 0; ty < plan.rows.positions.length; ty++) {
+      for (let tx = 0; tx < plan.cols.positions.length; tx++) {
+        throwIfAborted(opts.signal);
+        const x0 = plan.cols.positions[tx]!, y0 = plan.rows.positions[ty]!;
+        // μ: the tile as planar RGB in the network's value range (grey replicated)
+        for (let c = 0; c < 3; c++) {
+          const sc = C >= 3 ? c : 0;
+          for (let y = 0; y < th; y++) {
+            let s = ((y0 + y) * W + x0) * C + sc;
+            const d = (c * th + y) * tw;
+            for (let x = 0; x < tw; x++, s += C) mu[d + x] = lo + data[s]! * scale * span;
+          }
+        }
+        const tileNo = ++index;
+        opts.onProgress?.({ type: 'progress', stage: 'restore', tile: tileNo, tiles: plan.count, step: 0, steps: count * ensemble });
+        const rng = rootRng.fork(`tile:${tileNo - 1}`);
+        let x: Float32Array;
+        if (count === 0) x = Float32Array.from(mu);
+        else if (ensemble === 1) {
+          const v = view(th, tw);
+          v.setMu(mu);
+          x = await runTile(v.net, mu, rng, [1, 3, th, tw], (step) => {
+            opts.onProgress?.({ type: 'progress', stage: 'restore', tile: tileNo, tiles: plan.count, step, steps: count });
           });
-          for (let c = 0, plane = th * tw; c < 3; c++) for (let i = 0; i < plane; i++) x[c * plane + d.source[i]!] += out[c * plane + i]! / ensemble;
+        } else {
+          // Self-ensemble: the 8 dihedral views of the tile, each restored and mapped back, averaged.
+          x = new Float32Array(mu.length);
+          for (let k = 0; k < ensemble; k++) {
+            const d = views8[k]!;
+            for (let c = 0, plane = th * tw; c < 3; c++) for (let i = 0; i < plane; i++) muK[c * plane + i] = mu[c * plane + d.source[i]!]!;
+            const v = view(d.height, d.width);
+            v.setMu(muK);
+            const out = await runTile(v.net, muK, k === 0 ? rng : rng.fork(`ensemble:${k}`), [1, 3, d.height, d.width], (step) => {
+              opts.onProgress?.({ type: 'progress', stage: 'restore', tile: tileNo, tiles: plan.count, step: k * count + step, steps: count * ensemble });
+            });
+            for (let c = 0, plane = th * tw; c < 3; c++) for (let i = 0; i < plane; i++) x[c * plane + d.source[i]!] += out[c * plane + i]! / ensemble;
+          }
         }
-      }
-      const wy = plan.rows.weights[ty]!, wx = plan.cols.weights[tx]!;
-      for (let c = 0; c < 3; c++) {
-        for (let y = 0; y < th; y++) {
-          const s = (c * th + y) * tw, d = c * plane + (y0 + y) * W + x0, wyv = wy[y]!;
-          for (let xx = 0; xx < tw; xx++) acc[d + xx] += wyv * wx[xx]! * x[s + xx]!;
+        const wy = plan.rows.weights[ty]!, wx = plan.cols.weights[tx]!;
+        for (let c = 0; c < 3; c++) {
+          for (let y = 0; y < th; y++) {
+            const s = (c * th + y) * tw, d = c * plane + (y0 + y) * W + x0, wyv = wy[y]!;
+            for (let xx = 0; xx < tw; xx++) acc[d + xx] += wyv * wx[xx]! * x[s + xx]!;
+          }
         }
       }
     }
+
+    // normalise, clamp, back to [0, 1] and the caller's layout (for SR: the caller's sample type)
+    const out = makeLike(orig, plane * C);
+    const toOut = orig instanceof Float32Array ? (v: number) => v
+      : orig instanceof Uint16Array ? (v: number) => Math.round(v * 65535) : (v: number) => toByte(v);
+    const alphaOut = srScale > 1 ? (v: number) => toOut(v < 0 ? 0 : v > 1 ? 1 : v) : (v: number) => v;
+    const totalX = plan.cols.total, totalY = plan.rows.total;
+    const px = new Float32Array(3);
+    for (let y = 0; y < H; y++) {
+      const ty = totalY[y]!;
+      for (let x = 0; x < W; x++) {
+        const i = y * W + x, norm = 1 / (ty * totalX[x]!);
+        for (let c = 0; c < 3; c++) {
+          let v = plan.count === 1 ? acc[c * plane + i]! : acc[c * plane + i]! * norm;
+          v = v < lo ? lo : v > hi ? hi : v;
+          px[c] = (v - lo) / span;
+        }
+        const o = i * C;
+        if (C >= 3) { out[o] = toOut(px[0]!); out[o + 1] = toOut(px[1]!); out[o + 2] = toOut(px[2]!); if (C === 4) out[o + 3] = alphaOut(data[o + 3]!); }
+        else { out[o] = toOut((px[0]! + px[1]! + px[2]!) / 3); if (C === 2) out[o + 1] = alphaOut(data[o + 1]!); }
+      }
+    }
+    return { image: { data: out, width: W, height: H, channels: C }, info };
+  } finally {
+    for (const release of held) release();
   }
 
-  // normalise, clamp, back to [0, 1] and the caller's layout (for SR: the caller's sample type)
-  const out = makeLike(orig, plane * C);
-  const toOut = orig instanceof Float32Array ? (v: number) => v
-    : orig instanceof Uint16Array ? (v: number) => Math.round(v * 65535) : (v: number) => toByte(v);
-  const alphaOut = srScale > 1 ? (v: number) => toOut(v < 0 ? 0 : v > 1 ? 1 : v) : (v: number) => v;
-  const totalX = plan.cols.total, totalY = plan.rows.total;
-  const px = new Float32Array(3);
-  for (let y = 0; y < H; y++) {
-    const ty = totalY[y]!;
-    for (let x = 0; x < W; x++) {
-      const i = y * W + x, norm = 1 / (ty * totalX[x]!);
-      for (let c = 0; c < 3; c++) {
-        let v = plan.count === 1 ? acc[c * plane + i]! : acc[c * plane + i]! * norm;
-        v = v < lo ? lo : v > hi ? hi : v;
-        px[c] = (v - lo) / span;
-      }
-      const o = i * C;
-      if (C >= 3) { out[o] = toOut(px[0]!); out[o + 1] = toOut(px[1]!); out[o + 2] = toOut(px[2]!); if (C === 4) out[o + 3] = alphaOut(data[o + 3]!); }
-      else { out[o] = toOut((px[0]! + px[1]! + px[2]!) / 3); if (C === 2) out[o + 1] = alphaOut(data[o + 1]!); }
-    }
-  }
-  return { image: { data: out, width: W, height: H, channels: C }, info };
 }
 
 /**
