@@ -770,13 +770,14 @@ function wgradMode(): string {
 
 /**
  * im2col as one Conv: a constant one-hot kernel (group = C, k² outputs per channel) copies the window of
- * every tap; output channel c·k² + i·kw + j holds x[c] under tap (i, j), i.e. the OIHW weight order.
+ * every tap; output channel c·k² + i·kw + j holds x[c] under tap (i, j), i.e. the OIHW weight order
+ * (`reversed`: under tap (kh−1−i, kw−1−j)).
  */
-function unfold(x: Tensor, kh: number, kw: number, a: ConvAttrs): Tensor {
+function unfold(x: Tensor, kh: number, kw: number, a: ConvAttrs, reversed = false): Tensor {
   const c = x.shape[1] as number;
   const k2 = kh * kw;
   const eye = new Float32Array(c * k2 * k2);
-  for (let ch = 0; ch < c; ch++) for (let t = 0; t < k2; t++) eye[(ch * k2 + t) * k2 + t] = 1;
+  for (let ch = 0; ch < c; ch++) for (let t = 0; t < k2; t++) eye[(ch * k2 + t) * k2 + (reversed ? k2 - 1 - t : t)] = 1;
   const w = x.graph.constant(eye, [c * k2, 1, kh, kw], 'float32');
   return one(ConvOp, [x, w], { strides: a.strides, pads: a.pads, dilations: a.dilations, group: c });
 }
@@ -815,6 +816,15 @@ function convWeightGrad(g: Tensor, x: Tensor, wShape: readonly number[], a: Conv
     if (kh === 1 && kw === 1 && sh === 1 && sw === 1 && !hasPad) {
       const xr = reshape(x, [0, c, -1]); // [B, C, N]
       return reshape(sumLeadingAxis(matmul(gy, transposeLast(xr))), [o, c, 1, 1]);
+    }
+    const [pt, pl, pb, pr] = [(kh - 1) * dh - t, (kw - 1) * dw - l, (kh - 1) * dh - b, (kw - 1) * dw - r];
+    if (useUnfold && o < c && sh === 1 && sw === 1 && Math.min(pt, pl, pb, pr) >= 0) {
+      // Fewer output than input channels (an image-out conv: 32 → 3): unfold dY instead of x, O·k² planes
+      // instead of C·k². With stride 1, Σ_hw dY[hw]·x_pad[hw + tap] = Σ_hw' x[hw']·dY_pad'[hw' + flipped tap],
+      // dY_pad' being dY padded by (k−1)·d − pad on each side: its reversed unfold lines up with x.
+      const cols = reshape(unfold(pad(g, [0, 0, pt, pl, 0, 0, pb, pr]), kh, kw, { ...a, pads: [0, 0, 0, 0] }, true), [0, o * kh * kw, -1]); // [B, O·k², N]
+      const dwT = sumLeadingAxis(matmul(cols, transposeLast(reshape(x, [0, c, -1])))); // [O·k², C]
+      return reshape(transpose(reshape(dwT, [o, kh * kw, c]), [0, 2, 1]), [o, c, kh, kw]);
     }
     if (useUnfold) {
       const cols = reshape(unfold(x, kh, kw, a), [0, c * kh * kw, -1]); // [B, C·k², N], channel-major = OIHW order

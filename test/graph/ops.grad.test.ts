@@ -88,6 +88,11 @@ export const opCases: Array<[string, (ins: Tensor[]) => Tensor, InputSpec[]]> = 
   ['Conv 2×2 stride 2 pad 0', ([x, w, b]) => G.conv2d(x!, w!, b!, { stride: 2, padding: 0 }), [x34('x', [2, 3, 6, 4]), x34('w', [6, 3, 2, 2]), x34('b', [6])]],
   ['Conv 3×3 stride 2 (odd size)', ([x, w]) => G.conv2d(x!, w!, null, { stride: 2, padding: 1 }), [x34('x', [1, 2, 7, 5]), x34('w', [3, 2, 3, 3])]],
   ['Conv 3×3 dilation 2', ([x, w]) => G.conv2d(x!, w!, null, { dilation: 2 }), [x34('x', [1, 2, 7, 7]), x34('w', [3, 2, 3, 3])]],
+  // fewer outputs than inputs: the weight gradient unfolds dY instead of x
+  ['Conv 3×3 fewer outputs', ([x, w, b]) => G.conv2d(x!, w!, b!), [x34('x', [2, 5, 6, 5]), x34('w', [2, 5, 3, 3]), x34('b', [2])]],
+  ['Conv 3×5 fewer outputs, uneven padding', ([x, w]) => G.conv2d(x!, w!, null, { padding: [0, 1, 2, 3] }), [x34('x', [1, 4, 5, 6]), x34('w', [3, 4, 3, 5])]],
+  ['Conv 3×3 fewer outputs, dilation 2', ([x, w]) => G.conv2d(x!, w!, null, { dilation: 2, padding: 2 }), [x34('x', [1, 4, 7, 6]), x34('w', [2, 4, 3, 3])]],
+  ['Conv 1×1 fewer outputs, padding 2', ([x, w]) => G.conv2d(x!, w!, null, { padding: 2 }), [x34('x', [1, 3, 4, 4]), x34('w', [2, 3, 1, 1])]],
   ['Conv depthwise 3×3', ([x, w, b]) => G.conv2d(x!, w!, b!, { groups: 4 }), [x34('x', [2, 4, 5, 6]), x34('w', [4, 1, 3, 3]), x34('b', [4])]],
   ['Conv depthwise 3×3 dilation 2', ([x, w]) => G.conv2d(x!, w!, null, { groups: 3, dilation: 2 }), [x34('x', [2, 3, 7, 6]), x34('w', [3, 1, 3, 3])]],
   ['Conv depthwise 3×5 uneven padding', ([x, w]) => G.conv2d(x!, w!, null, { groups: 2, padding: [0, 1, 2, 3] }), [x34('x', [1, 2, 5, 6]), x34('w', [2, 1, 3, 5])]],
