@@ -257,9 +257,9 @@ function overChannels(x: Tensor, axes: readonly number[]): boolean {
 
 /**
  * Sum or mean over axis 1 as a matrix product w[1, C] × x[B, C, N] (w = 1 or 1/C). ORT's ReduceMean over the
- * channel axis of NCHW is a strided reduction: 28 ms of a 160 ms ConditionalNAFNet w32 forward at 256²; as
- * MatMul (MLAS's row-vector kernel, reading each plane once) it took 6 ms, and the whole forward −10 ms
- * (w24 at 512²: −34 ms), paired. `outShape` is the reduced shape with or without the kept axis.
+ * channel axis of NCHW is slow at batch 1: 28 ms of a 160 ms ConditionalNAFNet w32 forward at 256²; as MatMul
+ * (MLAS's row-vector kernel, reading each plane once) 6 ms, and the whole forward −20 ms (w24 at 512²: −58 ms),
+ * paired; training steps at batch 4 ±3 ms. `outShape` is the reduced shape with or without the kept axis.
  */
 function emitChannelReduce(e: Emitter, xName: string, xShape: Shape, outShape: Shape, kind: 'sum' | 'mean'): string {
   const c = xShape[1] as number;

@@ -4,7 +4,7 @@
  *   - The model is a registry name or folder (Node), or a `{ config, weights }` object (anywhere).
  *   - The network graph is emitted with the weights baked in and its ONNX Runtime session cached per (model,
  *     device, threads), either for the exact tile shape or with symbolic H and W (any tile size runs on it);
- *     `acquireSession` below says which and why. Both give the same pixels.
+ *     `acquireSession` below says which and why. Both give the same pixels (floats within ~1e-5).
  *   - Large images are cut into equal tiles with overlap (edge tiles shifted inside the image) and blended
  *     with linear feathering (tiles.ts); memory is the tile buffers plus one float RGB accumulator.
  *     An image no larger than one tile is run whole (padded on the host to the network multiple), so tiled
@@ -204,7 +204,7 @@ function buildGraph(config: ModelConfig, shape: readonly [number, number] | null
 }
 
 interface CachedSession { session: Promise<Session>; users: number; lastUse: number; fixed: boolean }
-/** Sessions by `${model}|${device}|${threads}|${shape}`; shape is "h×w" (fixed) or "any" (symbolic H and W). */
+/** Sessions by `${model}|${device}|${threads}|${shape}`; shape is "<h>x<w>" (fixed) or "any" (symbolic H and W). */
 const sessions = new Map<string, CachedSession>();
 /** Idle fixed-shape sessions kept at most (each holds its own weights and buffers); the oldest go first. */
 const MAX_FIXED_SESSIONS = 4;
