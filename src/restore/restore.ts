@@ -4,7 +4,8 @@
  *   - The model is a registry name or folder (Node), or a `{ config, weights }` object (anywhere).
  *   - The network graph is emitted with the weights baked in and its ONNX Runtime session cached per (model,
  *     device, threads), either for the exact tile shape or with symbolic H and W (any tile size runs on it);
- *     `acquireSession` below says which and why. Both give the same pixels (floats within ~1e-5).
+ *     `acquireSession` below says which and why; one idle session per model is kept. Both kinds give the same
+ *     pixels (bit-identical for the shipped NAFNet models, floats within ~1e-5 for the U-Net).
  *   - Large images are cut into equal tiles with overlap (edge tiles shifted inside the image) and blended
  *     with linear feathering (tiles.ts); memory is the tile buffers plus one float RGB accumulator.
  *     An image no larger than one tile is run whole (padded on the host to the network multiple), so tiled
@@ -203,11 +204,13 @@ function buildGraph(config: ModelConfig, shape: readonly [number, number] | null
   return { graph, out };
 }
 
-interface CachedSession { session: Promise<Session>; users: number; lastUse: number; fixed: boolean }
-/** Sessions by `${model}|${device}|${threads}|${shape}`; shape is "<h>x<w>" (fixed) or "any" (symbolic H and W). */
+interface CachedSession { session: Promise<Session>; users: number }
+/**
+ * Sessions by `${model}|${device}|${threads}|${shape}`; shape is "<h>x<w>" (fixed) or "any" (symbolic H and W).
+ * At most one idle session per model is kept: each holds its own buffers (~260 MB for the w24 NAFNet at 512²),
+ * so a process restoring images of many sizes must not collect one per size.
+ */
 const sessions = new Map<string, CachedSession>();
-/** Idle fixed-shape sessions kept at most (each holds its own weights and buffers); the oldest go first. */
-const MAX_FIXED_SESSIONS = 4;
 /**
  * Network calls × padded pixels from which a restore compiles a session for its tile shape although a
  * shape-generic one is cached. Measured (onnxruntime-node, 2 cores): a fixed-shape session compiles no slower
@@ -218,21 +221,25 @@ const MAX_FIXED_SESSIONS = 4;
 const FIXED_SHAPE_MIN_WORK = 2 ** 22;
 
 /**
- * The session for one padded tile shape, counted as in use until `release()`. Fixed shape when asked, when
- * one is cached for it, when the work repays a compile, or when nothing is cached yet for this model (the
- * common single-image run compiles once either way); otherwise the symbolic session.
+ * The session for one padded tile shape, counted as in use until `release()`. Fixed shape when asked, when one
+ * is cached for this shape, when the work repays a compile, or when nothing is cached for the model (the common
+ * single-image run compiles once either way); the symbolic one otherwise (images of several sizes). Creating a
+ * session releases the model's other idle ones.
  */
 async function acquireSession(p: Prepared, device: BackendName, threads: number | undefined, shape: readonly [number, number], work: number, fixedShape: boolean | undefined): Promise<{ session: Session; release: () => void }> {
   const base = `${p.key}|${device}|${threads ?? ''}|`;
-  const fixedKey = base + shape.join('x');
-  let fixed = false;
+  const fixedKey = base + shape.join('x'), anyKey = base + 'any';
+  let key = anyKey;
   if (device === 'node' && fixedShape !== false) {
-    fixed = fixedShape === true || sessions.has(fixedKey) || work >= FIXED_SHAPE_MIN_WORK
-      || ![...sessions.keys()].some((k) => k.startsWith(base));
+    const cachedForModel = [...sessions.keys()].some((k) => k.startsWith(base));
+    if (fixedShape === true || sessions.has(fixedKey) || work >= FIXED_SHAPE_MIN_WORK || !cachedForModel) key = fixedKey;
   }
-  const key = fixed ? fixedKey : base + 'any';
   let entry = sessions.get(key);
   if (!entry) {
+    for (const [k, e] of sessions) {
+      if (k.startsWith(base) && e.users === 0) { sessions.delete(k); void e.session.then((s) => s.release(), () => undefined); }
+    }
+    const fixed = key === fixedKey;
     const session = (async () => {
       const weights = await p.loadWeights();
       const { graph, out } = buildGraph(p.config, fixed ? shape : null);
@@ -247,14 +254,12 @@ async function acquireSession(p: Prepared, device: BackendName, threads: number 
         bytes = null;
       }
     })();
-    entry = { session, users: 0, lastUse: 0, fixed };
+    entry = { session, users: 0 };
     sessions.set(key, entry);
     session.catch(() => { if (sessions.get(key) === entry) sessions.delete(key); });
   }
   const e = entry;
   e.users++;
-  e.lastUse = ++useClock;
-  if (fixed) evictIdleFixedSessions();
   try {
     const session = await e.session;
     let done = false;
@@ -264,16 +269,10 @@ async function acquireSession(p: Prepared, device: BackendName, threads: number 
     throw err;
   }
 }
-let useClock = 0;
 
-function evictIdleFixedSessions(): void {
-  const fixed = [...sessions.entries()].filter(([, e]) => e.fixed).sort((a, b) => a[1].lastUse - b[1].lastUse);
-  for (let i = 0; i < fixed.length - MAX_FIXED_SESSIONS; i++) {
-    const [key, e] = fixed[i]!;
-    if (e.users > 0) continue;
-    sessions.delete(key);
-    void e.session.then((s) => s.release(), () => undefined);
-  }
+/** The cached sessions (diagnostics and tests): key `${model}|${device}|${threads}|${"<h>x<w>" or "any"}`. */
+export function cachedSessions(): { key: string; users: number }[] {
+  return [...sessions].map(([key, e]) => ({ key, users: e.users }));
 }
 
 /** Release every cached ONNX Runtime session (the next restore compiles again). */

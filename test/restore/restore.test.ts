@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { restore, restoreImage, releaseModels, dihedral, type PixelImage, type RestoreProgressEvent } from '../../src/restore/restore.js';
+import { restore, restoreImage, releaseModels, cachedSessions, dihedral, type PixelImage, type RestoreProgressEvent } from '../../src/restore/restore.js';
 import { encodePng } from '../../src/image/png.js';
 import { fromUint8 } from '../../src/image/convert.js';
 import { tinyConfig, tinyModelsDir, testPixels, writeModel } from './helpers.js';
@@ -200,6 +200,21 @@ test('fixed-shape and shape-generic sessions restore the same pixels (NAFNet, U-
     assert.ok(d <= 1e-5, `${JSON.stringify(o)}: fixed vs generic differ by ${d}`);
   }
   await assert.rejects(restore(img, { modelsDir: models, fixedShape: 'yes' as unknown as boolean }), /fixedShape must be true or false, got yes/);
+});
+
+test('sessions: the first restore compiles for its tile shape, other sizes share one shape-generic session, one idle session per model', async () => {
+  const dir = writeModel(models, tinyConfig('cache'));
+  const mine = () => cachedSessions().filter((s) => s.key.startsWith(dir + '|')).map((s) => `${s.key.slice(s.key.lastIndexOf('|') + 1)}:${s.users}`);
+  const opts = { model: 'cache', modelsDir: models, tile: 0, seed: 1 };
+  const a1 = await restoreImage(rgb(40, 28), opts);
+  assert.deepEqual(mine(), ['28x40:0'], 'first restore: a session for its 28×40 tile, idle afterwards');
+  await restoreImage(rgb(64, 64), opts);
+  assert.deepEqual(mine(), ['any:0'], 'another size, little work: the shape-generic session replaces the idle fixed one');
+  const a2 = await restoreImage(rgb(40, 28), opts);
+  assert.deepEqual(mine(), ['any:0'], 'the first size again: the generic session, no new compile');
+  assert.ok(equal(a1.image.data, a2.image.data), 'same pixels from the fixed-shape and the generic session');
+  await restoreImage(rgb(40, 28), { ...opts, fixedShape: true });
+  assert.deepEqual(mine(), ['28x40:0'], 'fixedShape: true compiles for the shape and releases the idle generic one');
 });
 
 test('SR models ("scale": 4): the input is upsampled ×4 with MATLAB bicubic (μ), output 4× larger, also tiled', async () => {
