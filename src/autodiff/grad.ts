@@ -5,6 +5,7 @@
  */
 import { type Tensor, type Node, isStatic } from '../graph/tensor.js';
 import { add, expandAs, zerosLike } from '../graph/ops.js';
+import { sameShape } from '../graph/shape.js';
 
 export interface GradOptions {
   /** Gradient of the final output (default: 1 for a scalar loss). */
@@ -38,7 +39,13 @@ export function grad(loss: Tensor, wrt: readonly Tensor[], opts: GradOptions = {
   grads.set(loss.id, opts.seed ?? expandAs(graph.scalar(1, loss.dtype), loss));
   const accumulate = (t: Tensor, g: Tensor): void => {
     const prev = grads.get(t.id);
-    grads.set(t.id, prev ? add(prev, g) : g);
+    if (!prev) { grads.set(t.id, g); return; }
+    // A broadcast that only gave one term t's shape is left to the Add when the other term has that shape
+    // already (the GlobalAveragePool gradient: one full-size Expand fewer per pool).
+    let [a, b] = [prev, g];
+    if (sameShape(a.shape, t.shape) && !isExpand(a)) b = unexpand(b);
+    else if (sameShape(b.shape, t.shape) && !isExpand(b)) a = unexpand(a);
+    grads.set(t.id, add(a, b));
   };
 
   for (let i = nodes.length - 1; i >= 0; i--) {
@@ -55,3 +62,6 @@ export function grad(loss: Tensor, wrt: readonly Tensor[], opts: GradOptions = {
   }
   return wrt.map((t) => grads.get(t.id) ?? zerosLike(t));
 }
+
+const isExpand = (t: Tensor): boolean => t.producer !== null && (t.producer.op.name === 'Expand' || t.producer.op.name === 'ExpandAs');
+const unexpand = (t: Tensor): Tensor => (isExpand(t) ? t.producer!.inputs[0]! : t);

@@ -76,6 +76,9 @@ export const opCases: Array<[string, (ins: Tensor[]) => Tensor, InputSpec[]]> = 
   ['Upsample nearest ×2', ([a]) => G.upsampleNearest2x(a!), [x34('x', [2, 3, 2, 3])]],
   ['AveragePool 2×2', ([a]) => G.avgPool(a!, 2), [x34('x', [2, 3, 4, 6])]],
   ['GlobalAveragePool', ([a]) => G.globalAvgPool(a!), [x34('x', [2, 3, 4, 5])]],
+  // two paths into x, one through the pool's broadcast gradient (the accumulation leaves the broadcast to the Add)
+  ['x · GlobalAveragePool(x) (channel attention)', ([a]) => G.mul(a!, G.globalAvgPool(a!)), [x34('x', [2, 3, 4, 5])]],
+  ['GlobalAveragePool(x) + x', ([a]) => G.add(G.globalAvgPool(a!), a!), [x34('x', [2, 3, 4, 5])]],
   ['Where', ([c, a, b]) => G.where(G.greater(c!, 0), a!, b!), [{ name: 'c', shape: [3, 4], noGrad: true }, x34('a', [3, 4]), x34('b', [4])]],
   ['Clip', ([a]) => G.clip(a!, -0.5, 0.7), [{ name: 'x', shape: [3, 4], init: (n, r) => randn(n, r).map((v) => (Math.abs(v + 0.5) < 0.05 || Math.abs(v - 0.7) < 0.05 ? v + 0.2 : v)) }]],
   ['Cast float→float', ([a]) => G.cast(G.cast(a!, 'float64'), 'float32'), [x34()]],
