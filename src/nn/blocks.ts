@@ -16,8 +16,9 @@ const asMap = (v: Tensor): Tensor => G.unsqueeze(v, [2, 3]);
  * parameters and the same function as the reference:
  *  - norm(x)·(1 + scale) + shift is one fused op with k = g·(1 + scale), a [B, c, 1, 1] tensor;
  *  - conv3(x)·β and conv5(x)·γ fold β and γ into the conv weights and biases (per output channel);
- *  - SimpleGate after conv1/conv2 and conv4 runs the two halves as two convs on weight slices, so no
- *    full-size Split (forward) or Concat (backward) is materialised.
+ *  - SimpleGate after conv1/conv2 and conv4 runs the two halves as two convs on the halves of the weights, so
+ *    no full-size Split (forward) or Concat (backward) is materialised; the weights are halved by one Split, whose
+ *    gradient is one Concat of weight size (two Slices cost two zero-padded copies and an Add).
  */
 export function nafBlock(s: Scope, inp: Tensor, tt: Tensor | null, c: number, timeDim: number): Tensor {
   const beta = s.param('beta', [1, c, 1, 1], init.zeros);
@@ -38,15 +39,18 @@ export function nafBlock(s: Scope, inp: Tensor, tt: Tensor | null, c: number, ti
 
   const modulated = (x: Tensor, g: Tensor, scale: Tensor | null, shift: Tensor | null): Tensor =>
     G.channelNormModulate(x, scale ? G.mul(g, G.add(scale, 1)) : g, shift);
-  const half = (p: ConvParams, i: 0 | 1, n: number): ConvParams => ({
-    w: G.slice(p.w, [i * n], [(i + 1) * n], [0]), b: p.b && G.slice(p.b, [i * n], [(i + 1) * n], [0]),
-  });
+  const halves = (p: ConvParams): [ConvParams, ConvParams] => {
+    const [w0, w1] = G.split(p.w, 2, 0) as [Tensor, Tensor];
+    const [b0, b1] = p.b ? G.split(p.b, 2, 0) as [Tensor, Tensor] : [null, null];
+    return [{ w: w0, b: b0 }, { w: w1, b: b1 }];
+  };
+  const conv1H = halves(conv1), conv2H = halves(conv2), conv4H = halves(conv4);
   const scaled = (p: ConvParams, v: Tensor): ConvParams => ({ w: G.mul(p.w, G.reshape(v, [c, 1, 1, 1])), b: p.b && G.mul(p.b, G.reshape(v, [c])) });
 
   let x = modulated(inp, g1, scaleAtt, shiftAtt);
   const branch = (i: 0 | 1): Tensor => {
-    const h = applyConv(x, half(conv1, i, c));
-    const dw = half(conv2, i, c);
+    const h = applyConv(x, conv1H[i]);
+    const dw = conv2H[i];
     return G.conv2d(h, dw.w, dw.b, { groups: c });
   };
   x = G.mul(branch(0), branch(1)); // SimpleGate
@@ -54,7 +58,7 @@ export function nafBlock(s: Scope, inp: Tensor, tt: Tensor | null, c: number, ti
   const y = G.add(inp, applyConv(x, scaled(conv3, beta)));
 
   x = modulated(y, g2, scaleFfn, shiftFfn);
-  x = G.mul(applyConv(x, half(conv4, 0, c)), applyConv(x, half(conv4, 1, c)));
+  x = G.mul(applyConv(x, conv4H[0]), applyConv(x, conv4H[1]));
   return G.add(y, applyConv(x, scaled(conv5, gamma)));
 }
 
