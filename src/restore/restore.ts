@@ -500,6 +500,23 @@ export async function restoreImage(img: PixelImage, opts: RestoreOptions = {}): 
   const orientations: [number, number][] = ensemble > 1 && th !== tw ? [[th, tw], [tw, th]] : [[th, tw]];
   const tileSessions = new Map<string, Session>();
   const held: (() => void)[] = [];
+  const rootRng = createRng(r.seed);
+  const info: RestoreInfo = {
+    model: prepared.name, task: config.task, sampler: r.mode, steps: count, tile: r.tile === Infinity ? 0 : r.tile,
+    overlap: r.overlap, tiles: plan.count, seed: r.seed, device: r.device, ...(srScale > 1 ? { scale: srScale } : {}),
+    ...(ensemble > 1 ? { ensemble } : {}),
+    ...(start ? { noiseLevel: Math.round(start.sigma * 255 * 100) / 100, noiseEstimated: start.estimated, startStep: start.startStep } : {}),
+  };
+
+  const runTile = async (net: NoiseNetwork, muT: Float32Array, rng: ReturnType<typeof createRng>, shape: number[], onStep: (step: number) => void): Promise<Float32Array> => {
+    try {
+      return await runSampler(net, sde, muT, rng, r, start?.startStep ?? 0, shape, opts.signal, (e) => onStep(e.step));
+    } catch (e) {
+      if (isIrsdeError(e) && e.code === 'aborted') throw abortedError(opts.signal);
+      throw e;
+    }
+  };
+
   try {
     for (const [h, w] of orientations) {
       const padded: [number, number] = [Math.ceil(h / pad.multiple) * pad.multiple, Math.ceil(w / pad.multiple) * pad.multiple];
@@ -508,22 +525,6 @@ export async function restoreImage(img: PixelImage, opts: RestoreOptions = {}): 
       held.push(release);
       tileSessions.set(`${h}x${w}`, session);
     }
-    const rootRng = createRng(r.seed);
-    const info: RestoreInfo = {
-      model: prepared.name, task: config.task, sampler: r.mode, steps: count, tile: r.tile === Infinity ? 0 : r.tile,
-      overlap: r.overlap, tiles: plan.count, seed: r.seed, device: r.device, ...(srScale > 1 ? { scale: srScale } : {}),
-      ...(ensemble > 1 ? { ensemble } : {}),
-      ...(start ? { noiseLevel: Math.round(start.sigma * 255 * 100) / 100, noiseEstimated: start.estimated, startStep: start.startStep } : {}),
-    };
-
-    const runTile = async (net: NoiseNetwork, muT: Float32Array, rng: ReturnType<typeof createRng>, shape: number[], onStep: (step: number) => void): Promise<Float32Array> => {
-      try {
-        return await runSampler(net, sde, muT, rng, r, start?.startStep ?? 0, shape, opts.signal, (e) => onStep(e.step));
-      } catch (e) {
-        if (isIrsdeError(e) && e.code === 'aborted') throw abortedError(opts.signal);
-        throw e;
-      }
-    };
 
     let index = 0;
     for (let ty = 0; ty < plan.rows.positions.length; ty++) {
@@ -573,33 +574,32 @@ export async function restoreImage(img: PixelImage, opts: RestoreOptions = {}): 
         }
       }
     }
-
-    // normalise, clamp, back to [0, 1] and the caller's layout (for SR: the caller's sample type)
-    const out = makeLike(orig, plane * C);
-    const toOut = orig instanceof Float32Array ? (v: number) => v
-      : orig instanceof Uint16Array ? (v: number) => Math.round(v * 65535) : (v: number) => toByte(v);
-    const alphaOut = srScale > 1 ? (v: number) => toOut(v < 0 ? 0 : v > 1 ? 1 : v) : (v: number) => v;
-    const totalX = plan.cols.total, totalY = plan.rows.total;
-    const px = new Float32Array(3);
-    for (let y = 0; y < H; y++) {
-      const ty = totalY[y]!;
-      for (let x = 0; x < W; x++) {
-        const i = y * W + x, norm = 1 / (ty * totalX[x]!);
-        for (let c = 0; c < 3; c++) {
-          let v = plan.count === 1 ? acc[c * plane + i]! : acc[c * plane + i]! * norm;
-          v = v < lo ? lo : v > hi ? hi : v;
-          px[c] = (v - lo) / span;
-        }
-        const o = i * C;
-        if (C >= 3) { out[o] = toOut(px[0]!); out[o + 1] = toOut(px[1]!); out[o + 2] = toOut(px[2]!); if (C === 4) out[o + 3] = alphaOut(data[o + 3]!); }
-        else { out[o] = toOut((px[0]! + px[1]! + px[2]!) / 3); if (C === 2) out[o + 1] = alphaOut(data[o + 1]!); }
-      }
-    }
-    return { image: { data: out, width: W, height: H, channels: C }, info };
   } finally {
     for (const release of held) release();
   }
 
+  // normalise, clamp, back to [0, 1] and the caller's layout (for SR: the caller's sample type)
+  const out = makeLike(orig, plane * C);
+  const toOut = orig instanceof Float32Array ? (v: number) => v
+    : orig instanceof Uint16Array ? (v: number) => Math.round(v * 65535) : (v: number) => toByte(v);
+  const alphaOut = srScale > 1 ? (v: number) => toOut(v < 0 ? 0 : v > 1 ? 1 : v) : (v: number) => v;
+  const totalX = plan.cols.total, totalY = plan.rows.total;
+  const px = new Float32Array(3);
+  for (let y = 0; y < H; y++) {
+    const ty = totalY[y]!;
+    for (let x = 0; x < W; x++) {
+      const i = y * W + x, norm = 1 / (ty * totalX[x]!);
+      for (let c = 0; c < 3; c++) {
+        let v = plan.count === 1 ? acc[c * plane + i]! : acc[c * plane + i]! * norm;
+        v = v < lo ? lo : v > hi ? hi : v;
+        px[c] = (v - lo) / span;
+      }
+      const o = i * C;
+      if (C >= 3) { out[o] = toOut(px[0]!); out[o + 1] = toOut(px[1]!); out[o + 2] = toOut(px[2]!); if (C === 4) out[o + 3] = alphaOut(data[o + 3]!); }
+      else { out[o] = toOut((px[0]! + px[1]! + px[2]!) / 3); if (C === 2) out[o + 1] = alphaOut(data[o + 1]!); }
+    }
+  }
+  return { image: { data: out, width: W, height: H, channels: C }, info };
 }
 
 /**
