@@ -61,7 +61,16 @@ export interface EmitOptions {
   /** Parameters baked in as initialisers (frozen inference graphs: ORT pre-packs conv weights). Others become inputs. */
   bakedParams?: ReadonlyMap<string, ConstValue>;
   graphName?: string;
+  /**
+   * Block size of onnxruntime-node's blocked-channel ("NCHWc") convolution kernels on this CPU, 0 (default) when
+   * unavailable. Non-zero lets convolutions whose weights are fed at run time use those kernels (ops.ts, Conv):
+   * onnxruntime blocks only convolutions with constant weights itself. See runtime/nchwc.ts.
+   */
+  nchwcBlock?: number;
 }
+
+/** onnxruntime's domain of blocked-layout kernels (ReorderInput, Conv, ReorderOutput). */
+export const NCHWC_DOMAIN = 'com.microsoft.nchwc';
 
 export class Emitter {
   readonly nodes: onnx.INodeProto[] = [];
@@ -71,9 +80,34 @@ export class Emitter {
   private readonly dimTensors = new Map<string, string>();
   private readonly cse = new Map<string, string[]>();
   private readonly constCache = new Map<string, string>();
+  private readonly constant = new Map<number, boolean>();
+  /** NCHW name → name of the same tensor in the blocked layout, where a blocked conv produced it. */
+  private readonly blockedNames = new Map<string, string>();
+  readonly domains = new Set<string>();
   private counter = 0;
 
-  constructor(readonly graph: Graph) {}
+  constructor(readonly graph: Graph, readonly nchwcBlock = 0, private readonly baked: ReadonlyMap<string, ConstValue> = new Map()) {}
+
+  /** Whether t is known when the model is built (constants, baked parameters and what is computed from them only). */
+  isConstant(t: Tensor): boolean {
+    let v = this.constant.get(t.id);
+    if (v !== undefined) return v;
+    if (t.kind === 'const') v = true;
+    else if (t.kind === 'param') v = this.baked.has(t.name);
+    else if (t.kind === 'input' || !t.producer) v = false;
+    else v = t.producer.inputs.every((x) => this.isConstant(x));
+    this.constant.set(t.id, v);
+    return v;
+  }
+
+  /** The blocked-layout twin of an emitted NCHW tensor, if a blocked conv produced it. */
+  blockedName(nchwName: string): string | undefined {
+    return this.blockedNames.get(nchwName);
+  }
+
+  setBlockedName(nchwName: string, blockedName: string): void {
+    this.blockedNames.set(nchwName, blockedName);
+  }
 
   /** ONNX name of a tensor (after CSE aliasing). */
   name(t: Tensor): string {
@@ -87,22 +121,24 @@ export class Emitter {
   }
 
   /** Append one ONNX node; identical nodes (same op, inputs, attributes) are merged. Returns output names. */
-  op(opType: string, inputs: readonly string[], nOutputs = 1, attrs: Record<string, AttrValue> = {}): string[] {
-    const key = `${opType}|${inputs.join(',')}|${nOutputs}|${JSON.stringify(attrs)}`;
+  op(opType: string, inputs: readonly string[], nOutputs = 1, attrs: Record<string, AttrValue> = {}, domain = ''): string[] {
+    const key = `${domain}:${opType}|${inputs.join(',')}|${nOutputs}|${JSON.stringify(attrs)}`;
     const hit = this.cse.get(key);
     if (hit) return hit;
-    const outputs = Array.from({ length: nOutputs }, () => this.fresh(opType.toLowerCase()));
+    const outputs = Array.from({ length: nOutputs }, () => this.fresh((domain ? 'nchwc_' : '') + opType.toLowerCase()));
+    if (domain) this.domains.add(domain);
     this.nodes.push({
       opType, input: [...inputs], output: outputs, name: outputs[0],
       attribute: Object.entries(attrs).map(([k, v]) => toAttributeProto(k, v)),
+      ...(domain ? { domain } : {}),
     });
     this.cse.set(key, outputs);
     return outputs;
   }
 
   /** Convenience: single-output op. */
-  op1(opType: string, inputs: readonly string[], attrs: Record<string, AttrValue> = {}): string {
-    return this.op(opType, inputs, 1, attrs)[0]!;
+  op1(opType: string, inputs: readonly string[], attrs: Record<string, AttrValue> = {}, domain = ''): string {
+    return this.op(opType, inputs, 1, attrs, domain)[0]!;
   }
 
   /** An int64 1-D constant (axes, shapes, pads), shared when repeated. */
@@ -185,7 +221,7 @@ export function neededNodes(outputs: readonly Tensor[]): Node[] {
 }
 
 export function emitModel(graph: Graph, opts: EmitOptions): { model: onnx.ModelProto; inputNames: string[]; outputNames: string[] } {
-  const e = new Emitter(graph);
+  const e = new Emitter(graph, opts.nchwcBlock ?? 0, opts.bakedParams);
   const outs = Object.entries(opts.outputs);
   const nodes = neededNodes(outs.map(([, t]) => t));
   const used = new Set<number>();
@@ -237,11 +273,24 @@ export function emitModel(graph: Graph, opts: EmitOptions): { model: onnx.ModelP
     outputs.push(valueInfo(name, t.dtype, t.shape));
     outputNames.push(name);
   }
+  // Drop nodes nothing reads (a blocked conv's NCHW copy when only blocked convs consumed it).
+  const live = new Set(outputNames);
+  const kept: onnx.INodeProto[] = [];
+  for (let i = e.nodes.length - 1; i >= 0; i--) {
+    const node = e.nodes[i]!;
+    if (!node.output!.some((o) => live.has(o))) continue;
+    kept.push(node);
+    for (const x of node.input!) live.add(x);
+  }
+  kept.reverse();
   const model = onnxRt.ModelProto.create({
     irVersion: 8,
     producerName: 'irsde',
-    opsetImport: [{ domain: '', version: OPSET }],
-    graph: { name: opts.graphName ?? 'irsde', node: e.nodes, input: inputs, output: outputs, initializer: e.initializers, valueInfo: valueInfos },
+    opsetImport: [{ domain: '', version: OPSET }, ...[...e.domains].map((domain) => ({ domain, version: 1 }))],
+    graph: {
+      name: opts.graphName ?? 'irsde', node: kept, input: inputs, output: outputs, initializer: e.initializers,
+      valueInfo: valueInfos.filter((v) => live.has(v.name!)),
+    },
   });
   return { model, inputNames, outputNames };
 }

@@ -6,7 +6,7 @@
  */
 import { defineOp, type OpDef, type OutputSpec } from './op.js';
 import { type Dim, type DType, type Node, type Shape, Tensor, isStatic, numel } from './tensor.js';
-import { attr, type AttrValue, type Emitter } from './emitter.js';
+import { NCHWC_DOMAIN, attr, type AttrValue, type Emitter } from './emitter.js';
 import { ShapeError, broadcastShapes, convOutDim, divDim, mulDim, normAxis, sameShape } from './shape.js';
 
 export type TensorLike = Tensor | number;
@@ -693,16 +693,60 @@ const ConvOp = defineOp<ConvAttrs>({
     const [t, l, bo, r] = a.pads;
     return [{ dtype: x!.dtype, shape: [x!.shape[0]!, o!, convOutDim(x!.shape[2]!, kh!, a.strides[0], t, bo, a.dilations[0]), convOutDim(x!.shape[3]!, kw!, a.strides[1], l, r, a.dilations[1])] }];
   },
-  // WebGPU needs kernel_shape/strides/dilations/pads spelled out (ENGINE.md).
-  emit: emitAs('Conv', (a: ConvAttrs, n) => ({
-    kernel_shape: attr.ints((n.inputs[1]!.shape as number[]).slice(2)),
-    strides: attr.ints(a.strides), pads: attr.ints(a.pads), dilations: attr.ints(a.dilations), group: attr.i(a.group),
-  })),
+  emit: (e, n) => {
+    if (!emitBlockedConv(e, n)) emitAs('Conv', convAttrs)(e, n);
+  },
   vjp: (n, [g]) => {
     const [x, w, b] = n.inputs as [Tensor, Tensor, Tensor | undefined];
     return [convInputGrad(g!, x, w, n.attrs), convWeightGrad(g!, x, w.shape as number[], n.attrs), b ? reduceSum(g!, [0, 2, 3]) : null];
   },
 });
+
+// WebGPU needs kernel_shape/strides/dilations/pads spelled out (ENGINE.md).
+const convAttrs = (a: ConvAttrs, n: Node): Record<string, AttrValue> => ({
+  kernel_shape: attr.ints((n.inputs[1]!.shape as number[]).slice(2)),
+  strides: attr.ints(a.strides), pads: attr.ints(a.pads), dilations: attr.ints(a.dilations), group: attr.i(a.group),
+});
+
+/**
+ * A convolution whose weights are fed at run time (training graphs; their input gradients) on onnxruntime's
+ * blocked-channel kernels: channels in blocks of `bs` (16 with AVX-512, 8 with AVX2) interleaved innermost.
+ * onnxruntime rewrites only convolutions with constant weights this way (it re-lays the weights once, when the
+ * model loads); here the weights are re-laid in the graph, a small Reshape/Transpose per run, and the activations
+ * are converted with ReorderInput/ReorderOutput (a conv fed by another blocked conv reads its blocked output
+ * directly). Dense convs need C and O divisible by bs; depthwise ones C. Measured on [4, 32, 128, 128]:
+ * a depthwise 3×3 6.3 → 1.0 ms, a 1×1 3.8 → 2.4 ms (plus ~0.45 ms per reorder). Returns false when not applicable.
+ */
+function emitBlockedConv(e: Emitter, n: Node<ConvAttrs>): boolean {
+  const bs = e.nchwcBlock;
+  const [x, w, b] = n.inputs as [Tensor, Tensor, Tensor | undefined];
+  const [o, ipg, kh, kw] = w.shape as number[];
+  const c = x.shape[1];
+  if (!bs || typeof c !== 'number' || x.dtype !== 'float32') return false;
+  const depthwise = n.attrs.group === c && ipg === 1 && o === c;
+  const dense = n.attrs.group === 1 && c % bs === 0 && o! % bs === 0;
+  if (!(dense || (depthwise && c % bs === 0))) return false;
+  if (e.isConstant(w) && (!b || e.isConstant(b))) return false; // onnxruntime blocks these itself, once
+  // The weights are re-laid every run: not worth it where they outweigh the activations (deep, small levels).
+  const inputSize = x.shape.every((d) => typeof d === 'number') ? numel(x.shape as number[]) : Infinity;
+  if (inputSize < 16 * numel(w.shape as number[])) return false;
+  // Filter layouts of the blocked kernels: dense [O/bs][C/bs][kh·kw][bi][bo], depthwise [O/bs][kh·kw][bo], each
+  // written as the lowest-rank Transpose (onnxruntime: ~0.6 ns per element in 3-D, ~7 ns with 6-D/trailing 1s).
+  const k2 = kh! * kw!;
+  const relaid = (dims: number[], perm: number[]): string =>
+    e.op1('Transpose', [e.op1('Reshape', [e.name(w), e.ints(dims)])], { perm: attr.ints(perm) });
+  const blockedW = depthwise || k2 === 1
+    ? relaid([o! / bs, bs, ipg! * k2], [0, 2, 1])
+    : relaid([o! / bs, bs, c / bs, bs, k2], [0, 2, 4, 3, 1]);
+  const wIn = e.op1('Reshape', [blockedW, e.ints([o!, ipg!, kh!, kw!])]);
+  const xName = e.name(x);
+  const xIn = e.blockedName(xName) ?? e.op1('ReorderInput', [xName], {}, NCHWC_DOMAIN);
+  const y = e.op1('Conv', b ? [xIn, wIn, e.name(b)] : [xIn, wIn], convAttrs(n.attrs, n), NCHWC_DOMAIN);
+  const out = e.op1('ReorderOutput', [y], { channels: attr.i(o!) }, NCHWC_DOMAIN);
+  e.setBlockedName(out, y);
+  e.bind(n.outputs[0]!, out);
+  return true;
+}
 
 export interface Conv2dOptions { stride?: number | [number, number]; padding?: number | [number, number, number, number]; dilation?: number | [number, number]; groups?: number }
 /** 2-D convolution, NCHW input, OIHW weight. Padding defaults to "same" for odd kernels at stride 1. */

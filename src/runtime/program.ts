@@ -6,11 +6,17 @@
 import type { Graph, Tensor, ConstValue } from '../graph/tensor.js';
 import { emitModel, serializeModel } from '../graph/emitter.js';
 import type { Backend, HostTensor, Session, SessionOptions } from './backend.js';
+import { nchwcBlockSize } from './nchwc.js';
 
 export interface CompileOptions extends SessionOptions {
   /** Parameter values to bake into the model as initialisers (frozen inference). */
   bake?: ReadonlyMap<string, ConstValue>;
   name?: string;
+  /**
+   * Run convolutions whose weights are fed (not baked) on onnxruntime's blocked-channel kernels where this CPU
+   * has them (runtime/nchwc.ts). Default true; only graphs with fed parameters are affected.
+   */
+  blockedConvs?: boolean;
 }
 
 export class Program {
@@ -21,7 +27,9 @@ export class Program {
   ) {}
 
   static async compile(backend: Backend, graph: Graph, outputs: Record<string, Tensor>, opts: CompileOptions = {}): Promise<Program> {
-    const { model, inputNames } = emitModel(graph, { outputs, bakedParams: opts.bake, graphName: opts.name });
+    const feedsWeights = graph.params.some((p) => !opts.bake?.has(p.name));
+    const nchwcBlock = feedsWeights && opts.blockedConvs !== false ? await nchwcBlockSize(backend) : 0;
+    const { model, inputNames } = emitModel(graph, { outputs, bakedParams: opts.bake, graphName: opts.name, nchwcBlock });
     const bytes = serializeModel(model);
     const session = await backend.createSession(bytes, opts);
     const shapes = new Map<string, readonly (number | string)[]>();

@@ -13,6 +13,8 @@ export interface TrainingProgramOptions {
   /** Extra tensors to return each step (e.g. predictions for logging). */
   extra?: Record<string, Tensor>;
   threads?: number;
+  /** See CompileOptions.blockedConvs (default true). */
+  blockedConvs?: boolean;
 }
 
 export class TrainingProgram {
@@ -28,7 +30,7 @@ export class TrainingProgram {
     const grads = grad(loss, params);
     const outputs: Record<string, Tensor> = { loss, ...(opts.extra ?? {}) };
     params.forEach((p, i) => { outputs[`grad:${p.name}`] = grads[i]!; });
-    const program = await Program.compile(backend, graph, outputs, { training: true, threads: opts.threads });
+    const program = await Program.compile(backend, graph, outputs, { training: true, threads: opts.threads, blockedConvs: opts.blockedConvs });
     return new TrainingProgram(program, params.map((p) => p.name), store);
   }
 

@@ -1,0 +1,90 @@
+/**
+ * Convolutions with fed weights on onnxruntime's blocked-channel kernels (graph/ops.ts `emitBlockedConv`,
+ * runtime/nchwc.ts): the same loss and gradients as the plain ONNX Conv, for every kind of conv the lowering
+ * takes (dense 1×1 and 3×3, depthwise, dilated, strided, uneven padding, with and without bias, a blocked conv
+ * feeding another), and only where it applies.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Graph, type Tensor } from '../../src/graph/tensor.js';
+import * as G from '../../src/graph/ops.js';
+import { grad } from '../../src/autodiff/grad.js';
+import { NCHWC_DOMAIN, emitModel } from '../../src/graph/emitter.js';
+import { Program } from '../../src/runtime/program.js';
+import { getBackend, type HostTensor } from '../../src/runtime/backend.js';
+import { nchwcBlockSize } from '../../src/runtime/nchwc.js';
+import { createRng } from '../../src/runtime/rng.js';
+
+const C = 32, X = [2, C, 48, 48];
+
+function build(): { g: Graph; outputs: Record<string, Tensor>; feeds: Record<string, HostTensor> } {
+  const g = new Graph();
+  const rng = createRng(5);
+  const feeds: Record<string, HostTensor> = {};
+  const input = (name: string, dims: number[], scale: number, param = true): Tensor => {
+    const data = new Float32Array(dims.reduce((a, b) => a * b, 1));
+    rng.fillNormal(data, 0, scale);
+    feeds[name] = { data, dims, dtype: 'float32' };
+    return param ? g.param(name, dims) : g.input(name, dims);
+  };
+  const x = input('x', X, 1, false);
+  const w1 = input('w1', [C, C, 1, 1], 0.2), b1 = input('b1', [C], 0.1);
+  const wd = input('wd', [C, 1, 3, 3], 0.3), bd = input('bd', [C], 0.1);
+  const w3 = input('w3', [C, C, 3, 3], 0.06);
+  const wdown = input('wdown', [2 * C, C, 2, 2], 0.1), bdown = input('bdown', [2 * C], 0.1);
+  const wp = input('wp', [C, C, 3, 3], 0.06), bp = input('bp', [C], 0.1);
+  const c1 = G.conv2d(x, w1, b1); // dense 1×1
+  const c2 = G.conv2d(c1, wd, bd, { groups: C }); // depthwise, fed by a blocked conv
+  const c3 = G.conv2d(G.relu(c2), w3, null, { dilation: 2 }); // dilated, no bias
+  const c4 = G.conv2d(c3, wdown, bdown, { stride: 2, padding: 0 }); // 2×2 stride 2, C → 2C
+  const c5 = G.conv2d(c2, wp, bp, { padding: [2, 0, 0, 2] }); // uneven padding
+  const loss = G.add(G.add(G.mean(G.mul(c4, c4)), G.mean(G.mul(c5, c1))), G.mean(G.mul(c3, c3)));
+  const params = g.params;
+  const grads = grad(loss, [...params, x]);
+  const outputs: Record<string, Tensor> = { loss, c4 };
+  params.forEach((p, i) => { outputs[`g_${p.name}`] = grads[i]!; });
+  outputs.gx = grads[params.length]!;
+  return { g, outputs, feeds };
+}
+
+test('blocked convs give the loss and every gradient of plain convs', async (t) => {
+  const backend = await getBackend('node');
+  const bs = await nchwcBlockSize(backend);
+  if (!bs) { t.skip('onnxruntime has no blocked conv kernels on this CPU'); return; }
+  const { g, outputs, feeds } = build();
+  const blocked = await Program.compile(backend, g, outputs, { training: true });
+  const plain = await Program.compile(backend, g, outputs, { training: true, blockedConvs: false });
+  const a = await blocked.run(feeds), b = await plain.run(feeds);
+  await blocked.release(); await plain.release();
+  for (const name of Object.keys(outputs)) {
+    const u = a[name]!.data as Float32Array, v = b[name]!.data as Float32Array;
+    let scale = 0, diff = 0;
+    for (let i = 0; i < v.length; i++) { scale = Math.max(scale, Math.abs(v[i]!)); diff = Math.max(diff, Math.abs(u[i]! - v[i]!)); }
+    assert.ok(scale > 0, `${name} is all zeros: the check would be vacuous`);
+    assert.ok(diff <= 1e-5 * scale, `${name}: max |blocked − plain| ${diff} vs max |plain| ${scale}`);
+  }
+});
+
+test('the lowering applies to fed weights only, and not where the weights outweigh the activations', async () => {
+  const { g, outputs } = build();
+  const count = (nchwcBlock: number, bake?: Map<string, Float32Array>): Record<string, number> => {
+    const { model } = emitModel(g, { outputs, nchwcBlock, bakedParams: bake });
+    const c: Record<string, number> = {};
+    for (const n of model.graph!.node!) if (n.domain === NCHWC_DOMAIN) c[n.opType!] = (c[n.opType!] ?? 0) + 1;
+    return c;
+  };
+  const blocked = count(16);
+  // The 5 forward convs and the 4 stride-1 input gradients (the strided conv's is a ConvTranspose).
+  assert.equal(blocked.Conv, 9, JSON.stringify(blocked));
+  // c2 reads c1's blocked output directly: fewer ReorderInputs than blocked convs.
+  assert.ok(blocked.ReorderInput! < blocked.Conv!, JSON.stringify(blocked));
+  assert.deepEqual(count(0), {});
+  // Baked (constant) weights are left to onnxruntime, which re-lays them once at load.
+  const bake = new Map(g.params.map((p) => [p.name, new Float32Array(p.shape.reduce((a: number, b) => a * (b as number), 1))]));
+  const frozen = emitModel(g, { outputs: { c4: outputs.c4! }, nchwcBlock: 16, bakedParams: bake }).model;
+  assert.equal(frozen.graph!.node!.filter((n) => n.domain === NCHWC_DOMAIN).length, 0);
+  // Small activations, large weights (a deep level): not lowered.
+  const h = new Graph();
+  const y = G.conv2d(h.input('x', [1, 256, 8, 8]), h.param('w', [256, 256, 1, 1]), null);
+  assert.equal(emitModel(h, { outputs: { y }, nchwcBlock: 16 }).model.graph!.node!.filter((n) => n.domain === NCHWC_DOMAIN).length, 0);
+});
