@@ -715,7 +715,8 @@ const convAttrs = (a: ConvAttrs, n: Node): Record<string, AttrValue> => ({
  * model loads); here the weights are re-laid in the graph, a small Reshape/Transpose per run, and the activations
  * are converted with ReorderInput/ReorderOutput (a conv fed by another blocked conv reads its blocked output
  * directly). Dense convs need C and O divisible by bs; depthwise ones C. Measured on [4, 32, 128, 128]:
- * a depthwise 3×3 6.3 → 1.0 ms, a 1×1 3.8 → 2.4 ms (plus ~0.45 ms per reorder). Returns false when not applicable.
+ * a depthwise 3×3 6.3 → 1.0 ms, a 1×1 3.8 → 2.4 ms, each reorder 0.5–1.4 ms in a training session. Returns false
+ * when not applicable or not worth it.
  */
 function emitBlockedConv(e: Emitter, n: Node<ConvAttrs>): boolean {
   const bs = e.nchwcBlock;
@@ -730,6 +731,11 @@ function emitBlockedConv(e: Emitter, n: Node<ConvAttrs>): boolean {
   // The weights are re-laid every run: not worth it where they outweigh the activations (deep, small levels).
   const inputSize = x.shape.every((d) => typeof d === 'number') ? numel(x.shape as number[]) : Infinity;
   if (inputSize < 16 * numel(w.shape as number[])) return false;
+  const xName = e.name(x);
+  // A 1×1 conv runs as one GEMM in NCHW, which the blocked kernel beats by less than the two reorders it needs
+  // on all but the largest activations (paired, training steps: w32 block −1 to −3 ms, ConditionalNAFNet −16 to
+  // −19 ms by leaving these in NCHW below 2²² input elements; blocking the w64 block's too: +9 ms).
+  if (kh === 1 && kw === 1 && !depthwise && inputSize < 2 ** 22 && !e.blockedName(xName)) return false;
   // Filter layouts of the blocked kernels: dense [O/bs][C/bs][kh·kw][bi][bo], depthwise [O/bs][kh·kw][bo], each
   // written as the lowest-rank Transpose (onnxruntime: ~0.6 ns per element in 3-D, ~7 ns with 6-D/trailing 1s).
   const k2 = kh! * kw!;
@@ -739,7 +745,6 @@ function emitBlockedConv(e: Emitter, n: Node<ConvAttrs>): boolean {
     ? relaid([o! / bs, bs, ipg! * k2], [0, 2, 1])
     : relaid([o! / bs, bs, c / bs, bs, k2], [0, 2, 4, 3, 1]);
   const wIn = e.op1('Reshape', [blockedW, e.ints([o!, ipg!, kh!, kw!])]);
-  const xName = e.name(x);
   const xIn = e.blockedName(xName) ?? e.op1('ReorderInput', [xName], {}, NCHWC_DOMAIN);
   const y = e.op1('Conv', b ? [xIn, wIn, e.name(b)] : [xIn, wIn], convAttrs(n.attrs, n), NCHWC_DOMAIN);
   const out = e.op1('ReorderOutput', [y], { channels: attr.i(o!) }, NCHWC_DOMAIN);

@@ -33,12 +33,14 @@ function build(): { g: Graph; outputs: Record<string, Tensor>; feeds: Record<str
   const w3 = input('w3', [C, C, 3, 3], 0.06);
   const wdown = input('wdown', [2 * C, C, 2, 2], 0.1), bdown = input('bdown', [2 * C], 0.1);
   const wp = input('wp', [C, C, 3, 3], 0.06), bp = input('bp', [C], 0.1);
+  const w6 = input('w6', [C, C, 1, 1], 0.2);
   const c1 = G.conv2d(x, w1, b1); // dense 1×1
   const c2 = G.conv2d(c1, wd, bd, { groups: C }); // depthwise, fed by a blocked conv
   const c3 = G.conv2d(G.relu(c2), w3, null, { dilation: 2 }); // dilated, no bias
   const c4 = G.conv2d(c3, wdown, bdown, { stride: 2, padding: 0 }); // 2×2 stride 2, C → 2C
   const c5 = G.conv2d(c2, wp, bp, { padding: [2, 0, 0, 2] }); // uneven padding
-  const loss = G.add(G.add(G.mean(G.mul(c4, c4)), G.mean(G.mul(c5, c1))), G.mean(G.mul(c3, c3)));
+  const c6 = G.conv2d(c2, w6, null); // 1×1 fed by a blocked conv
+  const loss = G.add(G.add(G.add(G.mean(G.mul(c4, c4)), G.mean(G.mul(c5, c1))), G.mean(G.mul(c3, c3))), G.mean(G.mul(c6, c6)));
   const params = g.params;
   const grads = grad(loss, [...params, x]);
   const outputs: Record<string, Tensor> = { loss, c4 };
@@ -74,8 +76,12 @@ test('the lowering applies to fed weights only, and not where the weights outwei
     return c;
   };
   const blocked = count(16);
-  // The 5 forward convs and the 4 stride-1 input gradients (the strided conv's is a ConvTranspose).
-  assert.equal(blocked.Conv, 9, JSON.stringify(blocked));
+  // Forward: all but c1 (a 1×1 on a small NCHW input: the GEMM beats blocking + reorders); backward: the input
+  // gradients of c2, c3 and c5 (c4's is a ConvTranspose; c6's and c1's are 1×1 convs on NCHW gradients).
+  assert.equal(blocked.Conv, 8, JSON.stringify(blocked));
+  const { model } = emitModel(g, { outputs, nchwcBlock: 16 });
+  const blocked1x1 = model.graph!.node!.filter((n) => n.domain === NCHWC_DOMAIN && n.opType === 'Conv' && n.attribute!.some((a) => a.name === 'kernel_shape' && a.ints!.join() === '1,1'));
+  assert.equal(blocked1x1.length, 1, 'c6 reads the depthwise conv\'s blocked output');
   // c2 reads c1's blocked output directly: fewer ReorderInputs than blocked convs.
   assert.ok(blocked.ReorderInput! < blocked.Conv!, JSON.stringify(blocked));
   assert.deepEqual(count(0), {});
