@@ -16,6 +16,8 @@ export interface SessionOptions {
   training?: boolean;
   threads?: number;
   optimization?: 'basic' | 'extended' | 'all';
+  /** Keep onnxruntime's own error log quiet (capability probes that are expected to fail on some machines). */
+  quiet?: boolean;
 }
 
 export interface Session {
@@ -49,6 +51,7 @@ class OrtBackend implements Backend {
       enableCpuMemArena: true,
       intraOpNumThreads: this.name === 'node' ? (opts.threads ?? defaultThreads()) : undefined,
       executionMode: 'sequential',
+      ...(opts.quiet ? { logSeverityLevel: 4 as const } : {}),
     });
     return {
       inputNames: session.inputNames,
