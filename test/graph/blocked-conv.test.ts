@@ -94,3 +94,33 @@ test('the lowering applies to fed weights only, and not where the weights outwei
   const y = G.conv2d(h.input('x', [1, 256, 8, 8]), h.param('w', [256, 256, 1, 1]), null);
   assert.equal(emitModel(h, { outputs: { y }, nchwcBlock: 16 }).model.graph!.node!.filter((n) => n.domain === NCHWC_DOMAIN).length, 0);
 });
+
+test('blocked convs in a shape-generic graph: any batch and odd sizes, same values as plain convs', async (t) => {
+  const backend = await getBackend('node');
+  if (!(await nchwcBlockSize(backend))) { t.skip('onnxruntime has no blocked conv kernels on this CPU'); return; }
+  const g = new Graph();
+  const x = g.input('x', ['B', C, 'H', 'W']);
+  const wd = g.param('wd', [C, 1, 3, 3]), w1 = g.param('w1', [C, C, 1, 1]), w3 = g.param('w3', [C, C, 3, 3]);
+  const y = G.conv2d(G.conv2d(G.conv2d(x, wd, null, { groups: C }), w1, null), w3, null);
+  const loss = G.mean(G.mul(y, y));
+  const [gwd, gw1, gw3, gx] = grad(loss, [wd, w1, w3, x]);
+  const outputs = { loss, gwd: gwd!, gw1: gw1!, gw3: gw3!, gx: gx! };
+  assert.ok(emitModel(g, { outputs, nchwcBlock: 16 }).model.graph!.node!.some((n) => n.domain === NCHWC_DOMAIN));
+  const blocked = await Program.compile(backend, g, outputs, { training: true });
+  const plain = await Program.compile(backend, g, outputs, { training: true, blockedConvs: false });
+  for (const [b, h, w] of [[2, 20, 24], [1, 33, 17]] as const) {
+    const n = b * C * h * w;
+    const feeds: Record<string, HostTensor | Float32Array> = {
+      x: { data: Float32Array.from({ length: n }, (_, i) => Math.sin(i)), dims: [b, C, h, w], dtype: 'float32' },
+      wd: Float32Array.from({ length: C * 9 }, (_, i) => Math.cos(i)),
+      w1: Float32Array.from({ length: C * C }, (_, i) => Math.sin(i * 3) / 8),
+      w3: Float32Array.from({ length: C * C * 9 }, (_, i) => Math.cos(i * 7) / 20),
+    };
+    const a = await blocked.run(feeds), r = await plain.run(feeds);
+    for (const name of Object.keys(outputs)) {
+      const u = a[name]!.data as Float32Array, v = r[name]!.data as Float32Array;
+      for (let i = 0; i < v.length; i++) assert.ok(Math.abs(u[i]! - v[i]!) <= 1e-5 * (1 + Math.abs(v[i]!)), `${name}[${i}] at ${b}×${h}×${w}: ${u[i]} vs ${v[i]}`);
+    }
+  }
+  await blocked.release(); await plain.release();
+});
