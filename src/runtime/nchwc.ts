@@ -7,7 +7,7 @@
  */
 import { Graph } from '../graph/tensor.js';
 import * as G from '../graph/ops.js';
-import { emitModel, serializeModel } from '../graph/emitter.js';
+import { NCHWC_DOMAIN, emitModel, serializeModel } from '../graph/emitter.js';
 import type { Backend, HostTensor } from './backend.js';
 
 const probes = new WeakMap<Backend, Promise<number>>();
@@ -16,7 +16,7 @@ const probes = new WeakMap<Backend, Promise<number>>();
 export function nchwcBlockSize(backend: Backend): Promise<number> {
   let p = probes.get(backend);
   if (!p) {
-    p = backend.name === 'node' && !nchwcDisabled() ? probe(backend) : Promise.resolve(0);
+    p = backend.name === 'node' && !nchwcDisabled() ? probeNchwcBlock(backend) : Promise.resolve(0);
     probes.set(backend, p);
   }
   return p;
@@ -26,22 +26,27 @@ function nchwcDisabled(): boolean {
   return typeof process !== 'undefined' && process.env?.IRSDE_NCHWC === '0';
 }
 
-async function probe(backend: Backend): Promise<number> {
-  const c = 96; // divisible by 32, 16 and 8: a wrong block size reads wrong values, never out of bounds
+/** The first of `candidates` whose blocked convs compute what the plain ones do on this backend; 0 if none. */
+export async function probeNchwcBlock(backend: Backend, candidates: readonly number[] = [16, 8]): Promise<number> {
+  // 32 channels: divisible by every block size (a wrong one reads wrong values, never out of bounds); activations
+  // large enough for emitBlockedConv to take all three convs (it leaves small ones to the plain kernels).
+  const c = 32, dims = [1, c, 72, 64];
   const g = new Graph();
-  const x = g.input('x', [2, c, 7, 6]);
+  const x = g.input('x', dims);
   const w = g.param('w', [c, c, 3, 3]), wd = g.param('wd', [c, 1, 3, 3]), b = g.param('b', [c]);
   const y = G.conv2d(G.conv2d(x, w, b), wd, null, { groups: c });
   const z = G.conv2d(x, w, b, { stride: 2, padding: [1, 0, 1, 2] });
   const values = (n: number, seed: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.7 + seed));
   const feeds: Record<string, HostTensor> = {
-    x: { data: values(2 * c * 42, 1), dims: [2, c, 7, 6], dtype: 'float32' },
+    x: { data: values(c * 72 * 64, 1), dims, dtype: 'float32' },
     w: { data: values(c * c * 9, 2).map((v) => v / 20), dims: [c, c, 3, 3], dtype: 'float32' },
     wd: { data: values(c * 9, 3), dims: [c, 1, 3, 3], dtype: 'float32' },
     b: { data: values(c, 4), dims: [c], dtype: 'float32' },
   };
   const run = async (nchwcBlock: number): Promise<Float32Array[]> => {
     const { model } = emitModel(g, { outputs: { y, z }, nchwcBlock });
+    const blocked = model.graph!.node!.filter((n) => n.domain === NCHWC_DOMAIN && n.opType === 'Conv').length;
+    if (blocked !== (nchwcBlock ? 3 : 0)) throw new Error(`nchwc probe: ${blocked} blocked convs emitted`); // never compare plain with plain
     const session = await backend.createSession(serializeModel(model), { quiet: true });
     try {
       const r = await session.run(feeds);
@@ -52,7 +57,7 @@ async function probe(backend: Backend): Promise<number> {
   };
   let reference: Float32Array[];
   try { reference = await run(0); } catch { return 0; }
-  for (const bs of [16, 8]) {
+  for (const bs of candidates) {
     try {
       const got = await run(bs);
       const agree = got.every((a, k) => a.every((v, i) => Math.abs(v - reference[k]![i]!) <= 1e-4 * (1 + Math.abs(reference[k]![i]!))));

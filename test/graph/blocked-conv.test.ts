@@ -12,7 +12,7 @@ import { grad } from '../../src/autodiff/grad.js';
 import { NCHWC_DOMAIN, emitModel } from '../../src/graph/emitter.js';
 import { Program } from '../../src/runtime/program.js';
 import { getBackend, type HostTensor } from '../../src/runtime/backend.js';
-import { nchwcBlockSize } from '../../src/runtime/nchwc.js';
+import { nchwcBlockSize, probeNchwcBlock } from '../../src/runtime/nchwc.js';
 import { createRng } from '../../src/runtime/rng.js';
 
 const C = 32, X = [2, C, 48, 48];
@@ -123,4 +123,18 @@ test('blocked convs in a shape-generic graph: any batch and odd sizes, same valu
     }
   }
   await blocked.release(); await plain.release();
+});
+
+test('the block-size probe keeps the size whose blocked convs agree with plain ones, and rejects the others', async (t) => {
+  const backend = await getBackend('node');
+  const found = await nchwcBlockSize(backend);
+  let flags = '';
+  try { flags = (await import('node:fs')).readFileSync('/proc/cpuinfo', 'utf8'); } catch { /* not Linux */ }
+  if (process.arch === 'x64' && flags) {
+    // MLAS uses 16-channel blocks with AVX-512F, 8 with AVX2 (or plain SSE): the probe must find that size.
+    assert.equal(found, /\bavx512f\b/.test(flags) ? 16 : 8);
+  }
+  if (!found) { t.skip('onnxruntime has no blocked conv kernels on this CPU'); return; }
+  assert.equal(await probeNchwcBlock(backend, [found === 16 ? 8 : 16]), 0, 'a wrong block size must be rejected');
+  assert.equal(await probeNchwcBlock(backend, [found === 16 ? 8 : 16, found]), found);
 });
