@@ -14,7 +14,8 @@ export interface CompileOptions extends SessionOptions {
   name?: string;
   /**
    * Run convolutions whose weights are fed (not baked) on onnxruntime's blocked-channel kernels where this CPU
-   * has them (runtime/nchwc.ts). Default true; only graphs with fed parameters are affected.
+   * has them (runtime/nchwc.ts). Default true; only graphs with fed parameters are affected. Such a Program's
+   * `bytes` then hold onnxruntime-internal operators: pass false, or use `emitModel`, for a portable model.
    */
   blockedConvs?: boolean;
 }
