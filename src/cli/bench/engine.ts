@@ -18,6 +18,13 @@ import { Program } from '../../runtime/program.js';
 import { TrainingProgram } from '../../runtime/training.js';
 import { getBackend, type HostTensor } from '../../runtime/backend.js';
 import { benchOptim } from './optim.js';
+import { nchwcBlockSize } from '../../runtime/nchwc.js';
+
+/** How this machine runs training convolutions (runtime/nchwc.ts), for the bench headers. */
+export function blockedConvsLine(block: number): string {
+  if (block) return `onnxruntime's blocked-channel kernels, ${block} channels per block (IRSDE_NCHWC=0 turns them off)`;
+  return typeof process !== 'undefined' && process.env?.IRSDE_NCHWC === '0' ? 'plain NCHW kernels (IRSDE_NCHWC=0)' : 'plain NCHW kernels (no blocked kernels on this CPU)';
+}
 
 export interface CaseSpec { name: string; label: string; batch: number; c: number; size: number; kind: 'conv2' | 'naf' }
 
@@ -168,6 +175,8 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<number> {
   const results: Record<string, CaseResult> = {};
   const rounds = Math.max(1, opts.rounds ?? (opts.torch ? 2 : 1));
   say(`irsde bench engine — onnxruntime-node, ${threadCount()} threads; best of ${opts.repeats} runs × ${rounds} round(s)${opts.torch ? ', alternating with PyTorch' : ''}`);
+  const nchwcBlock = await nchwcBlockSize(await getBackend('node'));
+  say(`  training convolutions: ${blockedConvsLine(nchwcBlock)}`);
   let torchInfo: ReturnType<typeof runTorch> | undefined;
   const keepMin = <T extends Record<string, number>>(a: T | undefined, b: T): T => {
     if (!a) return b;
@@ -216,7 +225,7 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<number> {
     else say(`  peak RSS, NAFNet block w64 training step at 8×128×128 (own process): ${memory.peak_rss_mb.toFixed(0)} MB (process baseline ${memory.baseline_rss_mb.toFixed(0)} MB)`);
   }
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ type: 'result', stage: 'bench-engine', cases: results, optimizer_10M: optim, memory, torch: torchInfo ? { version: torchInfo.torch, error: torchInfo.error } : undefined, statistic: 'min' }) + '\n');
+    process.stdout.write(JSON.stringify({ type: 'result', stage: 'bench-engine', nchwc_block: nchwcBlock, cases: results, optimizer_10M: optim, memory, torch: torchInfo ? { version: torchInfo.torch, error: torchInfo.error } : undefined, statistic: 'min' }) + '\n');
   }
   return 0;
 }

@@ -18,6 +18,8 @@ import { getBackend, type HostTensor } from '../../runtime/backend.js';
 import { MeanRevertingSDE } from '../../sde/sde.js';
 import { samplePosterior } from '../../sde/samplers.js';
 import type { ParamStore } from '../../runtime/params.js';
+import { nchwcBlockSize } from '../../runtime/nchwc.js';
+import { blockedConvsLine } from './engine.js';
 
 export const BENCH_NAFNET: NAFNetConfig = { imgChannel: 3, width: 32, middleBlkNum: 1, encBlkNums: [1, 1, 1, 4], decBlkNums: [1, 1, 1, 1] };
 
@@ -109,11 +111,13 @@ function runTorch(repeats: number): { cases?: Record<string, Record<string, numb
 export async function benchSde(opts: { json: boolean; torch: boolean; repeats: number }): Promise<number> {
   const say = (m: string): void => { if (!opts.json) process.stdout.write(m + '\n'); };
   say('irsde bench sde — ConditionalNAFNet w32 enc [1,1,1,4] mid 1 dec [1,1,1,1], onnxruntime-node');
+  const nchwcBlock = await nchwcBlockSize(await getBackend('node'));
+  say(`  training convolutions: ${blockedConvsLine(nchwcBlock)}`);
   const train = await trainStep(opts.repeats);
   say(`  training step, batch 4×128×128 (fastest of ${opts.repeats}): ${train.step_ms.toFixed(0)} ms (fwd+bwd ${train.fwdbwd_ms.toFixed(0)} ms; ${train.params} parameters)`);
   const samp = await sampling(100);
   say(`  posterior sampling, 100 steps, 256×256: ${(samp.total_ms / 1000).toFixed(2)} s (${samp.per_step_ms.toFixed(0)} ms/step)`);
-  const result: Record<string, unknown> = { type: 'result', stage: 'bench-sde', train, sampling: samp };
+  const result: Record<string, unknown> = { type: 'result', stage: 'bench-sde', nchwc_block: nchwcBlock, train, sampling: samp };
   if (opts.torch) {
     const t = runTorch(opts.repeats);
     if (t.error) say(`  PyTorch skipped: ${t.error}`);
