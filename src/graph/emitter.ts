@@ -273,7 +273,8 @@ export function emitModel(graph: Graph, opts: EmitOptions): { model: onnx.ModelP
     outputs.push(valueInfo(name, t.dtype, t.shape));
     outputNames.push(name);
   }
-  // Drop nodes nothing reads (a blocked conv's NCHW copy when only blocked convs consumed it).
+  // Drop nodes and constants nothing reads (a blocked conv's NCHW copy when only blocked convs consumed it, the
+  // portable formulation of a value the blocked kernels computed).
   const live = new Set(outputNames);
   const kept: onnx.INodeProto[] = [];
   for (let i = e.nodes.length - 1; i >= 0; i--) {
@@ -288,7 +289,7 @@ export function emitModel(graph: Graph, opts: EmitOptions): { model: onnx.ModelP
     producerName: 'irsde',
     opsetImport: [{ domain: '', version: OPSET }, ...[...e.domains].map((domain) => ({ domain, version: 1 }))],
     graph: {
-      name: opts.graphName ?? 'irsde', node: kept, input: inputs, output: outputs, initializer: e.initializers,
+      name: opts.graphName ?? 'irsde', node: kept, input: inputs, output: outputs, initializer: e.initializers.filter((t) => live.has(t.name!)),
       valueInfo: valueInfos.filter((v) => live.has(v.name!)),
     },
   });

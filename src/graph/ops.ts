@@ -891,7 +891,8 @@ function convWeightGrad(g: Tensor, x: Tensor, wShape: readonly number[], a: Conv
       // Depthwise: the k² windows of each channel (one Conv), then one batched dot product with dY per channel.
       const cols = reshape(unfold(x, kh, kw, a), [0, c, kh * kw, -1]); // [B, C, k², N]
       const gy = reshape(g, [0, c, -1, 1]); // [B, C, N, 1]
-      return reshape(sumLeadingAxis(matmul(cols, gy)), [o, 1, kh, kw]);
+      const portable = reshape(sumLeadingAxis(matmul(cols, gy)), [o, 1, kh, kw]);
+      return one(DepthwiseWeightGradOp, [x, g, portable], a);
     }
     if (wgradMode() === 'slicemm') {
       // Depthwise: per tap, a batched dot product of the window with dY (one MatMul reads both once).
@@ -909,6 +910,47 @@ function convWeightGrad(g: Tensor, x: Tensor, wShape: readonly number[], a: Conv
   const xs = split(x, a.group, 1), gs = split(g, a.group, 1);
   const parts = xs.map((xi, k) => convWeightGrad(gs[k]!, xi, [o / a.group, ipg, kh, kw], { ...a, group: 1 }));
   return concat(parts, 0);
+}
+
+/**
+ * The weight gradient of a depthwise conv, dW[c, i, j] = Σ_b Σ_p x_pad[b, c, p + (i, j)] · dY[b, c, p]. Its inputs are
+ * x, dY and the same value computed portably (the unfold above); emitted, it is that portable value unless the
+ * blocked-channel kernels apply, in which case it is one blocked *depthwise convolution of x with dY as the kernel*
+ * (B·C groups, kernel H×W, output kh×kw per sample and channel; then a sum over the batch), and the portable nodes,
+ * read by nothing, are pruned. In the blocked layout x viewed as [1, B·C, H, W] is the same memory as x [B, C, H, W]
+ * (C divisible by the block), and dY's blocked layout *is* the blocked kernels' depthwise filter layout, so both come
+ * free when the forward conv and the input-gradient conv were blocked (they share the reorders). It reads x and dY
+ * in place instead of writing and reading nine shifted copies: on [4, 32, 128, 128] 5.1 ms against ~14.5 ms for the
+ * unfold (10 ms) and its dot products (3.9 ms); [4, 64, 128, 128] 11 ms against ~29 ms.
+ */
+const DepthwiseWeightGradOp = defineOp<ConvAttrs>({
+  name: 'DepthwiseWeightGrad',
+  infer: ([, , portable]) => [{ dtype: portable!.dtype, shape: portable!.shape }],
+  emit: (e, n) => {
+    if (!emitBlockedDepthwiseWeightGrad(e, n)) e.bind(n.outputs[0]!, e.name(n.inputs[2]!));
+  },
+});
+
+function emitBlockedDepthwiseWeightGrad(e: Emitter, n: Node<ConvAttrs>): boolean {
+  const bs = e.nchwcBlock;
+  const [x, g] = n.inputs as [Tensor, Tensor];
+  const a = n.attrs;
+  if (!bs || x.dtype !== 'float32' || !isStatic(x.shape) || !isStatic(g.shape)) return false;
+  if (a.strides.some((v) => v !== 1) || a.dilations.some((v) => v !== 1)) return false;
+  const [b, c, h, w] = x.shape as number[];
+  const [, , ho, wo] = g.shape as number[];
+  if (c! % bs) return false;
+  const [, , kh, kw] = n.outputs[0]!.shape as number[];
+  const blocked = (t: Tensor): string => e.blockedName(e.name(t)) ?? e.op1('ReorderInput', [e.name(t)], {}, NCHWC_DOMAIN);
+  const input = e.op1('Reshape', [blocked(x), e.ints([1, b! * c!, h!, w!])]);
+  const kernel = e.op1('Reshape', [blocked(g), e.ints([b! * c!, 1, ho!, wo!])]);
+  const perSample = e.op1('ReorderOutput', [e.op1('Conv', [input, kernel], {
+    kernel_shape: attr.ints([ho!, wo!]), strides: attr.ints([1, 1]), pads: attr.ints(a.pads), dilations: attr.ints([1, 1]), group: attr.i(b! * c!),
+  }, NCHWC_DOMAIN)], { channels: attr.i(b! * c!) }, NCHWC_DOMAIN); // [1, B·C, kh, kw]
+  const ones = e.floatConst([1, b!], new Float32Array(b!).fill(1));
+  const sum = e.op1('MatMul', [ones, e.op1('Reshape', [perSample, e.ints([b!, c! * kh! * kw!])])]);
+  e.bind(n.outputs[0]!, e.op1('Reshape', [sum, e.ints([c!, 1, kh!, kw!])]));
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------------------

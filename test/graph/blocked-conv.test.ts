@@ -77,9 +77,19 @@ test('the lowering applies to fed weights only, and not where the weights outwei
   };
   const blocked = count(16);
   // Forward: all but c1 (a 1×1 on a small NCHW input: the GEMM beats blocking + reorders); backward: the input
-  // gradients of c2, c3 and c5 (c4's is a ConvTranspose; c6's and c1's are 1×1 convs on NCHW gradients).
-  assert.equal(blocked.Conv, 8, JSON.stringify(blocked));
+  // gradients of c2, c3 and c5 (c4's is a ConvTranspose; c6's and c1's are 1×1 convs on NCHW gradients), and the
+  // depthwise conv's weight gradient (a conv of x with dY as the kernel).
+  assert.equal(blocked.Conv, 9, JSON.stringify(blocked));
   const { model } = emitModel(g, { outputs, nchwcBlock: 16 });
+  const wgrad = model.graph!.node!.filter((n) => n.domain === NCHWC_DOMAIN && n.opType === 'Conv' && n.attribute!.some((a) => a.name === 'kernel_shape' && a.ints!.join() === '48,48'));
+  assert.equal(wgrad.length, 1, 'the depthwise weight gradient runs as one blocked conv');
+  // …and its portable formulation (the 9-tap unfold, a plain grouped Conv with a one-hot constant) is pruned.
+  const d = new Graph();
+  const dx = d.input('x', [2, C, 48, 48]), dwt = d.param('w', [C, 1, 3, 3]);
+  const [gw] = grad(G.mean(G.mul(G.conv2d(dx, dwt, null, { groups: C }), dx)), [dwt]);
+  const plainConvs = (nchwcBlock: number): number => emitModel(d, { outputs: { gw: gw! }, nchwcBlock }).model.graph!.node!.filter((n) => n.opType === 'Conv' && !n.domain).length;
+  assert.equal(plainConvs(16), 0);
+  assert.equal(plainConvs(0), 2, 'the forward conv and the unfold');
   const blocked1x1 = model.graph!.node!.filter((n) => n.domain === NCHWC_DOMAIN && n.opType === 'Conv' && n.attribute!.some((a) => a.name === 'kernel_shape' && a.ints!.join() === '1,1'));
   assert.equal(blocked1x1.length, 1, 'c6 reads the depthwise conv\'s blocked output');
   // c2 reads c1's blocked output directly: fewer ReorderInputs than blocked convs.
