@@ -1,8 +1,8 @@
 /**
  * Convolutions with fed weights on onnxruntime's blocked-channel kernels (graph/ops.ts `emitBlockedConv`,
  * runtime/nchwc.ts): the same loss and gradients as the plain ONNX Conv, for every kind of conv the lowering
- * takes (dense 1×1 and 3×3, depthwise, dilated, strided, uneven padding, with and without bias, a blocked conv
- * feeding another), and only where it applies.
+ * takes (dense 1×1 and 3×3, depthwise 3×3 and 5×5, dilated, strided, uneven padding, with and without bias, a blocked
+ * conv feeding another, depthwise weight gradients), and only where it applies.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -34,13 +34,15 @@ function build(): { g: Graph; outputs: Record<string, Tensor>; feeds: Record<str
   const wdown = input('wdown', [2 * C, C, 2, 2], 0.1), bdown = input('bdown', [2 * C], 0.1);
   const wp = input('wp', [C, C, 3, 3], 0.06), bp = input('bp', [C], 0.1);
   const w6 = input('w6', [C, C, 1, 1], 0.2);
+  const wd5 = input('wd5', [C, 1, 5, 5], 0.2);
   const c1 = G.conv2d(x, w1, b1); // dense 1×1
   const c2 = G.conv2d(c1, wd, bd, { groups: C }); // depthwise, fed by a blocked conv
   const c3 = G.conv2d(G.relu(c2), w3, null, { dilation: 2 }); // dilated, no bias
   const c4 = G.conv2d(c3, wdown, bdown, { stride: 2, padding: 0 }); // 2×2 stride 2, C → 2C
   const c5 = G.conv2d(c2, wp, bp, { padding: [2, 0, 0, 2] }); // uneven padding
   const c6 = G.conv2d(c2, w6, null); // 1×1 fed by a blocked conv
-  const loss = G.add(G.add(G.add(G.mean(G.mul(c4, c4)), G.mean(G.mul(c5, c1))), G.mean(G.mul(c3, c3))), G.mean(G.mul(c6, c6)));
+  const c7 = G.conv2d(c1, wd5, null, { groups: C, padding: [2, 1, 0, 3] }); // depthwise 5×5, uneven padding: [2, C, 45, 48]
+  const loss = G.add(G.add(G.add(G.add(G.mean(G.mul(c4, c4)), G.mean(G.mul(c5, c1))), G.mean(G.mul(c3, c3))), G.mean(G.mul(c6, c6))), G.mean(G.mul(c7, c7)));
   const params = g.params;
   const grads = grad(loss, [...params, x]);
   const outputs: Record<string, Tensor> = { loss, c4 };
@@ -77,9 +79,9 @@ test('the lowering applies to fed weights only, and not where the weights outwei
   };
   const blocked = count(16);
   // Forward: all but c1 (a 1×1 on a small NCHW input: the GEMM beats blocking + reorders); backward: the input
-  // gradients of c2, c3 and c5 (c4's is a ConvTranspose; c6's and c1's are 1×1 convs on NCHW gradients), and the
-  // depthwise conv's weight gradient (a conv of x with dY as the kernel).
-  assert.equal(blocked.Conv, 9, JSON.stringify(blocked));
+  // gradients of c2, c3, c5 and c7 (c4's is a ConvTranspose; c6's and c1's are 1×1 convs on NCHW gradients), and the
+  // depthwise convs' weight gradients (c2, c7: a conv of x with dY as the kernel).
+  assert.equal(blocked.Conv, 12, JSON.stringify(blocked));
   const { model } = emitModel(g, { outputs, nchwcBlock: 16 });
   const wgrad = model.graph!.node!.filter((n) => n.domain === NCHWC_DOMAIN && n.opType === 'Conv' && n.attribute!.some((a) => a.name === 'kernel_shape' && a.ints!.join() === '48,48'));
   assert.equal(wgrad.length, 1, 'the depthwise weight gradient runs as one blocked conv');
