@@ -3,10 +3,11 @@
  * convolutions whose weights are fed at run time (graph/ops.ts `emitBlockedConv`). Those kernels are internal to
  * onnxruntime's CPU provider (x86: 16 channels per block with AVX-512, 8 with AVX2; absent elsewhere and in
  * onnxruntime-web), so instead of guessing from the CPU, the probe runs them: a dense, a strided and a depthwise
- * conv compiled both ways must agree. `IRSDE_NCHWC=0` turns the blocked kernels off.
+ * conv and a depthwise weight gradient compiled both ways must agree. `IRSDE_NCHWC=0` turns the blocked kernels off.
  */
 import { Graph } from '../graph/tensor.js';
 import * as G from '../graph/ops.js';
+import { grad } from '../autodiff/grad.js';
 import { NCHWC_DOMAIN, emitModel, serializeModel } from '../graph/emitter.js';
 import type { Backend, HostTensor } from './backend.js';
 
@@ -29,13 +30,15 @@ function nchwcDisabled(): boolean {
 /** The first of `candidates` whose blocked convs compute what the plain ones do on this backend; 0 if none. */
 export async function probeNchwcBlock(backend: Backend, candidates: readonly number[] = [16, 8]): Promise<number> {
   // 32 channels: divisible by every block size (a wrong one reads wrong values, never out of bounds); activations
-  // large enough for emitBlockedConv to take all three convs (it leaves small ones to the plain kernels).
+  // large enough for emitBlockedConv to take all three convs (it leaves small ones to the plain kernels), plus the
+  // depthwise conv's weight gradient.
   const c = 32, dims = [1, c, 72, 64];
   const g = new Graph();
   const x = g.input('x', dims);
   const w = g.param('w', [c, c, 3, 3]), wd = g.param('wd', [c, 1, 3, 3]), b = g.param('b', [c]);
   const y = G.conv2d(G.conv2d(x, w, b), wd, null, { groups: c });
   const z = G.conv2d(x, w, b, { stride: 2, padding: [1, 0, 1, 2] });
+  const [gwd] = grad(G.mean(G.mul(y, y)), [wd]); // the depthwise weight gradient's blocked conv (dY as the kernel)
   const values = (n: number, seed: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.7 + seed));
   const feeds: Record<string, HostTensor> = {
     x: { data: values(c * 72 * 64, 1), dims, dtype: 'float32' },
@@ -44,13 +47,13 @@ export async function probeNchwcBlock(backend: Backend, candidates: readonly num
     b: { data: values(c, 4), dims: [c], dtype: 'float32' },
   };
   const run = async (nchwcBlock: number): Promise<Float32Array[]> => {
-    const { model } = emitModel(g, { outputs: { y, z }, nchwcBlock });
+    const { model } = emitModel(g, { outputs: { y, z, gwd: gwd! }, nchwcBlock });
     const blocked = model.graph!.node!.filter((n) => n.domain === NCHWC_DOMAIN && n.opType === 'Conv').length;
-    if (blocked !== (nchwcBlock ? 3 : 0)) throw new Error(`nchwc probe: ${blocked} blocked convs emitted`); // never compare plain with plain
+    if (blocked !== (nchwcBlock ? 4 : 0)) throw new Error(`nchwc probe: ${blocked} blocked convs emitted`); // never compare plain with plain
     const session = await backend.createSession(serializeModel(model), { quiet: true });
     try {
       const r = await session.run(feeds);
-      return [r.y!.data as Float32Array, r.z!.data as Float32Array];
+      return [r.y!.data as Float32Array, r.z!.data as Float32Array, r.gwd!.data as Float32Array];
     } finally {
       await session.release();
     }
