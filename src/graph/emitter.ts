@@ -100,13 +100,21 @@ export class Emitter {
     return v;
   }
 
-  /** The blocked-layout twin of an emitted NCHW tensor, if a blocked conv produced it. */
+  /** The blocked-layout twin of an emitted NCHW tensor, if a blocked kernel produced it. */
   blockedName(nchwName: string): string | undefined {
     return this.blockedNames.get(nchwName);
   }
 
-  setBlockedName(nchwName: string, blockedName: string): void {
-    this.blockedNames.set(nchwName, blockedName);
+  /** An NCHW tensor in the blocked layout: its twin where a blocked kernel produced it, else one ReorderInput. */
+  blockedInput(nchwName: string): string {
+    return this.blockedNames.get(nchwName) ?? this.op1('ReorderInput', [nchwName], {}, NCHWC_DOMAIN);
+  }
+
+  /** A blocked kernel's output back in NCHW (ReorderOutput), remembering the blocked original as its twin. */
+  nchwOutput(blockedName: string, channels: number): string {
+    const out = this.op1('ReorderOutput', [blockedName], { channels: attr.i(channels) }, NCHWC_DOMAIN);
+    this.blockedNames.set(out, blockedName);
+    return out;
   }
 
   /** ONNX name of a tensor (after CSE aliasing). */

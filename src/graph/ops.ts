@@ -694,7 +694,7 @@ const ConvOp = defineOp<ConvAttrs>({
     return [{ dtype: x!.dtype, shape: [x!.shape[0]!, o!, convOutDim(x!.shape[2]!, kh!, a.strides[0], t, bo, a.dilations[0]), convOutDim(x!.shape[3]!, kw!, a.strides[1], l, r, a.dilations[1])] }];
   },
   emit: (e, n) => {
-    if (!emitBlockedConv(e, n)) emitAs('Conv', convAttrs)(e, n);
+    if (!emitBlockedConv(e, n)) emitAs('Conv', (a: ConvAttrs, node) => convAttrs(a, (node.inputs[1]!.shape as number[]).slice(2)))(e, n);
   },
   vjp: (n, [g]) => {
     const [x, w, b] = n.inputs as [Tensor, Tensor, Tensor | undefined];
@@ -703,8 +703,8 @@ const ConvOp = defineOp<ConvAttrs>({
 });
 
 // WebGPU needs kernel_shape/strides/dilations/pads spelled out (ENGINE.md).
-const convAttrs = (a: ConvAttrs, n: Node): Record<string, AttrValue> => ({
-  kernel_shape: attr.ints((n.inputs[1]!.shape as number[]).slice(2)),
+const convAttrs = (a: ConvAttrs, kernel: readonly number[]): Record<string, AttrValue> => ({
+  kernel_shape: attr.ints(kernel),
   strides: attr.ints(a.strides), pads: attr.ints(a.pads), dilations: attr.ints(a.dilations), group: attr.i(a.group),
 });
 
@@ -753,11 +753,9 @@ function emitBlockedConv(e: Emitter, n: Node<ConvAttrs>): boolean {
     blockedW = e.op1('Transpose', [e.op1('Reshape', [blockedW, e.ints([(o! / bs) * (c / bs), bs, k2, bs])])], { perm: attr.ints([0, 2, 1, 3]) });
   }
   const wIn = e.op1('Reshape', [blockedW, e.ints([o!, ipg!, kh!, kw!])]);
-  const xIn = e.blockedName(xName) ?? e.op1('ReorderInput', [xName], {}, NCHWC_DOMAIN);
-  const y = e.op1('Conv', b ? [xIn, wIn, e.name(b)] : [xIn, wIn], convAttrs(n.attrs, n), NCHWC_DOMAIN);
-  const out = e.op1('ReorderOutput', [y], { channels: attr.i(o!) }, NCHWC_DOMAIN);
-  e.setBlockedName(out, y);
-  e.bind(n.outputs[0]!, out);
+  const xIn = e.blockedInput(xName);
+  const y = e.op1('Conv', b ? [xIn, wIn, e.name(b)] : [xIn, wIn], convAttrs(n.attrs, [kh!, kw!]), NCHWC_DOMAIN);
+  e.bind(n.outputs[0]!, e.nchwOutput(y, o!));
   return true;
 }
 
@@ -949,12 +947,10 @@ function emitBlockedDepthwiseWeightGrad(e: Emitter, n: Node<ConvAttrs>): boolean
   const [, , ho, wo] = g.shape as number[];
   if (c! % bs) return false;
   const [, , kh, kw] = n.outputs[0]!.shape as number[];
-  const blocked = (t: Tensor): string => e.blockedName(e.name(t)) ?? e.op1('ReorderInput', [e.name(t)], {}, NCHWC_DOMAIN);
-  const input = e.op1('Reshape', [blocked(x), e.ints([1, b! * c!, h!, w!])]);
-  const kernel = e.op1('Reshape', [blocked(g), e.ints([b! * c!, 1, ho!, wo!])]);
-  const perSample = e.op1('ReorderOutput', [e.op1('Conv', [input, kernel], {
-    kernel_shape: attr.ints([ho!, wo!]), strides: attr.ints([1, 1]), pads: attr.ints(a.pads), dilations: attr.ints([1, 1]), group: attr.i(b! * c!),
-  }, NCHWC_DOMAIN)], { channels: attr.i(b! * c!) }, NCHWC_DOMAIN); // [1, B·C, kh, kw]
+  const input = e.op1('Reshape', [e.blockedInput(e.name(x)), e.ints([1, b! * c!, h!, w!])]);
+  const kernel = e.op1('Reshape', [e.blockedInput(e.name(g)), e.ints([b! * c!, 1, ho!, wo!])]);
+  const conv = e.op1('Conv', [input, kernel], convAttrs({ ...a, group: b! * c! }, [ho!, wo!]), NCHWC_DOMAIN);
+  const perSample = e.nchwOutput(conv, b! * c!); // [1, B·C, kh, kw]
   const ones = e.floatConst([1, b!], new Float32Array(b!).fill(1));
   const sum = e.op1('MatMul', [ones, e.op1('Reshape', [perSample, e.ints([b!, c! * kh! * kw!])])]);
   e.bind(n.outputs[0]!, e.op1('Reshape', [sum, e.ints([c!, 1, kh!, kw!])]));
