@@ -873,13 +873,29 @@ function convWeightGrad(g: Tensor, x: Tensor, wShape: readonly number[], a: Conv
       return reshape(sumLeadingAxis(matmul(gy, transposeLast(xr))), [o, c, 1, 1]);
     }
     const [pt, pl, pb, pr] = [(kh - 1) * dh - t, (kw - 1) * dw - l, (kh - 1) * dh - b, (kw - 1) * dw - r];
-    if (useUnfold && o < c && sh === 1 && sw === 1 && Math.min(pt, pl, pb, pr) >= 0) {
+    // Three im2col forms with the same GEMM work; each writes its unfold once and the GEMM reads it back, so take
+    // the one that writes the fewest planes: x under every tap (C·kh·kw), dY under every tap (O·kh·kw), or the
+    // split form (O·kh + C·kw), all of which need stride 1 but the first.
+    const stride1 = sh === 1 && sw === 1 && Math.min(pt, pl, pb, pr) >= 0;
+    const planes = { x: c * kh * kw, dY: stride1 ? o * kh * kw : Infinity, split: stride1 ? o * kh + c * kw : Infinity };
+    if (useUnfold && planes.dY < Math.min(planes.x, planes.split)) {
       // Fewer output than input channels (an image-out conv: 32 → 3): unfold dY instead of x, O·k² planes
       // instead of C·k². With stride 1, Σ_hw dY[hw]·x_pad[hw + tap] = Σ_hw' x[hw']·dY_pad'[hw' + flipped tap],
       // dY_pad' being dY padded by (k−1)·d − pad on each side: its reversed unfold lines up with x.
       const cols = reshape(unfold(pad(g, [0, 0, pt, pl, 0, 0, pb, pr]), kh, kw, { ...a, pads: [0, 0, 0, 0] }, true), [0, o * kh * kw, -1]); // [B, O·k², N]
       const dwT = sumLeadingAxis(matmul(cols, transposeLast(reshape(x, [0, c, -1])))); // [O·k², C]
       return reshape(transpose(reshape(dwT, [o, kh * kw, c]), [0, 2, 1]), [o, c, kh, kw]);
+    }
+    if (useUnfold && planes.split < planes.x) {
+      // Split the tap offset between the operands: with ρ = the input row a tap reads (stride 1),
+      //   dW[o, c, i, j] = Σ_ρ Σ_s dY[o, ρ + t − i·dh, s] · x[c, ρ, s + j·dw − l],
+      // so dY shifted by rows (kh planes per output channel, H rows) against x shifted by columns (kw planes per
+      // input channel) gives every (i, j) in one GEMM [O·kh, C·kw], no product wasted. 3×3, C = O: 6 planes per
+      // channel instead of 9 (2× conv3×3 at 64 ch, 4×64²: train step −5 ms of 50; IR-SDE U-Net −0.56 s of 16.6).
+      const rows = unfold(g, kh, 1, { strides: [1, 1], pads: [pt, 0, pb, 0], dilations: [dh, 1], group: o }, true); // [B, O·kh, H, Wo]
+      const cols = unfold(x, 1, kw, { strides: [1, 1], pads: [0, l, 0, r], dilations: [1, dw], group: c }); // [B, C·kw, H, Wo]
+      const dwT = sumLeadingAxis(matmul(reshape(rows, [0, o * kh, -1]), transposeLast(reshape(cols, [0, c * kw, -1])))); // [O·kh, C·kw]
+      return reshape(transpose(reshape(dwT, [o, kh, c, kw]), [0, 2, 1, 3]), [o, c, kh, kw]);
     }
     if (useUnfold) {
       const cols = reshape(unfold(x, kh, kw, a), [0, c * kh * kw, -1]); // [B, C·k², N], channel-major = OIHW order
