@@ -91,6 +91,10 @@ export const opCases: Array<[string, (ins: Tensor[]) => Tensor, InputSpec[]]> = 
   ['Conv 2×2 stride 2 pad 0', ([x, w, b]) => G.conv2d(x!, w!, b!, { stride: 2, padding: 0 }), [x34('x', [2, 3, 6, 4]), x34('w', [6, 3, 2, 2]), x34('b', [6])]],
   ['Conv 3×3 stride 2 (odd size)', ([x, w]) => G.conv2d(x!, w!, null, { stride: 2, padding: 1 }), [x34('x', [1, 2, 7, 5]), x34('w', [3, 2, 3, 3])]],
   ['Conv 3×3 dilation 2', ([x, w]) => G.conv2d(x!, w!, null, { dilation: 2 }), [x34('x', [1, 2, 7, 7]), x34('w', [3, 2, 3, 3])]],
+  // enough pixels that the weight gradient takes the row/column-split unfold (dY by rows against x by columns)
+  ['Conv 3×3 (split weight gradient)', ([x, w, b]) => G.conv2d(x!, w!, b!), [x34('x', [2, 3, 12, 11]), x34('w', [4, 3, 3, 3]), x34('b', [4])]],
+  ['Conv 3×5 split weight gradient, uneven padding', ([x, w]) => G.conv2d(x!, w!, null, { padding: [0, 1, 2, 3] }), [x34('x', [1, 4, 14, 13]), x34('w', [3, 4, 3, 5])]],
+  ['Conv 3×3 split weight gradient, dilation 2', ([x, w]) => G.conv2d(x!, w!, null, { dilation: 2 }), [x34('x', [1, 2, 13, 12]), x34('w', [3, 2, 3, 3])]],
   // fewer outputs than inputs: the weight gradient unfolds dY instead of x
   ['Conv 3×3 fewer outputs', ([x, w, b]) => G.conv2d(x!, w!, b!), [x34('x', [2, 5, 6, 5]), x34('w', [2, 5, 3, 3]), x34('b', [2])]],
   ['Conv 3×5 fewer outputs, uneven padding', ([x, w]) => G.conv2d(x!, w!, null, { padding: [0, 1, 2, 3] }), [x34('x', [1, 4, 5, 6]), x34('w', [3, 4, 3, 5])]],
