@@ -370,7 +370,9 @@ export class AdamW extends OptimizerBase<AdamHyper> {
       decoupled: rest.decoupled ?? true,
     };
     super(params, lr, defaults, groups, () => 2);
-    if (opts.simd !== false) this.wasm = WasmAdamW.tryCreate(this.slots.filter((s) => s.opts.decoupled));
+    // Adam without weight decay is AdamW without weight decay: both run in the SIMD kernel (the paper configs' Adam
+    // over the IR-SDE U-Net's 137 M parameters: 2.1 s per step in the TypeScript loop).
+    if (opts.simd !== false) this.wasm = WasmAdamW.tryCreate(this.slots.filter((s) => s.opts.decoupled || s.opts.weightDecay === 0));
   }
 
   /** The WebAssembly SIMD kernel, when the runtime has one (Node ≥ 16, every current browser). */
