@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as G from '../../src/graph/ops.js';
 import type { Tensor } from '../../src/graph/tensor.js';
+import { grad } from '../../src/autodiff/grad.js';
 import { gradCheck, randn, type InputSpec } from '../helpers/gradcheck.js';
 
 /** Values away from kinks (|x| ≥ 0.1) so central differences do not straddle one. */
@@ -95,6 +96,9 @@ export const opCases: Array<[string, (ins: Tensor[]) => Tensor, InputSpec[]]> = 
   ['Conv 3×3 (split weight gradient)', ([x, w, b]) => G.conv2d(x!, w!, b!), [x34('x', [2, 3, 12, 11]), x34('w', [4, 3, 3, 3]), x34('b', [4])]],
   ['Conv 3×5 split weight gradient, uneven padding', ([x, w]) => G.conv2d(x!, w!, null, { padding: [0, 1, 2, 3] }), [x34('x', [1, 4, 14, 13]), x34('w', [3, 4, 3, 5])]],
   ['Conv 3×3 split weight gradient, dilation 2', ([x, w]) => G.conv2d(x!, w!, null, { dilation: 2 }), [x34('x', [1, 2, 13, 12]), x34('w', [3, 2, 3, 3])]],
+  // second order: the conv input gradient as a function of the weights (the flipped, transposed kernel's own rule)
+  ['Conv 3×3 input gradient w.r.t. the weights', ([x, w, r]) => grad(G.sum(G.mul(G.conv2d(x!, w!, null), r!)), [x!])[0]!,
+    [{ name: 'x', shape: [1, 3, 5, 6], noGrad: true }, x34('w', [4, 3, 3, 3]), { name: 'r', shape: [1, 4, 5, 6], noGrad: true }]],
   // fewer outputs than inputs: the weight gradient unfolds dY instead of x
   ['Conv 3×3 fewer outputs', ([x, w, b]) => G.conv2d(x!, w!, b!), [x34('x', [2, 5, 6, 5]), x34('w', [2, 5, 3, 3]), x34('b', [2])]],
   ['Conv 3×5 fewer outputs, uneven padding', ([x, w]) => G.conv2d(x!, w!, null, { padding: [0, 1, 2, 3] }), [x34('x', [1, 4, 5, 6]), x34('w', [3, 4, 3, 5])]],
