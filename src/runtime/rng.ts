@@ -9,6 +9,7 @@
  * exactly where it stopped.
  */
 import { IrsdeError } from '../common/errors.js';
+import { normalsWasmBase64 } from './wasm/normals.wasm.js';
 
 /** Everything needed to resume a stream bit-for-bit; plain JSON. */
 export interface RngState {
@@ -198,6 +199,35 @@ export function detLogOpenUnit(x: number): number {
 
 // ---------------------------------------------------------------------------------------------------------
 
+/** Below this many values the WebAssembly call costs more than it saves. */
+const WASM_NORMALS_FROM = 64;
+const NORMALS_CHUNK = 65536;
+export let useWasmNormals = true;
+/** For tests and benchmarks: draw normals in TypeScript only. */
+export function setWasmNormals(on: boolean): void { useWasmNormals = on; }
+
+interface NormalsKernel { memory: WebAssembly.Memory; pairs: (out: number, n: number) => void }
+let normalsModule: NormalsKernel | null | undefined;
+/** The normals kernel (plain WebAssembly, no SIMD needed), or null where WebAssembly is unavailable. */
+function normalsKernel(): NormalsKernel | null {
+  if (normalsModule === undefined) {
+    try {
+      const bin = atob(normalsWasmBase64);
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      normalsModule = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as NormalsKernel;
+    } catch {
+      normalsModule = null;
+    }
+  }
+  return normalsModule;
+}
+function kernelMemory(k: NormalsKernel, bytes: number): ArrayBuffer {
+  const have = k.memory.buffer.byteLength;
+  if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / 65536));
+  return k.memory.buffer;
+}
+
 export class Rng {
   private s0: number;
   private s1: number;
@@ -323,6 +353,25 @@ export class Rng {
     if (i < n && this.spare !== null) {
       arr[i++] = mean + std * this.spare;
       this.spare = null;
+    }
+    const kernel = n - i >= WASM_NORMALS_FROM && useWasmNormals ? normalsKernel() : null;
+    if (kernel) {
+      // Whole pairs in WebAssembly (the same operations in the same order, so the same values), in bounded chunks.
+      let left = n - i;
+      while (left > 0) {
+        const k = Math.min((left + 1) >> 1, NORMALS_CHUNK);
+        const buf = kernelMemory(kernel, 16 + 16 * k);
+        const st = new Int32Array(buf, 0, 4);
+        st[0] = this.s0; st[1] = this.s1; st[2] = this.s2; st[3] = this.s3;
+        kernel.pairs(16, k);
+        this.s0 = st[0]!; this.s1 = st[1]!; this.s2 = st[2]!; this.s3 = st[3]!;
+        const z = new Float64Array(buf, 16, 2 * k);
+        const take = Math.min(left, 2 * k);
+        for (let j = 0; j < take; j++) arr[i++] = mean + std * z[j]!;
+        left -= take;
+        if (take < 2 * k) this.spare = z[take]!; // an odd count: the last pair's second value waits, as below
+      }
+      return arr;
     }
     while (i < n) {
       let u: number, v: number, s: number;
