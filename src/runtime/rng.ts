@@ -208,7 +208,7 @@ export function setWasmNormals(on: boolean): void { useWasmNormals = on; }
 
 interface NormalsKernel { memory: WebAssembly.Memory; pairs: (out: number, n: number) => void }
 let normalsModule: NormalsKernel | null | undefined;
-/** The normals kernel (plain WebAssembly, no SIMD needed), or null where WebAssembly is unavailable. */
+/** The normals kernel (WebAssembly SIMD), or null where that is unavailable (then the TypeScript loop draws the same values). */
 function normalsKernel(): NormalsKernel | null {
   if (normalsModule === undefined) {
     try {
