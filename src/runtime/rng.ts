@@ -207,7 +207,7 @@ export let useWasmNormals = true;
 /** For tests and benchmarks: draw normals in TypeScript only. */
 export function setWasmNormals(on: boolean): void { useWasmNormals = on; }
 
-interface NormalsKernel { memory: WebAssembly.Memory; pairs: (out: number, n: number) => void }
+interface NormalsKernel { memory: WebAssembly.Memory; pairs: (out: number, n: number) => void; logs: (at: number, n: number) => void }
 let normalsModule: NormalsKernel | null | undefined;
 /** The normals kernel (WebAssembly SIMD), or null where that is unavailable (then the TypeScript loop draws the same values). */
 function normalsKernel(): NormalsKernel | null {
@@ -222,6 +222,15 @@ function normalsKernel(): NormalsKernel | null {
     }
   }
   return normalsModule;
+}
+/** For tests: the kernel's log of values in (0, 1), or null without the kernel; must equal `detLogOpenUnit` bit for bit. */
+export function kernelLogOpenUnit(values: Float64Array): Float64Array | null {
+  const k = normalsKernel();
+  if (!k) return null;
+  const buf = kernelMemory(k, 8 * values.length);
+  new Float64Array(buf, 0, values.length).set(values);
+  k.logs(0, values.length);
+  return new Float64Array(buf, 0, values.length).slice();
 }
 function kernelMemory(k: NormalsKernel, bytes: number): ArrayBuffer {
   const have = k.memory.buffer.byteLength;

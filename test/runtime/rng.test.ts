@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng, detLog, hashString, detLogOpenUnit, setWasmNormals, useWasmNormals } from '../../src/runtime/rng.js';
+import { Rng, detLog, hashString, detLogOpenUnit, kernelLogOpenUnit, setWasmNormals, useWasmNormals } from '../../src/runtime/rng.js';
 import { IrsdeError } from '../../src/common/errors.js';
 
 test('xoshiro128** core matches the reference vector from state {1,2,3,4}', () => {
@@ -166,4 +166,9 @@ test('detLogOpenUnit (the normal draws\' log) equals detLog bit for bit on (0, 1
   for (const h of [0x6a09c, 0x6a09b, 0x6147a, 0x61479, 0x6b851, 0x6b852, 0, 1, 2, 0xffffe, 0xfffff]) xs.push((1 + h / 1048576) / 2, (1 + (h + 0.5) / 1048576) / 2);
   for (let i = 0; i < 200000; i++) xs.push(r.uniform53() ** (1 + 60 * r.uniform53()));
   for (const x of xs) if (x > 0 && x < 1) assert.equal(detLogOpenUnit(x), detLog(x), `log(${x})`);
+  // the WebAssembly kernel's log (two lanes, every branch selected) on the same edges, an odd count for the last lane
+  const ins = Float64Array.from(xs.filter((x) => x > 0 && x < 1).slice(0, 20_001));
+  const logs = kernelLogOpenUnit(ins);
+  assert.ok(logs, 'the normals kernel is available here (Node 20 has WebAssembly SIMD)');
+  for (let i = 0; i < ins.length; i++) assert.ok(Object.is(logs[i], detLogOpenUnit(ins[i]!)), `kernel log(${ins[i]})`);
 });
