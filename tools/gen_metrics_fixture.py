@@ -127,6 +127,35 @@ def jpeg_fixture():
         json.dump({'generator': 'tools/gen_metrics_fixture.py (Pillow/libjpeg-turbo and OpenCV, quality=q, 4:2:0)', 'cases': out}, f, indent=1)
 
 
+def jpeg_more_fixture():
+    """More encoder cases: high-frequency content (long zero runs, large AC values, 0xFF stuffing), quality
+    100, 4:4:4 chroma and greyscale, all at sizes that are not multiples of 8 or 16."""
+    d = os.path.join(FIX, 'jpeg')
+    os.makedirs(d, exist_ok=True)
+    h, w = 53, 70
+    rs = np.random.RandomState(11)
+    yy, xx = np.mgrid[0:h, 0:w]
+    smooth = np.stack([128 + 90 * np.sin(xx / 9 + yy / 13), (xx * 3 + yy * 5) % 256, 128 + 100 * np.cos(xx * yy / 300)], -1)
+    noisy = smooth + rs.normal(0, 40, smooth.shape)
+    noisy[20:30, 30:50] = rs.randint(0, 2, (10, 20, 1)) * 255  # hard black/white texture
+    rgb = np.clip(np.round(noisy), 0, 255).astype(np.uint8)
+    grey = np.clip(np.round(0.5 * smooth[:, :, 0] + 0.5 * rs.normal(128, 50, (h, w))), 0, 255).astype(np.uint8)
+    Image.fromarray(rgb).save(os.path.join(d, 'more_rgb.png'))
+    Image.fromarray(grey).save(os.path.join(d, 'more_grey.png'))
+    cases = []
+    for name, img, q, sub in (('more_rgb.png', rgb, 60, '420'), ('more_rgb.png', rgb, 90, '420'), ('more_rgb.png', rgb, 100, '420'),
+                              ('more_rgb.png', rgb, 75, '444'), ('more_grey.png', grey, 30, None), ('more_grey.png', grey, 85, None)):
+        bio = io.BytesIO()
+        kw = {'quality': q}
+        if sub == '444':
+            kw['subsampling'] = 0
+        Image.fromarray(img).save(bio, 'JPEG', **kw)
+        pil = bio.getvalue()
+        cases.append({'input': name, 'quality': q, 'subsampling': sub, 'scan_sha256': hashlib.sha256(scan(pil)).hexdigest(), 'bytes': len(pil)})
+    with open(os.path.join(d, 'more.json'), 'w') as f:
+        json.dump({'generator': 'tools/gen_metrics_fixture.py jpeg_more_fixture (Pillow ' + Image.__version__ + ', libjpeg-turbo)', 'cases': cases}, f, indent=1)
+
+
 def resize_filter_fixture():
     d = os.path.join(FIX, 'degrade')
     os.makedirs(d, exist_ok=True)
@@ -150,5 +179,6 @@ def resize_filter_fixture():
 if __name__ == '__main__':
     metrics_fixture()
     jpeg_fixture()
+    jpeg_more_fixture()
     resize_filter_fixture()
     print('fixtures written')

@@ -1,6 +1,6 @@
 /** Noise operators (DEGRADATIONS.md §6). All draws come from the DegradeRng passed in. */
 import { createImage, type FloatImage } from '../image/types.js';
-import { quantizeInPlace, toByte } from '../image/convert.js';
+import { quantizeInPlace, toUint8 } from '../image/convert.js';
 import { rgbToLuma } from '../image/color.js';
 import { PoissonTable, type DegradeRng, type PoissonInverse } from './random.js';
 
@@ -35,30 +35,37 @@ export function gaussianNoise(img: FloatImage, sigma255: number, rng: DegradeRng
  * Poisson (shot) noise as BasicSR: base = q(img) (or q(luma) when grey), V = 2^⌈log₂(#distinct values)⌉,
  * n = (Poisson(base·V)/V − base)·scale, out = clip(img + n, 0, 1).
  */
+const EMPTY_F64 = new Float64Array(0), EMPTY_I32 = new Int32Array(0);
+
 export function poissonNoise(img: FloatImage, scale: number, rng: DegradeRng, opts: { grey?: boolean } = {}): FloatImage {
   if (!(scale >= 0) || !Number.isFinite(scale)) throw new RangeError(`Poisson scale must be >= 0, got ${scale}`);
   const { width: W, height: H, channels: C } = img;
   const src = opts.grey ? rgbToLuma(img) : img;
-  const base = new Uint8Array(src.data.length);
+  const base = toUint8(src); // q(·) as bytes
   const seen = new Uint8Array(256);
+  let draws = 0;
+  for (let i = 0; i < base.length; i++) { const b = base[i]!; seen[b] = 1; if (b) draws++; }
   let distinct = 0;
-  for (let i = 0; i < base.length; i++) {
-    const b = toByte(src.data[i]!);
-    base[i] = b;
-    if (!seen[b]) { seen[b] = 1; distinct++; }
-  }
+  for (let b = 0; b < 256; b++) distinct += seen[b]!;
   let V = 1;
   while (V < distinct) V *= 2; // 2^ceil(log2(#distinct))
   const table = new PoissonTable();
   // The rate depends only on the byte value, so find each value's table once, not once per pixel.
-  // Byte 0 has rate 0: no draw, no noise (as `PoissonTable.sample`).
-  const tableOf: Array<PoissonInverse | null> = [];
-  for (let b = 0; b < 256; b++) tableOf.push(seen[b] && b > 0 ? table.table((b / 255) * V) : null);
+  // Byte 0 has rate 0: no draw, no noise (as `PoissonTable.sample`); every other pixel takes one uniform,
+  // in pixel order, so they are drawn up front.
+  const cdfOf: Float64Array[] = [], guideOf: Int32Array[] = [];
+  for (let b = 0; b < 256; b++) {
+    const t = seen[b] && b > 0 ? table.table((b / 255) * V) : null;
+    cdfOf.push(t ? t.cdf : EMPTY_F64); guideOf.push(t ? t.guide : EMPTY_I32);
+  }
+  const u = new Float64Array(draws);
+  rng.fillUniform(u);
   const noise = new Float32Array(base.length);
-  for (let i = 0; i < base.length; i++) {
-    const byte = base[i]!, b = byte / 255;
-    const t = tableOf[byte];
-    noise[i] = ((t ? PoissonTable.draw(rng, t) : 0) / V - b) * scale;
+  for (let i = 0, j = 0; i < base.length; i++) {
+    const byte = base[i]!;
+    if (byte === 0) { noise[i] = 0; continue; }
+    const k = PoissonTable.invert(cdfOf[byte]!, guideOf[byte]!, u[j++]!);
+    noise[i] = (k / V - byte / 255) * scale;
   }
   const out = createImage(W, H, C);
   const s = img.data, d = out.data;

@@ -92,6 +92,25 @@ export class DegradeRng {
     return (a * 67108864 + b) / 9007199254740992;
   }
 
+  /**
+   * Fill `out` with uniforms in [0, 1): the same values in the same order as calling `random()` for each
+   * element, with the generator state in locals (per-pixel draws).
+   */
+  fillUniform(out: Float64Array): void {
+    const st = this.st;
+    let s0 = st[0]!, s1 = st[1]!, s2 = st[2]!, s3 = st[3]!;
+    for (let i = 0; i < out.length; i++) {
+      let m5 = Math.imul(s1, 5);
+      const a = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 5; // 27 bits
+      let t = s1 << 9; s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+      m5 = Math.imul(s1, 5);
+      const b = Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 6; // 26 bits
+      t = s1 << 9; s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+      out[i] = (a * 67108864 + b) / 9007199254740992;
+    }
+    st[0] = s0; st[1] = s1; st[2] = s2; st[3] = s3;
+  }
+
   /** Uniform in [lo, hi). */
   uniform(lo = 0, hi = 1): number {
     return lo + (hi - lo) * this.random();
@@ -254,8 +273,11 @@ export class PoissonTable {
 
   /** One draw by inversion (one uniform from `rng`): the first k with cdf[k] > u. */
   static draw(rng: DegradeRng, t: PoissonInverse): number {
-    const u = rng.random();
-    const { cdf, guide } = t;
+    return PoissonTable.invert(t.cdf, t.guide, rng.random());
+  }
+
+  /** The first k with cdf[k] > u (u in [0, 1)). */
+  static invert(cdf: Float64Array, guide: Int32Array, u: number): number {
     const hi = cdf.length - 1;
     if (u >= cdf[hi]!) return hi;
     // The guide gives the answer for the bottom of u's bucket; the answer for u is at or after it, a step

@@ -110,20 +110,8 @@ const SCALEBITS = 16;
 const ONE_HALF = 1 << (SCALEBITS - 1);
 const CBCR_OFFSET = 128 << SCALEBITS;
 const FIX = (x: number): number => Math.floor(x * (1 << SCALEBITS) + 0.5);
-const TAB = (() => {
-  const t = new Int32Array(8 * 256);
-  for (let i = 0; i < 256; i++) {
-    t[i] = FIX(0.299) * i;
-    t[256 + i] = FIX(0.587) * i;
-    t[512 + i] = FIX(0.114) * i + ONE_HALF;
-    t[768 + i] = -FIX(0.16874) * i;
-    t[1024 + i] = -FIX(0.33126) * i;
-    t[1280 + i] = FIX(0.5) * i + CBCR_OFFSET + ONE_HALF - 1;
-    t[1536 + i] = -FIX(0.41869) * i;
-    t[1792 + i] = -FIX(0.08131) * i;
-  }
-  return t;
-})();
+const FIX_R_Y = FIX(0.299), FIX_G_Y = FIX(0.587), FIX_B_Y = FIX(0.114), FIX_HALF = FIX(0.5);
+const FIX_R_CB = FIX(0.16874), FIX_G_CB = FIX(0.33126), FIX_G_CR = FIX(0.41869), FIX_B_CR = FIX(0.08131);
 
 // islow FDCT constants (jfdctint.c, CONST_BITS 13, PASS1_BITS 2)
 const F_0_298 = 2446, F_0_390 = 3196, F_0_541 = 4433, F_0_765 = 6270, F_0_899 = 7373, F_1_175 = 9633,
@@ -179,45 +167,176 @@ function fdctIslow(d: Int32Array): void {
   }
 }
 
-class BitWriter {
+/** Growable byte buffer for the headers and the entropy-coded segment. */
+class ByteSink {
   buf: Uint8Array;
   pos = 0;
-  private acc = 0;
-  private nbits = 0;
   constructor(cap: number) { this.buf = new Uint8Array(Math.max(1024, cap)); }
-  private ensure(n: number): void {
+  /** Make room for `n` more bytes. */
+  reserve(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     const nb = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
     nb.set(this.buf.subarray(0, this.pos));
     this.buf = nb;
   }
-  byte(b: number): void { this.ensure(1); this.buf[this.pos++] = b; }
-  bytes(a: ArrayLike<number>): void { this.ensure(a.length); for (let i = 0; i < a.length; i++) this.buf[this.pos++] = a[i]!; }
+  byte(b: number): void { this.reserve(1); this.buf[this.pos++] = b; }
+  bytes(a: ArrayLike<number>): void { this.reserve(a.length); for (let i = 0; i < a.length; i++) this.buf[this.pos++] = a[i]!; }
   u16(v: number): void { this.byte((v >> 8) & 255); this.byte(v & 255); }
-  /** Append `size` bits of `code` to the entropy-coded stream (with 0xFF byte stuffing). */
-  bits(code: number, size: number): void {
-    if (size === 0) return;
-    this.acc = ((this.acc << size) | (code & ((1 << size) - 1))) >>> 0;
-    this.nbits += size;
-    while (this.nbits >= 8) {
-      const b = (this.acc >>> (this.nbits - 8)) & 255;
-      this.ensure(2);
-      this.buf[this.pos++] = b;
-      if (b === 0xff) this.buf[this.pos++] = 0;
-      this.nbits -= 8;
-      this.acc &= (1 << this.nbits) - 1;
-    }
-  }
-  flushBits(): void {
-    if (this.nbits > 0) this.bits(0x7f, 7); // pad with 1-bits to a byte boundary
-    this.nbits = 0; this.acc = 0;
-  }
   result(): Uint8Array { return this.buf.slice(0, this.pos); }
+}
+
+/**
+ * The entropy coder's bit accumulator. `put` appends up to 16 bits; whole bytes leave at once (with 0xFF
+ * byte stuffing), so fewer than 8 bits stay behind and `acc` never exceeds 24 bits (a small integer in
+ * every engine). The caller reserves room per block, so `put` never checks the buffer's size.
+ */
+class BitSink {
+  acc = 0;
+  nbits = 0;
+  constructor(readonly out: ByteSink) {}
+  put(code: number, size: number): void {
+    let nbits = this.nbits + size;
+    let acc = (this.acc << size) | (code & ((1 << size) - 1));
+    if (nbits >= 8) {
+      const out = this.out, buf = out.buf;
+      let pos = out.pos;
+      do {
+        nbits -= 8;
+        const b = (acc >> nbits) & 255;
+        buf[pos++] = b;
+        if (b === 0xff) buf[pos++] = 0;
+      } while (nbits >= 8);
+      out.pos = pos;
+      acc &= (1 << nbits) - 1;
+    }
+    this.acc = acc; this.nbits = nbits;
+  }
+  /** Pad with 1-bits to a byte boundary. */
+  flush(): void {
+    if (this.nbits > 0) { this.out.reserve(2); this.put(0x7f, 8 - this.nbits); }
+    this.acc = 0; this.nbits = 0;
+  }
 }
 
 /** Bits needed for |v| (0 for 0): the JPEG magnitude category. */
 function nbitsOf(v: number): number {
   return 32 - Math.clz32(v < 0 ? -v : v);
+}
+
+/** Worst case bytes of one block's code: DC ≤ 27 bits, 63 AC ≤ 26 bits each, 3 ZRL and EOB; doubled for stuffing. */
+const MAX_BLOCK_BYTES = 2 * Math.ceil((27 + 63 * 26 + 3 * 11 + 16) / 8);
+
+const ZIGZAG_I32 = Int32Array.from(ZIGZAG);
+
+/**
+ * Colour conversion (jccolor.c fixed point) into planes padded to PW × PH by edge replication, right then
+ * bottom: a padded pixel repeats the last real pixel of its row, a padded row the last real row.
+ */
+function colourPlanes(rgb: Uint8Array, width: number, height: number, channels: 1 | 3, PW: number, PH: number): Int32Array[] {
+  const planes: Int32Array[] = [];
+  for (let c = 0; c < channels; c++) planes.push(new Int32Array(PW * PH));
+  const p0 = planes[0]!;
+  if (channels === 1) {
+    for (let y = 0; y < height; y++) {
+      const o = y * PW, s = y * width;
+      for (let x = 0; x < width; x++) p0[o + x] = rgb[s + x]!;
+      for (let x = width; x < PW; x++) p0[o + x] = p0[o + width - 1]!;
+    }
+  } else {
+    const p1 = planes[1]!, p2 = planes[2]!;
+    for (let y = 0; y < height; y++) {
+      const o = y * PW;
+      let s = y * width * 3;
+      for (let x = 0; x < width; x++, s += 3) {
+        const r = rgb[s]!, g = rgb[s + 1]!, b = rgb[s + 2]!;
+        // the table sums of jccolor.c, as products: every term is an exact integer below 2^31
+        p0[o + x] = (FIX_R_Y * r + FIX_G_Y * g + FIX_B_Y * b + ONE_HALF) >> SCALEBITS;
+        p1[o + x] = (FIX_HALF * b - FIX_R_CB * r - FIX_G_CB * g + CBCR_OFFSET + ONE_HALF - 1) >> SCALEBITS;
+        p2[o + x] = (FIX_HALF * r - FIX_G_CR * g - FIX_B_CR * b + CBCR_OFFSET + ONE_HALF - 1) >> SCALEBITS;
+      }
+      for (const p of planes) for (let x = width; x < PW; x++) p[o + x] = p[o + width - 1]!;
+    }
+  }
+  for (const p of planes) for (let y = height; y < PH; y++) p.copyWithin(y * PW, (height - 1) * PW, height * PW);
+  return planes;
+}
+
+/**
+ * Chroma downsampling h2v2 with the alternating bias 1, 2 (jcsample.c). As in jcprepct.c, the input is
+ * padded at the bottom only to an even row count; further chroma rows repeat the last downsampled row.
+ */
+function downsampleH2V2(src: Int32Array, PW: number, PH: number, height: number): Int32Array {
+  const cW = PW >> 1, cH = PH >> 1;
+  const realRows = Math.ceil(height / 2);
+  const dst = new Int32Array(cW * cH);
+  for (let y = 0; y < cH; y++) {
+    if (y >= realRows) { dst.copyWithin(y * cW, (realRows - 1) * cW, realRows * cW); continue; }
+    const r0 = 2 * y * PW, r1 = r0 + PW, o = y * cW;
+    for (let x = 0; x < cW; x += 2) {
+      const i = 2 * x;
+      dst[o + x] = (src[r0 + i]! + src[r0 + i + 1]! + src[r1 + i]! + src[r1 + i + 1]! + 1) >> 2;
+      if (x + 1 < cW) dst[o + x + 1] = (src[r0 + i + 2]! + src[r0 + i + 3]! + src[r1 + i + 2]! + src[r1 + i + 3]! + 2) >> 2;
+    }
+  }
+  return dst;
+}
+
+/**
+ * A quantisation table as the coder uses it: divisors q = quantval << 3 (the islow DCT output is scaled
+ * by 8), their halves, and reciprocals nudged up by 2^-40 so that ⌊a · recip⌋ = ⌊a / q⌋ exactly for every
+ * 0 ≤ a < 2^21 (a multiple of q no longer rounds to just below its quotient; any other a sits ≥ 1/q below
+ * the next integer, far more than the nudge). test/image/jpeg.test.ts checks this for every q and a.
+ */
+export interface Quantizer { half: Int32Array; recip: Float64Array }
+export function quantizer(quantval: Int32Array): Quantizer {
+  const half = new Int32Array(64), recip = new Float64Array(64);
+  for (let i = 0; i < 64; i++) { const q = quantval[i]! << 3; half[i] = q >> 1; recip[i] = (1 / q) * (1 + 2 ** -40); }
+  return { half, recip };
+}
+
+/**
+ * Level shift, islow DCT and rounding quantisation of the 8×8 block at (bx, by) of `plane`, written to
+ * `zz` in zigzag order. Returns the zigzag
+ * index of the last non-zero coefficient (0 when every AC coefficient is zero).
+ */
+function quantizeBlock(plane: Int32Array, pw: number, bx: number, by: number, q: Quantizer, blk: Int32Array, zz: Int32Array): number {
+  const half = q.half, recip = q.recip;
+  let row = by * 8 * pw + bx * 8;
+  for (let k = 0; k < 64; k += 8, row += pw) {
+    blk[k] = plane[row]! - 128; blk[k + 1] = plane[row + 1]! - 128; blk[k + 2] = plane[row + 2]! - 128; blk[k + 3] = plane[row + 3]! - 128;
+    blk[k + 4] = plane[row + 4]! - 128; blk[k + 5] = plane[row + 5]! - 128; blk[k + 6] = plane[row + 6]! - 128; blk[k + 7] = plane[row + 7]! - 128;
+  }
+  fdctIslow(blk);
+  let last = 0;
+  for (let k = 0; k < 64; k++) {
+    const i = ZIGZAG_I32[k]!;
+    const t = blk[i]!;
+    // libjpeg's quantise: ±⌊(|t| + ⌊q/2⌋) / q⌋, without branches on the sign
+    const sign = t >> 31, mag = (t ^ sign) - sign;
+    const v = ((((mag + half[i]!) * recip[i]!) | 0) ^ sign) - sign;
+    zz[k] = v;
+    last = v !== 0 ? k : last;
+  }
+  return last;
+}
+
+/** Huffman-code one block given in zigzag order (`last` = index of its last non-zero AC, or 0). */
+function codeBlock(bits: BitSink, zz: Int32Array, last: number, dcDiff: number, dc: HuffTable, ac: HuffTable): void {
+  let nb = nbitsOf(dcDiff);
+  bits.put(dc.code[nb]!, dc.size[nb]!);
+  if (nb) bits.put(dcDiff < 0 ? dcDiff - 1 : dcDiff, nb);
+  let run = 0;
+  for (let k = 1; k <= last; k++) {
+    const v = zz[k]!;
+    if (v === 0) { run++; continue; }
+    while (run > 15) { bits.put(ac.code[0xf0]!, ac.size[0xf0]!); run -= 16; }
+    nb = nbitsOf(v);
+    const sym = (run << 4) | nb;
+    bits.put(ac.code[sym]!, ac.size[sym]!);
+    bits.put(v < 0 ? v - 1 : v, nb);
+    run = 0;
+  }
+  if (last < 63) bits.put(ac.code[0]!, ac.size[0]!);
 }
 
 /**
@@ -236,56 +355,21 @@ export function encodeJpegBaseline(rgb: Uint8Array, width: number, height: numbe
   const { luma, chroma } = quantTables(quality);
   const ncomp = channels === 1 ? 1 : 3;
 
-  // Colour convert to full-size planes, padded to the MCU grid by edge replication (right then bottom).
+  // Planes padded to the MCU grid, chroma downsampled for 4:2:0.
   const mcuW = 8 * hs, mcuH = 8 * hs;
   const mcusX = Math.ceil(width / mcuW), mcusY = Math.ceil(height / mcuH);
   const PW = mcusX * mcuW, PH = mcusY * mcuH;
-  const planes: Int32Array[] = [];
-  for (let c = 0; c < ncomp; c++) planes.push(new Int32Array(PW * PH));
-  const p0 = planes[0]!;
-  for (let y = 0; y < PH; y++) {
-    const sy = y < height ? y : height - 1;
-    if (ncomp === 1) {
-      for (let x = 0; x < PW; x++) p0[y * PW + x] = rgb[sy * width + (x < width ? x : width - 1)]!;
-      continue;
-    }
-    const p1 = planes[1]!, p2 = planes[2]!;
-    for (let x = 0; x < PW; x++) {
-      const o = y * PW + x;
-      const s = (sy * width + (x < width ? x : width - 1)) * 3;
-      const r = rgb[s]!, g = rgb[s + 1]!, b = rgb[s + 2]!;
-      p0[o] = (TAB[r]! + TAB[256 + g]! + TAB[512 + b]!) >> SCALEBITS;
-      p1[o] = (TAB[768 + r]! + TAB[1024 + g]! + TAB[1280 + b]!) >> SCALEBITS;
-      p2[o] = (TAB[1280 + r]! + TAB[1536 + g]! + TAB[1792 + b]!) >> SCALEBITS;
-    }
-  }
-  // Chroma downsampling h2v2 with the alternating bias 1, 2 (jcsample.c). As in jcprepct.c, the input is
-  // padded at the bottom only to an even row count; further chroma rows repeat the last downsampled row.
-  let cW = PW, cH = PH;
+  const planes = colourPlanes(rgb, width, height, channels, PW, PH);
+  let cW = PW;
   if (ncomp === 3 && hs === 2) {
-    cW = PW / 2; cH = PH / 2;
-    const realRows = Math.ceil(height / 2);
-    for (let c = 1; c < 3; c++) {
-      const src = planes[c]!;
-      const dst = new Int32Array(cW * cH);
-      for (let y = 0; y < cH; y++) {
-        if (y >= realRows) { dst.copyWithin(y * cW, (realRows - 1) * cW, realRows * cW); continue; }
-        let bias = 1;
-        const r0 = 2 * y * PW, r1 = r0 + PW;
-        for (let x = 0; x < cW; x++) {
-          dst[y * cW + x] = (src[r0 + 2 * x]! + src[r0 + 2 * x + 1]! + src[r1 + 2 * x]! + src[r1 + 2 * x + 1]! + bias) >> 2;
-          bias ^= 3;
-        }
-      }
-      planes[c] = dst;
-    }
+    cW = PW / 2;
+    for (let c = 1; c < 3; c++) planes[c] = downsampleH2V2(planes[c]!, PW, PH, height);
   }
 
-  // Real blocks per component (anything beyond is a dummy block: zero AC, DC repeated).
+  // Real luma blocks (anything beyond is a dummy block: zero AC, DC repeated).
   const yBlocksW = Math.ceil(width / 8), yBlocksH = Math.ceil(height / 8);
-  const cBlocksW = hs === 2 ? Math.ceil(width / 16) : yBlocksW, cBlocksH = hs === 2 ? Math.ceil(height / 16) : yBlocksH;
 
-  const w = new BitWriter(width * height + 1024);
+  const w = new ByteSink(width * height + 1024);
   // Headers
   w.u16(0xffd8);
   w.u16(0xffe0); w.u16(16); w.bytes([0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0]); // JFIF 1.01, aspect 1:1
@@ -307,84 +391,49 @@ export function encodeJpegBaseline(rgb: Uint8Array, width: number, height: numbe
   if (ncomp === 1) w.bytes([1, 0x00]); else w.bytes([1, 0x00, 2, 0x11, 3, 0x11]);
   w.bytes([0, 63, 0]);
 
-  // Divisors: quantval << 3 (the islow DCT output is scaled by 8).
-  const divL = new Int32Array(64), divC = new Int32Array(64);
-  for (let i = 0; i < 64; i++) { divL[i] = luma[i]! << 3; divC[i] = chroma[i]! << 3; }
-  const blk = new Int32Array(64);
-  const qcoef = new Int32Array(64);
-  const lastDC = [0, 0, 0];
-
-  const encodeBlock = (plane: Int32Array, pw: number, bx: number, by: number, div: Int32Array, comp: number, dc: HuffTable, ac: HuffTable, real: boolean, dummyDC: number): number => {
-    if (real) {
-      let k = 0;
-      for (let y = 0; y < 8; y++) {
-        const row = (by * 8 + y) * pw + bx * 8;
-        for (let x = 0; x < 8; x++) blk[k++] = plane[row + x]! - 128;
-      }
-      fdctIslow(blk);
-      for (let i = 0; i < 64; i++) {
-        const q = div[i]!;
-        let t = blk[i]!;
-        // t and q are non-negative integers here, so truncation is the floor
-        if (t < 0) { t = -t; t += q >> 1; t = t >= q ? (t / q) | 0 : 0; qcoef[i] = -t; } else { t += q >> 1; qcoef[i] = t >= q ? (t / q) | 0 : 0; }
-      }
-    } else {
-      qcoef.fill(0);
-      qcoef[0] = dummyDC;
-    }
-    // DC
-    const diff = qcoef[0]! - lastDC[comp]!;
-    lastDC[comp] = qcoef[0]!;
-    let nb = nbitsOf(diff);
-    w.bits(dc.code[nb]!, dc.size[nb]!);
-    if (nb) w.bits(diff < 0 ? diff - 1 : diff, nb);
-    // AC
-    let run = 0;
-    for (let k = 1; k < 64; k++) {
-      const v = qcoef[ZIGZAG[k]!]!;
-      if (v === 0) { run++; continue; }
-      while (run > 15) { w.bits(ac.code[0xf0]!, ac.size[0xf0]!); run -= 16; }
-      nb = nbitsOf(v);
-      const sym = (run << 4) | nb;
-      w.bits(ac.code[sym]!, ac.size[sym]!);
-      w.bits(v < 0 ? v - 1 : v, nb);
-      run = 0;
-    }
-    if (run > 0) w.bits(ac.code[0]!, ac.size[0]!);
-    return qcoef[0]!;
-  };
+  const divL = quantizer(luma), divC = quantizer(chroma);
+  const blk = new Int32Array(64), zz = new Int32Array(64);
+  const bits = new BitSink(w);
+  const blocksPerMcu = hs * hs + ncomp - 1;
+  let lastDcY = 0, lastDcCb = 0, lastDcCr = 0;
+  const yPlane = planes[0]!;
 
   for (let my = 0; my < mcusY; my++) {
     for (let mx = 0; mx < mcusX; mx++) {
-      // luma blocks of the MCU (row-major within the MCU)
-      let prevDC = 0;
-      let rowFirstDC: number[] = [];
+      w.reserve(blocksPerMcu * MAX_BLOCK_BYTES);
+      // Luma blocks of the MCU, row-major. A block right of the image is a dummy repeating the DC before
+      // it; a block below it repeats the DC of the last block of the MCU row above.
+      let rowAboveLastDc = 0;
       for (let v = 0; v < hs; v++) {
         const by = my * hs + v;
-        const rowDCs: number[] = [];
         for (let h = 0; h < hs; h++) {
           const bx = mx * hs + h;
-          if (by < yBlocksH) {
-            const real = bx < yBlocksW;
-            prevDC = encodeBlock(planes[0]!, PW, bx, by, divL, 0, HUFF.dcL, HUFF.acL, real, prevDC);
+          let dcq: number;
+          if (by < yBlocksH && bx < yBlocksW) {
+            const last = quantizeBlock(yPlane, PW, bx, by, divL, blk, zz);
+            dcq = zz[0]!;
+            codeBlock(bits, zz, last, dcq - lastDcY, HUFF.dcL, HUFF.acL);
           } else {
-            // dummy row: DC of the last block of the previous row in this MCU
-            const d = rowFirstDC.length ? rowFirstDC[rowFirstDC.length - 1]! : prevDC;
-            prevDC = encodeBlock(planes[0]!, PW, bx, by, divL, 0, HUFF.dcL, HUFF.acL, false, d);
+            dcq = by < yBlocksH || v === 0 ? lastDcY : rowAboveLastDc;
+            zz.fill(0);
+            codeBlock(bits, zz, 0, dcq - lastDcY, HUFF.dcL, HUFF.acL);
           }
-          rowDCs.push(prevDC);
+          lastDcY = dcq;
         }
-        rowFirstDC = rowDCs;
+        rowAboveLastDc = lastDcY;
       }
       if (ncomp === 3) {
-        for (let c = 1; c < 3; c++) {
-          const real = mx < cBlocksW && my < cBlocksH;
-          encodeBlock(planes[c]!, cW, mx, my, divC, c, HUFF.dcC, HUFF.acC, real, 0);
-        }
+        // One block per chroma component per MCU, always inside the (padded) chroma planes.
+        let last = quantizeBlock(planes[1]!, cW, mx, my, divC, blk, zz);
+        codeBlock(bits, zz, last, zz[0]! - lastDcCb, HUFF.dcC, HUFF.acC);
+        lastDcCb = zz[0]!;
+        last = quantizeBlock(planes[2]!, cW, mx, my, divC, blk, zz);
+        codeBlock(bits, zz, last, zz[0]! - lastDcCr, HUFF.dcC, HUFF.acC);
+        lastDcCr = zz[0]!;
       }
     }
   }
-  w.flushBits();
+  bits.flush();
   w.u16(0xffd9);
   return w.result();
 }

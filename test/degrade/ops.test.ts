@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { DegradeRng } from '../../src/degrade/random.js';
+import { DegradeRng, PoissonTable } from '../../src/degrade/random.js';
 import { gaussianNoise, poissonNoise, randomNoise } from '../../src/degrade/noise.js';
 import { jpegCompress } from '../../src/degrade/jpeg.js';
 import { hazePixel, addHaze, addRain, lowLight, lowLightCurve, addSnow } from '../../src/degrade/synthetic.js';
@@ -11,7 +11,8 @@ import { gaussianKernel } from '../../src/degrade/kernels.js';
 import { filter2D } from '../../src/degrade/filter.js';
 import { parseOps, applyOps } from '../../src/degrade/ops.js';
 import { decodePng } from '../../src/image/png.js';
-import { toUint8 } from '../../src/image/convert.js';
+import { toByte, toUint8 } from '../../src/image/convert.js';
+import { rgbToLuma } from '../../src/image/color.js';
 import { psnr } from '../../src/metrics/metrics.js';
 import { IrsdeError } from '../../src/common/errors.js';
 import type { FloatImage } from '../../src/image/types.js';
@@ -51,6 +52,24 @@ test('Poisson noise has mean ~0 and variance ~ base/V·scale²; random_noise qua
   const r = randomNoise(img, new DegradeRng(4));
   for (const v of r.image.data) assert.equal(Math.round(v * 255), v * 255 > 0 ? Math.round(v * 255) : 0);
   for (const v of r.image.data) assert.ok(Math.abs(v * 255 - Math.round(v * 255)) < 1e-4);
+});
+
+test('Poisson noise draws one Poisson(q(x)·V) per non-zero pixel, in pixel order (BasicSR definition, written out)', () => {
+  const img = testImage(40, 30);
+  for (let i = 0; i < 90; i += 4) img.data[i] = 0; // some zero-rate values: no draw for them
+  for (const grey of [false, true]) {
+    const base = grey ? rgbToLuma(img) : img;
+    const bytes = Array.from(base.data, toByte);
+    let V = 1;
+    while (V < new Set(bytes).size) V *= 2;
+    const rng = new DegradeRng(21), table = new PoissonTable();
+    const noise = bytes.map((b) => Math.fround((table.sample(rng, (b / 255) * V) / V - b / 255) * 0.25)); // held as float32
+    const out = poissonNoise(img, 0.25, new DegradeRng(21), { grey });
+    for (let i = 0; i < img.data.length; i++) {
+      const want = Math.min(1, Math.max(0, img.data[i]! + noise[grey ? Math.floor(i / 3) : i]!));
+      assert.equal(out.data[i], Math.fround(want), `value ${i} (grey ${grey})`);
+    }
+  }
 });
 
 test('JPEG op: a real round trip at the given quality', async () => {

@@ -66,6 +66,16 @@ test('deterministic elementary functions are accurate', () => {
   assert.ok(Math.abs(dm.logGamma(10) - Math.log(362880)) < 1e-13);
 });
 
+test('fillUniform gives the stream of random() and leaves the generator where random() would', () => {
+  const a = new DegradeRng(91, 4), b = new DegradeRng(91, 4);
+  for (const n of [0, 1, 7, 4096]) {
+    const u = new Float64Array(n);
+    a.fillUniform(u);
+    for (let i = 0; i < n; i++) assert.equal(u[i], b.random(), `draw ${i} of ${n}`);
+  }
+  assert.equal(a.nextU32(), b.nextU32(), 'generator state after the fills');
+});
+
 test('fillNormal gives the stream of normal() and leaves the generator where normal() would; logOpenUnit = log on (0, 1)', () => {
   const a = new DegradeRng(77, 2), b = new DegradeRng(77, 2);
   const za = new Float64Array(20001);

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { decodePng } from '../../src/image/png.js';
 import { toUint8 } from '../../src/image/convert.js';
 import { encodeJpegSync, decodeJpeg, initJpeg } from '../../src/image/jpeg.js';
-import { quantTables } from '../../src/image/jpeg-encoder.js';
+import { quantTables, quantizer } from '../../src/image/jpeg-encoder.js';
 
 const FIX = 'test/fixtures/jpeg';
 const ref = JSON.parse(readFileSync(`${FIX}/reference.json`, 'utf8')) as { cases: Array<{ quality: number; scan_sha256: string; bytes: number }> };
@@ -29,6 +29,34 @@ test('baseline encoder is bit-exact with libjpeg-turbo (Pillow/OpenCV) on a 45x3
     const ours = encodeJpegSync(input, { quality: c.quality });
     assert.equal(createHash('sha256').update(scan(ours)).digest('hex'), c.scan_sha256, `entropy-coded data differs at q=${c.quality}`);
     assert.equal(ours.length, c.bytes, `file size at q=${c.quality}`);
+  }
+});
+
+test('baseline encoder is bit-exact with Pillow on noisy colour (4:2:0 up to q100, 4:4:4) and greyscale 70x53 images', () => {
+  const more = JSON.parse(readFileSync(`${FIX}/more.json`, 'utf8')) as { cases: Array<{ input: string; quality: number; subsampling: '420' | '444' | null; scan_sha256: string; bytes: number }> };
+  assert.equal(more.cases.length, 6);
+  for (const c of more.cases) {
+    const input = decodePng(readFileSync(`${FIX}/${c.input}`)).image;
+    assert.equal(input.channels, c.subsampling ? 3 : 1, c.input);
+    const ours = encodeJpegSync(input, { quality: c.quality, subsampling: c.subsampling ?? undefined });
+    const what = `${c.input} q=${c.quality} ${c.subsampling ?? 'grey'}`;
+    assert.equal(createHash('sha256').update(scan(ours)).digest('hex'), c.scan_sha256, `entropy-coded data differs: ${what}`);
+    assert.equal(ours.length, c.bytes, `file size: ${what}`);
+  }
+});
+
+test('quantisation by nudged reciprocals equals integer division for every divisor and every reachable value', () => {
+  // |islow output| < 2^14 and the rounding offset is < 2^10, so every dividend is below 2^15; checked to 2^17.
+  const quantval = new Int32Array(64);
+  for (let base = 1; base <= 255; base += 64) {
+    for (let i = 0; i < 64; i++) quantval[i] = Math.min(255, base + i);
+    const { recip } = quantizer(quantval);
+    for (let i = 0; i < 64; i++) {
+      const q = quantval[i]! << 3, r = recip[i]!;
+      for (let a = 0; a < 1 << 17; a++) {
+        if (((a * r) | 0) !== Math.floor(a / q)) assert.fail(`q=${q}, a=${a}: ${(a * r) | 0} vs ${Math.floor(a / q)}`);
+      }
+    }
   }
 });
 
