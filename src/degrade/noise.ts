@@ -2,7 +2,7 @@
 import { createImage, type FloatImage } from '../image/types.js';
 import { quantizeInPlace, toUint8 } from '../image/convert.js';
 import { rgbToLuma } from '../image/color.js';
-import { PoissonTable, type DegradeRng, type PoissonInverse } from './random.js';
+import { PoissonTable, type DegradeRng } from './random.js';
 
 function clip01(v: number): number { return v < 0 ? 0 : v > 1 ? 1 : v; }
 
@@ -31,12 +31,12 @@ export function gaussianNoise(img: FloatImage, sigma255: number, rng: DegradeRng
   return out;
 }
 
+const EMPTY_F64 = new Float64Array(0), EMPTY_I32 = new Int32Array(0);
+
 /**
  * Poisson (shot) noise as BasicSR: base = q(img) (or q(luma) when grey), V = 2^⌈log₂(#distinct values)⌉,
  * n = (Poisson(base·V)/V − base)·scale, out = clip(img + n, 0, 1).
  */
-const EMPTY_F64 = new Float64Array(0), EMPTY_I32 = new Int32Array(0);
-
 export function poissonNoise(img: FloatImage, scale: number, rng: DegradeRng, opts: { grey?: boolean } = {}): FloatImage {
   if (!(scale >= 0) || !Number.isFinite(scale)) throw new RangeError(`Poisson scale must be >= 0, got ${scale}`);
   const { width: W, height: H, channels: C } = img;
