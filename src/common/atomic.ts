@@ -1,33 +1,46 @@
 import { writeFileSync, renameSync, unlinkSync, mkdirSync } from 'node:fs';
 import { writeFile, rename, unlink, mkdir } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
+import { IrsdeError } from './errors.js';
 
 /** Temp name in the same directory (so rename is atomic on one filesystem), hidden and unique per process. */
 function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
 }
 
+/** A file system error while writing `path`, as one line saying what stood in the way. */
+function writeError(path: string, e: unknown): IrsdeError {
+  const err = e as NodeJS.ErrnoException;
+  const why: Record<string, string> = {
+    EEXIST: `a file stands where a folder of the path should be (${err.path ?? dirname(path)})`,
+    ENOTDIR: `a file stands where a folder of the path should be (${err.path ?? dirname(path)})`,
+    EISDIR: 'it is a folder', EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'read-only file system',
+    ENOSPC: 'no space left on the device', EDQUOT: 'disk quota exceeded',
+  };
+  return new IrsdeError('write-failed', `cannot write ${path}: ${(err.code && why[err.code]) ?? err.message}`, { file: path });
+}
+
 /** Write a file so that readers see either the old file or the complete new one, never a partial write. */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
   const tmp = tempPathFor(path);
   try {
+    await mkdir(dirname(path), { recursive: true });
     await writeFile(tmp, data);
     await rename(tmp, path);
   } catch (e) {
     await unlink(tmp).catch(() => {});
-    throw e;
+    throw writeError(path, e);
   }
 }
 
 export function writeFileAtomicSync(path: string, data: Uint8Array | string): void {
-  mkdirSync(dirname(path), { recursive: true });
   const tmp = tempPathFor(path);
   try {
+    mkdirSync(dirname(path), { recursive: true });
     writeFileSync(tmp, data);
     renameSync(tmp, path);
   } catch (e) {
     try { unlinkSync(tmp); } catch { /* already gone */ }
-    throw e;
+    throw writeError(path, e);
   }
 }

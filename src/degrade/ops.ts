@@ -42,7 +42,8 @@ export const OPS_HELP = `operators (comma-separated; args after ':'; a number ma
   blur:<type>[:k=K][:sigma=S][:sigmaY=S][:theta=RAD][:beta=B][:wc=W][:angle=DEG][:noise]
         types: iso aniso gen_iso gen_aniso plateau_iso plateau_aniso defocus box line motion sinc mixed random
         (k default 7..21 random, or 2*ceil(3 sigma)+1 when sigma is given; sigma default 0.2-3)
-  resize:<scale>|<W>x<H>[:nearest|bilinear|bicubic|area|matlab|random]   (default bicubic; matlab = imresize)
+  resize:<scale>|<W>x<H>[:nearest|bilinear|bicubic|area|matlab|random]   (default bicubic; matlab = imresize;
+                                            at most 64 Mpixel out)
   noise:<sigma 0..255>|random[:grey]        Gaussian noise (random = the wild pipeline's random_noise)
   poisson:<scale>[:grey]                    Poisson noise
   jpeg:<quality 1..100>                     JPEG round trip (baseline, 4:2:0)
@@ -79,6 +80,11 @@ const BLUR_TYPES: Record<string, KernelType | 'mixed' | 'random'> = {
   generalized_aniso: 'generalized_aniso', plateau_iso: 'plateau_iso', plateau_aniso: 'plateau_aniso', defocus: 'defocus',
   disk: 'defocus', box: 'box', line: 'line', motion: 'psf', psf: 'psf', sinc: 'sinc', mixed: 'mixed', random: 'random',
 };
+/**
+ * Largest resize output: 2^26 pixels (8192 × 8192). A float RGB image that size is 768 MB, and the WebAssembly
+ * kernels hold input and output in one 32-bit memory, so much larger ones cannot be made at all.
+ */
+export const MAX_RESIZE_PIXELS = 2 ** 26;
 const MASK_FAMILIES = ['thin', 'thick', 'ex64', 'genhalf', 'nn2', 'ev2li', 'face'];
 
 /** Parse and validate an operator chain. Throws IrsdeError('bad-op') naming the op and the reason. */
@@ -138,6 +144,7 @@ function parseOne(text: string): ParsedOp {
       if (size) {
         const width = Number(size[1]), height = Number(size[2]);
         if (width < 1 || height < 1 || width > 32768 || height > 32768) throw bad(text, `size must be 1..32768 per side, got ${a}`);
+        if (width * height > MAX_RESIZE_PIXELS) throw bad(text, `${a} is ${((width * height) / 2 ** 20).toFixed(0)} Mpixel; at most ${MAX_RESIZE_PIXELS / 2 ** 20} Mpixel`);
         return { kind: 'resize', text, width, height, interp };
       }
       return { kind: 'resize', text, scale: parseNum(text, 'scale', a, 0, 16, { loOpen: true }), interp };
@@ -161,7 +168,7 @@ function parseOne(text: string): ParsedOp {
       allowPos(1, 'jpeg:<quality>');
       const a = pos[0];
       if (!a) throw bad(text, 'needs a quality: jpeg:<1..100> (e.g. jpeg:40)');
-      return { kind: 'jpeg', text, quality: parseNum(text, 'quality', a, 1, 100) };
+      return { kind: 'jpeg', text, quality: parseNum(text, 'quality', a, 1, 100, { integer: true }) };
     }
     case 'rain': {
       allowKeys(['density', 'angle', 'length', 'width']);
@@ -316,6 +323,7 @@ export async function applyOps(img: FloatImage, ops: ParsedOp[], rng: DegradeRng
           w = interp === 'matlab' ? Math.ceil(cur.width * scale) : Math.floor(cur.width * scale);
           h = interp === 'matlab' ? Math.ceil(cur.height * scale) : Math.floor(cur.height * scale);
           if (w < 1 || h < 1) throw new IrsdeError('bad-op', `--ops "${op.text}": ${cur.width}x${cur.height} scaled by ${scale} is empty`);
+          if (w * h > MAX_RESIZE_PIXELS) throw new IrsdeError('bad-op', `--ops "${op.text}": ${cur.width}x${cur.height} scaled by ${scale} is ${w}x${h}, more than ${MAX_RESIZE_PIXELS / 2 ** 20} Mpixel`);
         }
         cur = interp === 'matlab' ? (scale !== undefined ? matlabImresize(cur, scale) : matlabImresize(cur, [h, w])) : resize(cur, w, h, interp);
         steps.push({ op: 'resize', spec: op.text, width: cur.width, height: cur.height, ...(scale !== undefined ? { scale } : {}), interpolation: interp });

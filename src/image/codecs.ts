@@ -27,7 +27,9 @@ export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
     try {
       return decodePng(bytes);
     } catch (e) {
-      throw new ImageDecodeError(`corrupt or truncated PNG (${(e as Error).message})`);
+      // the PNG library's messages can end mid-sentence ("Error while decompressing the data:")
+      const detail = String((e as Error).message ?? '').trim().replace(/[:\s]+$/, '');
+      throw new ImageDecodeError(`corrupt or truncated PNG${detail ? ` (${detail})` : ''}`);
     }
   }
   // libjpeg happily "decodes" a truncated stream (grey fill); require the EOI marker like strict readers.

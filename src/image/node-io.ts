@@ -14,6 +14,17 @@ export function isImagePath(p: string): boolean {
   return IMAGE_EXTENSIONS.includes(extname(p).toLowerCase());
 }
 
+/** Image formats people name outputs with that irsde does not write. */
+const OTHER_IMAGE_EXTENSIONS = ['.tif', '.tiff', '.webp', '.bmp', '.gif', '.avif', '.heic', '.jxl', '.ppm', '.pgm', '.exr'];
+
+/** An output path ending in an image format irsde cannot write is a mistake, not a folder name: say so. */
+export function checkOutputPath(p: string): void {
+  const ext = extname(p).toLowerCase();
+  if (OTHER_IMAGE_EXTENSIONS.includes(ext)) {
+    throw new IrsdeError('bad-option', `-o ${p}: irsde writes PNG or JPEG images, not ${ext.slice(1).toUpperCase()}`, { hint: 'name the output .png or .jpg, or give a folder' });
+  }
+}
+
 /** The bytes of an image file; a missing, unreadable or directory path is one IrsdeError naming it. */
 export async function readImageBytes(path: string): Promise<Uint8Array> {
   try {

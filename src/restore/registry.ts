@@ -17,7 +17,7 @@ import { ParamStore } from '../runtime/params.js';
 import { readSafetensorsFile } from '../runtime/safetensors-node.js';
 import { nafnetParamSpecs, unetParamSpecs } from '../nn/networks.js';
 import { countParams, type ParamSpec } from '../nn/scope.js';
-import { validateModelConfig, type ModelConfig } from './config.js';
+import { validateModelConfig, type ModelConfig, type ModelMetric } from './config.js';
 
 export { validateModelConfig, MODEL_CONFIG_FORMAT, type ModelConfig, type ModelNetwork, type ModelSDE, type ModelMetric } from './config.js';
 
@@ -125,6 +125,19 @@ export interface ResolveOptions extends RegistryOptions {
   task?: string;
 }
 
+/**
+ * The short task names of `irsde eval --task` and the model cards' long ones, so that either works with
+ * `restore --task`: sr → super-resolution, denoise → denoising, and so on. Other names pass through.
+ */
+const TASK_ALIASES: Readonly<Record<string, string>> = {
+  sr: 'super-resolution', denoise: 'denoising', derain: 'deraining', deblur: 'deblurring', jpeg: 'jpeg-artifact-removal',
+  inpaint: 'inpainting', dehaze: 'dehazing', lowlight: 'low-light-enhancement', wild: 'universal',
+};
+
+export function canonicalTask(task: string): string {
+  return TASK_ALIASES[task.toLowerCase()] ?? task;
+}
+
 function looksLikePath(s: string): boolean {
   return isAbsolute(s) || s.startsWith('.') || s.includes('/') || s.includes(sep);
 }
@@ -139,7 +152,8 @@ function usable(e: ModelEntry): ResolvedModel {
  * `task` alone: the model of that task marked `"default": true`, else the only one, else the first by name.
  * Neither: the one model if there is one; else the default of the one task; else the default of 'denoising'.
  */
-export function resolveModel(opts: ResolveOptions = {}): ResolvedModel {
+export function resolveModel(options: ResolveOptions = {}): ResolvedModel {
+  const opts = { ...options, task: options.task === undefined ? undefined : canonicalTask(options.task) };
   if (opts.model && looksLikePath(opts.model)) {
     const dir = resolve(opts.model);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
@@ -173,7 +187,7 @@ export function resolveModel(opts: ResolveOptions = {}): ResolvedModel {
   }
   const candidates = valid.filter((m) => m.config!.task === task);
   if (candidates.length === 0) {
-    throw new IrsdeError('unknown-task', `unknown task "${task}"`, { hint: `tasks with installed models: ${tasks.join(', ')}` });
+    throw new IrsdeError('unknown-task', `unknown task "${options.task ?? task}"`, { hint: `tasks with installed models: ${tasks.join(', ')}` });
   }
   const flagged = candidates.filter((m) => m.config!.default === true);
   if (flagged.length > 1) {
@@ -278,6 +292,12 @@ export function renderModelCard(config: ModelConfig): string {
   return lines.join('\n');
 }
 
+/** PSNR / SSIM of a metric entry: RGB, or on Y (marked so) for SR models, as SR results are reported. */
+function fmtMetric(m: ModelMetric, onY: boolean): string {
+  if (onY && typeof m.psnrY === 'number' && typeof m.ssimY === 'number') return `${m.psnrY.toFixed(2)} / ${m.ssimY.toFixed(4)} (Y)`;
+  return `${m.psnr.toFixed(2)} / ${m.ssim.toFixed(4)}`;
+}
+
 /** Table rows for `irsde models`. */
 export function modelRows(entries: readonly ModelEntry[]): string[][] {
   const defaults = new Set<string>();
@@ -290,7 +310,7 @@ export function modelRows(entries: readonly ModelEntry[]): string[][] {
     const m = c.metrics?.[0];
     return [
       e.name + (defaults.has(e.name) ? ' *' : ''), c.task, `${describeNetwork(c)} ${fmtParams(e.params ?? 0)}`,
-      `${c.sampler.mode}/${c.sampler.steps}`, m ? `${m.psnr.toFixed(2)} / ${m.ssim.toFixed(4)}` : '-', m ? m.dataset : '-',
+      `${c.sampler.mode}/${c.sampler.steps}`, m ? fmtMetric(m, (c.scale ?? 1) > 1) : '-', m ? m.dataset : '-',
       c.description,
     ];
   });

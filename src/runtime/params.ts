@@ -168,6 +168,7 @@ export class ParamStore implements Iterable<Param> {
       src instanceof Uint8Array ? decodeSafetensors(src, { toFloat32: true }).tensors
         : isDecoded(src) ? src.tensors : src;
     const problems: string[] = [];
+    const shapeProblems: string[] = [];
     const missing: string[] = [];
     const unexpected: string[] = [];
     for (const p of this.map.values()) {
@@ -177,11 +178,13 @@ export class ParamStore implements Iterable<Param> {
         continue;
       }
       if (t.shape.length !== p.shape.length || t.shape.some((d, i) => d !== p.shape[i])) {
-        problems.push(`"${p.name}" has shape ${fmt(t.shape)} in the checkpoint but ${fmt(p.shape)} in the model`);
+        shapeProblems.push(`"${p.name}" has shape ${fmt(t.shape)} in the checkpoint but ${fmt(p.shape)} in the model`);
       } else if (!['F32', 'F16', 'BF16', 'F64'].includes(t.dtype)) {
         problems.push(`"${p.name}" is ${t.dtype} in the checkpoint, not a float type`);
       }
     }
+    // A few shape differences say enough (a different width gives one per parameter)
+    if (shapeProblems.length) problems.unshift(shapeProblems.slice(0, 3).join('; ') + (shapeProblems.length > 3 ? `; ${shapeProblems.length - 3} more with other shapes` : ''));
     for (const name of Object.keys(tensors)) if (!this.map.has(name)) unexpected.push(name);
     if (strict) {
       if (missing.length) problems.push(`missing from the checkpoint: ${listNames(missing)}`);

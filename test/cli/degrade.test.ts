@@ -92,6 +92,27 @@ test('a batch continues past bad files and reports each one, exit code 1', async
   assert.match(r.err, /2 image\(s\) written, 4 failed/);
 });
 
+test('an operator that fails on one image fails that file only; outputs are never overwritten without --force', async () => {
+  const { dir, a } = setup();
+  writeFileSync(join(dir, 'in', 'tiny.png'), encodePng(fromUint8([1, 2, 3], 1, 1, 3)));
+  const r = await cli(['degrade', join(dir, 'in'), '-o', join(dir, 'o'), '--ops', 'resize:0.5']);
+  assert.equal(r.code, 1, r.err);
+  assert.match(r.err, /tiny\.png: --ops "resize:0\.5": 1x1 scaled by 0\.5 is empty/);
+  assert.match(r.err, /2 image\(s\) written, 1 failed/);
+  assert.ok(existsSync(join(dir, 'o', 'a.png')) && existsSync(join(dir, 'o', 'b.png')) && !existsSync(join(dir, 'o', 'tiny.png')));
+  const before = readFileSync(join(dir, 'o', 'a.png'));
+  const again = await cli(['degrade', a, '-o', join(dir, 'o', 'a.png'), '--ops', 'noise:30', '--seed', '5']);
+  assert.equal(again.code, 1);
+  assert.match(again.err, /a\.png already exists \(use --force to overwrite\)/);
+  assert.ok(readFileSync(join(dir, 'o', 'a.png')).equals(before), 'untouched');
+  const forced = await cli(['degrade', a, '-o', join(dir, 'o', 'a.png'), '--ops', 'noise:30', '--seed', '5', '--force']);
+  assert.equal(forced.code, 0, forced.err);
+  assert.ok(!readFileSync(join(dir, 'o', 'a.png')).equals(before), 'replaced');
+  const self = await cli(['degrade', a, '-o', a, '--ops', 'noise:30', '--force']);
+  assert.equal(self.code, 1);
+  assert.match(self.err, /is the input itself/);
+});
+
 test('bad arguments: one line, exit code 2, nothing written', async () => {
   const { dir } = setup();
   const cases: Array<[string[], RegExp]> = [
@@ -102,6 +123,8 @@ test('bad arguments: one line, exit code 2, nothing written', async () => {
     [['--wild', '--ops', 'noise:1'], /cannot be combined/],
     [['--wild', '--seed=-1'], /--seed must be an integer/],
     [['--wild', '--bogus'], /^irsde: Unknown option '--bogus'/],
+    [['--ops', 'jpeg:50.5'], /^irsde: --ops "jpeg:50\.5": quality must be an integer/],
+    [['--ops', 'resize:20000x20000'], /^irsde: --ops "resize:20000x20000": 20000x20000 is 381 Mpixel; at most 64 Mpixel/],
   ];
   for (const [extra, re] of cases) {
     const r = await cli(['degrade', join(dir, 'in'), '-o', join(dir, 'x'), ...extra]);
@@ -110,6 +133,13 @@ test('bad arguments: one line, exit code 2, nothing written', async () => {
     assert.equal(r.err.trim().split('\n').length, 1);
   }
   assert.ok(!existsSync(join(dir, 'x')));
+  const two = await cli(['degrade', join(dir, 'in'), '-o', join(dir, 'one.png'), '--ops', 'noise:5']);
+  assert.equal(two.code, 2);
+  assert.match(two.err, /^irsde: -o \S+one\.png looks like a file, but there are 2 inputs/);
+  const tiff = await cli(['degrade', join(dir, 'in', 'a.png'), '-o', join(dir, 'a.tiff'), '--ops', 'noise:5']);
+  assert.equal(tiff.code, 2);
+  assert.match(tiff.err, /irsde writes PNG or JPEG images, not TIFF/);
+  assert.ok(!existsSync(join(dir, 'one.png')) && !existsSync(join(dir, 'a.tiff')));
 });
 
 test('the installed command line: exit codes and one-line errors', () => {
@@ -120,4 +150,7 @@ test('the installed command line: exit codes and one-line errors', () => {
   const bad = spawnCli(['degrade', join(dir, 'in', 'a.png'), '-o', join(dir, 'x.png'), '--ops', 'jpeg:101']);
   assert.equal(bad.code, 2);
   assert.equal(bad.err, 'irsde: --ops "jpeg:101": quality must be in [1, 100], got 101 (see `irsde degrade --help` for the operator list)\n');
+  // help asked for is success; a bare `irsde bench` is a usage error
+  assert.equal(spawnCli(['bench', '--help']).code, 0);
+  assert.equal(spawnCli(['bench']).code, 1);
 });

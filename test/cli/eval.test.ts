@@ -79,12 +79,36 @@ test('eval argument errors', async () => {
     [['--pred', 'a'], /--pred and --gt go together/],
     [['--task', 'denoise', '--data', 'NoSuchSet', '--data-root', '/tmp'], /dataset "NoSuchSet" not found/],
     [['--task', 'denoise', '--data', 'CBSD68', '--model', 'denoise-color', '--noise-level', 'x'], /--noise-level must be a number from 0 to 255, got "x"/],
+    [['--pred', '/tmp', '--gt', '/tmp', '--save', '/tmp/x'], /--save applies to --task\/--data, not to --pred\/--gt/],
+    [['--task', 'denoise', '--data', 'NoSuchSet', '--mask-family', 'thin'], /--mask-family applies to --task inpaint, not denoise|dataset "NoSuchSet" not found/],
   ];
   for (const [args, re] of cases) {
     const r = await cli(['eval', ...args]);
     assert.equal(r.code, 2, args.join(' '));
     assert.match(r.err, re);
   }
+  // options that would fail every image fail before any is scored
+  const dir = mkdtempSync(join(tmpdir(), 'irsde-cli-eval-bad-'));
+  mkdirSync(join(dir, 'clean'));
+  writeFileSync(join(dir, 'clean', 'a.png'), encodePng(img(32, 24, 3)));
+  const family = await cli(['eval', '--task', 'inpaint', '--data', join(dir, 'clean'), '--data-root', '../shared/data', '--mask-family', 'nope']);
+  if (existsSync('../shared/data/inpaint_masks')) {
+    assert.equal(family.code, 2);
+    assert.match(family.err, /^irsde: unknown --mask-family "nope" \(families in \S+: .*thin/);
+  }
+  const onlyInpaint = await cli(['eval', '--task', 'denoise', '--data', join(dir, 'clean'), '--mask-family', 'thin']);
+  assert.equal(onlyInpaint.code, 2);
+  assert.match(onlyInpaint.err, /--mask-family applies to --task inpaint, not denoise/);
+});
+
+test('eval --pred --gt pairs restore\'s <name>.restored.png outputs with <name>', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'irsde-cli-eval-restored-'));
+  for (const d of ['pred', 'gt']) mkdirSync(join(dir, d));
+  writeFileSync(join(dir, 'gt', 'one.png'), encodePng(img(32, 24, 3)));
+  writeFileSync(join(dir, 'pred', 'one.restored.png'), encodePng(img(32, 24, 3)));
+  const r = await cli(['eval', '--pred', join(dir, 'pred'), '--gt', join(dir, 'gt')]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /\| one \| pred \| inf \|/);
 });
 
 test('eval --task sr --model: an SR model ("scale": 4) gets the LR and upsamples once; a scale-1 model gets the bicubic upscale', async () => {
@@ -100,6 +124,10 @@ test('eval --task sr --model: an SR model ("scale": 4) gets the LR and upsamples
   writeFileSync(join(dir, 'set', 'GT', 'a.png'), encodePng(gt));
   writeFileSync(join(dir, 'set', 'LQ', 'a.png'), encodePng(matlabImresize(gt, 0.25, { uint8: true })));
   try {
+    // a x4 model on a x3 task, or on another task, fails before anything is scored
+    const x3 = await cli(['eval', '--task', 'sr', '--data', join(dir, 'set'), '--scale', '3', '--model', sr]);
+    assert.equal(x3.code, 2);
+    assert.match(x3.err, /is a x4 SR model, the task is sr x3 \(use --scale 4/);
     for (const model of [sr, plain]) {
       const r = await cli(['eval', '--task', 'sr', '--data', join(dir, 'set'), '--model', model, '--json']);
       assert.equal(r.code, 0, `${model}: ${r.err}`);

@@ -96,6 +96,15 @@ test('load names every mismatched, missing and unexpected parameter', () => {
   assert.deepEqual(rep.missing, ['extra']);
   assert.equal(rep.unexpected.length, 4);
   assert.deepEqual(ok.get('conv.bias'), a.get('conv.bias'));
+  // a network of another width differs in every parameter: three are named, the rest counted
+  const wide = new ParamStore(), narrow = new ParamStore();
+  for (let i = 0; i < 8; i++) { wide.add(`l${i}.weight`, [64, 64]); narrow.add(`l${i}.weight`, [32, 32]); }
+  assert.throws(() => narrow.load(wide.toSafetensors()), (e: unknown) => {
+    assert.ok(e instanceof IrsdeError);
+    assert.match(e.message, /"l2\.weight" has shape \[64, 64\] in the checkpoint but \[32, 32\] in the model; 5 more with other shapes$/);
+    assert.doesNotMatch(e.message, /l3\.weight/);
+    return true;
+  });
   const ints = encodeSafetensors({ 'conv.bias': { dtype: 'I32', shape: [64], data: new Int32Array(64) } });
   assert.throws(() => ok.load(ints, { strict: false }), /not a float type/);
 });

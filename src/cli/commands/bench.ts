@@ -17,7 +17,7 @@ export async function run(argv: string[]): Promise<number> {
   const what = positionals[0];
   if (values.help || !what) {
     process.stdout.write(`usage: irsde bench <${targets.join('|')}> [--json] [--torch] [--repeats N] [--cases conv2,naf32,naf64] [--no-memory]\n\n  engine   forward / training-step time and GFLOP/s; --torch also runs PyTorch (IRSDE_PYTHON, default python3)\n  sde      ConditionalNAFNet training step and 100-step posterior sampling (--torch compares)\n  optim    optimiser update over 10 M parameters\n  degrade  degradation pipeline and metrics speed\n`);
-    return what ? 0 : 1;
+    return values.help ? 0 : 1; // --help asked for it; a bare `irsde bench` is a usage error
   }
   const repeats = intOption('--repeats', values.repeats!, 1, 1000);
   if (what === 'engine') {

@@ -3,16 +3,18 @@
  *
  * Writes each degraded image and a JSON sidecar (`<name>.json`) with every sampled parameter. Each image has
  * its own random stream derived from (seed, file name), so a file degrades the same way alone or in a batch.
- * A bad input file is reported and skipped; the command exits non-zero at the end if any file failed.
+ * A bad input file is reported and skipped; the command exits non-zero at the end if any file failed. Existing
+ * outputs are never overwritten without --force.
  */
 import { parseArgs } from 'node:util';
 import { readdir, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { IrsdeError, isIrsdeError } from '../../common/errors.js';
 import type { IrsdeEvent } from '../../common/events.js';
 import { writeFileAtomic } from '../../common/atomic.js';
 import { intOption } from '../args.js';
-import { isImagePath, readImage, writeImage } from '../../image/node-io.js';
+import { checkOutputPath, isImagePath, readImage, writeImage } from '../../image/node-io.js';
 import { DegradeRng, hashString } from '../../degrade/random.js';
 import { applyOps, parseOps, OPS_HELP, type ParsedOp } from '../../degrade/ops.js';
 import { wildDegrade } from '../../degrade/wild.js';
@@ -28,6 +30,7 @@ const USAGE = `usage: irsde degrade <input files or folders...> -o <output file 
   --masks DIR       folder with mask families for mask:set=<family> (default: shared/data/inpaint_masks)
   --save-gt         also write the ground truth the output belongs to (<name>.gt.png; the wild pipeline
                     may turn it grey)
+  --force           overwrite existing outputs (images, sidecars)
   --json            one JSON event per line
 
 ${OPS_HELP}
@@ -67,7 +70,7 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
       options: {
         out: { type: 'string', short: 'o' }, ops: { type: 'string' }, wild: { type: 'boolean', default: false },
         seed: { type: 'string', default: '0' }, json: { type: 'boolean', default: false }, masks: { type: 'string' },
-        'save-gt': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
+        'save-gt': { type: 'boolean', default: false }, force: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (e) {
@@ -87,7 +90,12 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
   const problems: Problem[] = [];
   const files = await expandInputs(positionals, problems);
   const out = values.out;
-  const outIsFile = isImagePath(out) && files.length <= 1 && positionals.length === 1;
+  checkOutputPath(out);
+  const outIsDir = existsSync(out) && (await stat(out)).isDirectory();
+  const outIsFile = isImagePath(out) && !outIsDir;
+  if (outIsFile && (files.length > 1 || positionals.length > 1)) {
+    throw new IrsdeError('bad-option', `-o ${out} looks like a file, but there are ${files.length} inputs`, { hint: 'give an output folder' });
+  }
   const outExt = outIsFile ? extname(out).toLowerCase() : '.png';
   const masksRoot = values.masks ?? (() => { const d = defaultDataRoot(); return d ? join(d, 'inpaint_masks') : null; })();
   const loadMask = async (req: { family?: string; file?: string }, rng: DegradeRng) => {
@@ -107,6 +115,11 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
     const prev = used.get(resolve(outPath));
     if (prev) { problems.push({ file, why: `output ${outPath} would overwrite the result for ${prev}` }); continue; }
     used.set(resolve(outPath), file);
+    const sidecar = outPath.slice(0, outPath.length - extname(outPath).length) + '.json';
+    const gtPath = values['save-gt'] ? outPath.slice(0, outPath.length - extname(outPath).length) + '.gt.png' : undefined;
+    if (resolve(outPath) === resolve(file)) { problems.push({ file, why: `output ${outPath} is the input itself` }); continue; }
+    const existing = values.force ? undefined : [outPath, sidecar, gtPath].find((p) => p !== undefined && existsSync(p));
+    if (existing) { problems.push({ file, why: `output ${existing} already exists (use --force to overwrite)` }); continue; }
     try {
       const img = await readImage(file);
       const rng = new DegradeRng(seed, hashString(name));
@@ -119,12 +132,7 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
         result = { image: r.lq, gt: r.gt, record: { mode: 'wild', greyscaleGT: r.greyscale, resizeFlag: r.resizeFlag, orders: r.orders, words: r.words, steps: r.steps } };
       }
       await writeImage(outPath, result.image);
-      const sidecar = outPath.slice(0, outPath.length - extname(outPath).length) + '.json';
-      let gtPath: string | undefined;
-      if (values['save-gt']) {
-        gtPath = outPath.slice(0, outPath.length - extname(outPath).length) + '.gt.png';
-        await writeImage(gtPath, result.gt);
-      }
+      if (gtPath) await writeImage(gtPath, result.gt);
       const record = {
         irsde: 'degrade', input: file, output: outPath, ...(gtPath ? { gt: gtPath } : {}), seed, stream: hashString(name),
         inputSize: [img.width, img.height], outputSize: [result.image.width, result.image.height], ...result.record,
@@ -134,8 +142,8 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
       if (json) emit({ type: 'result', stage: 'degrade', input: file, output: outPath, sidecar });
       else io.out(`${file} -> ${outPath}\n`);
     } catch (e) {
-      if (isIrsdeError(e) && e.code === 'bad-op') throw e; // a bad spec fails every file the same way
-      const why = isIrsdeError(e) ? e.message.replace(`${file}: `, '') : (e as Error).message;
+      // The spec itself was checked before the loop (parseOps); what fails now depends on this image.
+      const why = isIrsdeError(e) ? e.message.replace(`${file}: `, '') : `internal error: ${(e as Error).message}`;
       problems.push({ file, why });
     }
   }

@@ -7,7 +7,7 @@
  */
 import type { Restorer } from '../../metrics/evaluate.js';
 import { parseArgs } from 'node:util';
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { IrsdeError } from '../../common/errors.js';
@@ -33,6 +33,7 @@ const USAGE = `usage:
   --ensemble      for --model: the 8-view geometric self-ensemble (restore --ensemble)
   --crop N        border shaved before scoring (default: the scale for sr, else 0)
   --round-y       round Y to integers (MATLAB uint8 rgb2ycbcr) instead of BasicSR's unrounded Y
+  --mask-family F inpaint: the shared mask family to draw from (a folder of data-root/inpaint_masks, default thin)
   --save DIR      write the degraded inputs and baselines as PNG
 `;
 
@@ -67,6 +68,9 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
   if (values.pred !== undefined || values.gt !== undefined) {
     if (values.pred === undefined || values.gt === undefined) throw new IrsdeError('bad-option', '--pred and --gt go together');
     if (values.task || values.data || values.model) throw new IrsdeError('bad-option', '--pred/--gt cannot be combined with --task/--data/--model');
+    for (const flag of ['save', 'mask-family', 'scale', 'sigma', 'quality', 'limit', 'steps', 'sampler', 'noise-level'] as const) {
+      if (values[flag] !== undefined) throw new IrsdeError('bad-option', `--${flag} applies to --task/--data, not to --pred/--gt`);
+    }
     const kind = async (p: string, flag: string): Promise<'dir' | 'file'> => {
       try { return (await stat(p)).isDirectory() ? 'dir' : 'file'; } catch { throw new IrsdeError('bad-option', `${flag} ${p}: no such file or folder`, { file: p }); }
     };
@@ -77,7 +81,8 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
     if (kp === 'file') {
       pairs = [{ name: basename(values.pred, extname(values.pred)), pred: values.pred, gt: values.gt }];
     } else {
-      const r = await pairFolders(values.pred, values.gt);
+      // `irsde restore` names its outputs <name>.restored.png: pair those with <name> too
+      const r = await pairFolders(values.pred, values.gt, { lq: (n) => basename(n, extname(n)).replace(/\.restored$/, '') });
       pairs = r.items.map((i) => ({ name: i.name, pred: i.lq!, gt: i.gt }));
       problems = r.problems;
       if (pairs.length === 0 && problems.length === 0) throw new IrsdeError('bad-data', `no images in ${values.pred} and ${values.gt}`);
@@ -90,12 +95,13 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
     if (!TASKS.includes(task)) throw new IrsdeError('bad-option', `unknown task "${values.task}"`, { hint: `tasks: ${TASKS.join(', ')}` });
     let restorer: Restorer | undefined;
     let modelName: string | undefined;
+    let modelScale = 1;
     if (values.model !== undefined) {
       // Restore with a registry model (name or folder); the sampler noise is seeded per image.
       const { restore } = await import('../../restore/index.js');
       const { resolveModel } = await import('../../restore/registry.js');
       const model = values.model;
-      const modelScale = resolveModel({ model }).config.scale ?? 1; // fails early with the registry's message
+      modelScale = resolveModel({ model }).config.scale ?? 1; // fails early with the registry's message
       const steps = values.steps !== undefined ? intOption('--steps', values.steps, 1, 10000) : undefined;
       const sampler = values.sampler as 'posterior' | 'sde' | 'ode' | undefined;
       const nl = values['noise-level'];
@@ -123,6 +129,20 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
     const dataRoot = values['data-root'] ?? defaultDataRoot() ?? undefined;
     const dataset = await openDataset(values.data, { dataRoot, scale });
     const maskRoot = dataRoot && existsSync(join(dataRoot, 'inpaint_masks')) ? join(dataRoot, 'inpaint_masks') : null;
+    // What would fail every image the same way fails here, before anything is scored.
+    const srScale = scale ?? dataset.scale ?? 4;
+    if (modelScale > 1 && (task !== 'sr' || modelScale !== srScale)) {
+      throw new IrsdeError('bad-option', `model "${values.model}" is a x${modelScale} SR model, the task is ${task}${task === 'sr' ? ` x${srScale}` : ''}`, {
+        hint: task === 'sr' ? `use --scale ${modelScale}, or a set made for x${modelScale}` : 'pick a model of this task (see `irsde models`)',
+      });
+    }
+    if (task === 'inpaint' && maskRoot) {
+      const family = values['mask-family'] ?? 'thin';
+      const families = (await readdir(maskRoot, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+      if (!families.includes(family)) throw new IrsdeError('bad-option', `unknown --mask-family "${family}"`, { hint: `families in ${maskRoot}: ${families.join(', ')}` });
+    } else if (values['mask-family'] !== undefined && task !== 'inpaint') {
+      throw new IrsdeError('bad-option', `--mask-family applies to --task inpaint, not ${task}`);
+    }
     report = await evaluateTask({
       task, dataset, seed, scale, sigma, quality, limit, crop, roundY, maskRoot, maskFamily: values['mask-family'], restorer, modelName,
       saveDir: values.save, onEvent: json ? emit : undefined,

@@ -14,7 +14,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { IrsdeError, isIrsdeError } from '../../common/errors.js';
 import type { IrsdeEvent } from '../../common/events.js';
 import { intOption } from '../args.js';
-import { isImagePath, writeImage } from '../../image/node-io.js';
+import { checkOutputPath, isImagePath, writeImage } from '../../image/node-io.js';
 import { loadImageFile } from '../../restore/input-node.js';
 import { checkRestoreOptions, restoreImage, type RestoreOptions, type RestoreProgressEvent } from '../../restore/restore.js';
 import type { SamplerMode } from '../../sde/samplers.js';
@@ -25,7 +25,8 @@ const USAGE = `usage: irsde restore <input files or folders...> [-o <file or fol
   -o, --out PATH    output file (one input) or folder (written as <name>.png); default: <name>.restored.png
                     next to each input. A .jpg output file is written as JPEG; otherwise PNG (16-bit for
                     16-bit inputs, alpha kept)
-  --task NAME       use the default model of this task (see \`irsde models\`)
+  --task NAME       use the default model of this task: denoise, sr, derain, jpeg, ... (or the long names
+                    of \`irsde models\`: denoising, super-resolution, ...)
   --model NAME      use this model: a name from \`irsde models\` or a model folder
   --sampler MODE    posterior | sde | ode (default: the model's)
   --steps N         sampling steps (default: the model's)
@@ -156,6 +157,7 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
   const problems: Problem[] = [];
   const files = await expandInputs(positionals, problems);
   const out = values.out;
+  if (out !== undefined) checkOutputPath(out);
   const outIsFile = out !== undefined && isImagePath(out) && positionals.length === 1 && files.length <= 1 && !(existsSync(out) && (await stat(out)).isDirectory());
   if (out !== undefined && !outIsFile && isImagePath(out) && files.length > 1) {
     throw new IrsdeError('bad-option', `-o ${out} looks like a file, but there are ${files.length} inputs`, { hint: 'give an output folder' });
