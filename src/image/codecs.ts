@@ -18,11 +18,45 @@ export function sniffFormat(bytes: Uint8Array): ImageFormat | null {
 
 export class ImageDecodeError extends Error {}
 
+/** Largest image decoded: 2^28 pixels (16384 × 16384; 1 GB as 8-bit RGBA, 3 GB as float RGB). */
+export const MAX_IMAGE_PIXELS = 2 ** 28;
+
+/** Width and height from a PNG IHDR or a JPEG SOF header, or null when they cannot be found. */
+export function headerSize(b: Uint8Array): { width: number; height: number } | null {
+  if (b.length >= 24 && b[0] === 0x89 && b[1] === 0x50 && b[12] === 0x49 && b[13] === 0x48 && b[14] === 0x44 && b[15] === 0x52) {
+    const u32 = (o: number) => b[o]! * 0x1000000 + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);
+    return { width: u32(16), height: u32(20) };
+  }
+  if (b.length >= 4 && b[0] === 0xff && b[1] === 0xd8) {
+    let p = 2;
+    while (p + 9 <= b.length) {
+      if (b[p] !== 0xff) return null;
+      const m = b[p + 1]!;
+      if (m === 0xff) { p++; continue; }
+      if (m === 0xd8 || (m >= 0xd0 && m <= 0xd7) || m === 0x01) { p += 2; continue; }
+      if (m === 0xda || m === 0xd9) return null;
+      const len = (b[p + 2]! << 8) | b[p + 3]!;
+      // SOF0..SOF15 except DHT (c4), JPG (c8), DAC (cc)
+      if (m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc) {
+        return { height: (b[p + 5]! << 8) | b[p + 6]!, width: (b[p + 7]! << 8) | b[p + 8]! };
+      }
+      if (len < 2) return null;
+      p += 2 + len;
+    }
+  }
+  return null;
+}
+
+
 /** Decode PNG or JPEG bytes. Errors say why (empty, unknown format, truncated/corrupt). */
 export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
   if (bytes.length === 0) throw new ImageDecodeError('empty file (0 bytes)');
   const fmt = sniffFormat(bytes);
   if (fmt === null) throw new ImageDecodeError('not a PNG or JPEG file (unrecognised signature)');
+  const size = headerSize(bytes);
+  if (size && size.width * size.height > MAX_IMAGE_PIXELS) {
+    throw new ImageDecodeError(`${size.width}×${size.height} is too large to decode (more than ${MAX_IMAGE_PIXELS / 2 ** 20} Mpixel)`);
+  }
   if (fmt === 'png') {
     try {
       return decodePng(bytes);

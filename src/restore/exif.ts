@@ -76,31 +76,8 @@ export function fileOrientation(b: Uint8Array): Orientation {
   return jpegOrientation(b);
 }
 
-/** Width and height from a PNG IHDR or a JPEG SOF header, or null when they cannot be found. */
-export function headerSize(b: Uint8Array): { width: number; height: number } | null {
-  if (b.length >= 24 && b[0] === 0x89 && b[1] === 0x50 && b[12] === 0x49 && b[13] === 0x48 && b[14] === 0x44 && b[15] === 0x52) {
-    const u32 = (o: number) => b[o]! * 0x1000000 + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);
-    return { width: u32(16), height: u32(20) };
-  }
-  if (b.length >= 4 && b[0] === 0xff && b[1] === 0xd8) {
-    let p = 2;
-    while (p + 9 <= b.length) {
-      if (b[p] !== 0xff) return null;
-      const m = b[p + 1]!;
-      if (m === 0xff) { p++; continue; }
-      if (m === 0xd8 || (m >= 0xd0 && m <= 0xd7) || m === 0x01) { p += 2; continue; }
-      if (m === 0xda || m === 0xd9) return null;
-      const len = (b[p + 2]! << 8) | b[p + 3]!;
-      // SOF0..SOF15 except DHT (c4), JPG (c8), DAC (cc)
-      if (m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc) {
-        return { height: (b[p + 5]! << 8) | b[p + 6]!, width: (b[p + 7]! << 8) | b[p + 8]! };
-      }
-      if (len < 2) return null;
-      p += 2 + len;
-    }
-  }
-  return null;
-}
+/** Width and height from a PNG IHDR or a JPEG SOF header (moved to the image layer; kept here for callers). */
+export { headerSize } from '../image/codecs.js';
 
 /** Size after orientation: 5–8 swap width and height. */
 export function orientedSize(width: number, height: number, o: Orientation): { width: number; height: number } {

@@ -92,10 +92,16 @@ test('bad image files give one clear reason naming the file', async () => {
   const trunc = join(dir, 'trunc.png'); writeFileSync(trunc, good.slice(0, good.length >> 1));
   const jpeg = encodeJpegSync(fromUint8(Array.from({ length: 32 * 32 * 3 }, (_, i) => i % 200), 32, 32, 3), { quality: 80 });
   const tj = join(dir, 'trunc.jpg'); writeFileSync(tj, jpeg.slice(0, jpeg.length - 40));
+  // a valid PNG header announcing 100000 × 100000 pixels: refused from the header, before any allocation
+  const huge = join(dir, 'huge.png');
+  const ihdr = new Uint8Array(good.slice(0, 33));
+  new DataView(ihdr.buffer).setUint32(16, 100000); new DataView(ihdr.buffer).setUint32(20, 100000);
+  writeFileSync(huge, new Uint8Array([...ihdr, ...good.slice(33)]));
   const cases: Array<[string, RegExp]> = [
+    [huge, /huge\.png: 100000×100000 is too large to decode \(more than 256 Mpixel\)/],
     [empty, /empty\.png: empty file \(0 bytes\)/],
     [text, /text\.png: not a PNG or JPEG/],
-    [trunc, /trunc\.png: corrupt or truncated PNG/],
+    [trunc, /trunc\.png: corrupt or truncated PNG( \(.*[^:]\))?$/],
     [tj, /trunc\.jpg: truncated JPEG/],
     [join(dir, 'missing.png'), /missing\.png: cannot read \(no such file\)/],
   ];
