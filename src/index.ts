@@ -1,4 +1,7 @@
-/** Public API of irsde. */
+/**
+ * Public API of irsde (Node and the browser). Node-only helpers (image files, the model registry, data sets
+ * and the evaluation harness) are in `irsde/node`.
+ */
 export { Graph, Tensor, type Dim, type DType, type Shape } from './graph/tensor.js';
 export * as ops from './graph/ops.js';
 export { emitModel, serializeModel } from './graph/emitter.js';
@@ -18,6 +21,8 @@ export * from './nn/blocks.js';
 export { IrsdeError } from './common/errors.js';
 export type { IrsdeEvent, EventSink } from './common/events.js';
 export * from './restore/index.js';
+export { psnr, ssim, scoreAll, type Scores, type MetricOptions } from './metrics/metrics.js';
+export * as degrade from './degrade/index.js';
 export { estimateNoiseLevel, calibratedNoiseLevel, NOISE_CALIBRATION, type NoiseEstimateInput, type NoiseEstimateOptions } from './metrics/noise-level.js';
 export { MeanRevertingSDE, DenoisingSDE, denoise, samplePosterior, sampleReverseSde, sampleReverseOde, sampleReducedSteps, stridedTimesteps, createSDE, asNoiseNetwork, noiseFromResidualNetwork, type Prediction } from './sde/index.js';
 export { conditionalNAFNet, conditionalUNet, latentUNetEncode, latentUNetDecode, type NAFNetConfig, type UNetConfig } from './nn/networks.js';

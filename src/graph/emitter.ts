@@ -10,6 +10,14 @@ import type { onnx } from 'onnx-proto';
 const onnxRt = onnxProto.onnx;
 import { type DType, type Dim, type Graph, type Node, type Tensor, type ConstValue, isStatic } from './tensor.js';
 
+declare global {
+  /**
+   * onnx-proto's generated types name protobufjs's 64-bit integer as a global `Long` without declaring it, so a
+   * consumer that type-checks libraries (skipLibCheck: false) fails on them; this declares its shape.
+   */
+  interface Long { low: number; high: number; unsigned: boolean }
+}
+
 export const OPSET = 17;
 
 export const onnxElemType: Record<DType, number> = {

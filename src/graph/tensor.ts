@@ -49,6 +49,15 @@ export class Node<A = any> {
   ) {}
 }
 
+/** Dimensions are non-negative integers, or (inputs only) non-empty names of symbolic sizes. */
+function checkShape(name: string, shape: readonly (number | string)[], symbolic: boolean): void {
+  if (!Array.isArray(shape)) throw new TypeError(`${name}: shape must be an array of dimensions, got ${String(shape)}`);
+  for (const d of shape) {
+    const ok = typeof d === 'number' ? Number.isInteger(d) && d >= 0 : symbolic && typeof d === 'string' && d.length > 0;
+    if (!ok) throw new TypeError(`${name}: dimension ${typeof d === 'string' ? `'${d}'` : String(d)} in [${shape.join(', ')}] must be a non-negative integer${symbolic ? ' or the name of a symbolic size' : ''}`);
+  }
+}
+
 /** Records tensors and nodes. One graph per model (forward + the gradient nodes added by `grad`). */
 export class Graph {
   readonly nodes: Node[] = [];
@@ -60,6 +69,7 @@ export class Graph {
   private readonly names = new Set<string>();
 
   input(name: string, shape: Shape, dtype: DType = 'float32'): Tensor {
+    checkShape(name, shape, true);
     this.claim(name);
     const t = new Tensor(this, this.nextId++, dtype, [...shape], 'input', null, 0, name);
     this.inputs.push(t);
@@ -68,6 +78,7 @@ export class Graph {
 
   /** A trainable (or frozen, at export) parameter: a named graph input whose value lives in a ParamStore. */
   param(name: string, shape: readonly number[], dtype: DType = 'float32'): Tensor {
+    checkShape(name, shape, false);
     this.claim(name);
     const t = new Tensor(this, this.nextId++, dtype, [...shape], 'param', null, 0, name);
     this.params.push(t);

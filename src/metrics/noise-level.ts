@@ -10,12 +10,27 @@
  * of natural images are strongly correlated, which leaves more dimensions that carry noise only.
  */
 
+import { IrsdeError } from '../common/errors.js';
+
 export interface NoiseEstimateInput {
   /** Interleaved H×W×C samples (channels last); uint8/uint16 samples are scaled by `valueScale`. */
   data: ArrayLike<number>;
   width: number;
   height: number;
   channels: number;
+}
+
+/** A wrong image description is an error, not a NaN estimate. */
+function checkInput(img: NoiseEstimateInput): void {
+  if (typeof img !== 'object' || img === null) throw new IrsdeError('bad-input', `estimateNoiseLevel needs { data, width, height, channels }, got ${String(img)}`);
+  const { width, height, channels, data } = img;
+  for (const [k, v] of [['width', width], ['height', height], ['channels', channels]] as const) {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new IrsdeError('bad-input', `estimateNoiseLevel: ${k} must be a positive integer, got ${typeof v === 'string' ? `the string '${v}'` : String(v)}`);
+  }
+  if (!data || typeof data.length !== 'number') throw new IrsdeError('bad-input', 'estimateNoiseLevel: data must be an array of pixel values');
+  if (data.length !== width * height * channels) {
+    throw new IrsdeError('bad-input', `estimateNoiseLevel: data has ${data.length} values, expected ${width}×${height}×${channels} = ${width * height * channels}`);
+  }
 }
 
 export interface NoiseEstimateOptions {
@@ -34,6 +49,7 @@ export interface NoiseEstimateOptions {
  * images smaller than one patch. Deterministic (no sampling); the cost is bounded by maxPatches, not the image size.
  */
 export function estimateNoiseLevel(img: NoiseEstimateInput, options: NoiseEstimateOptions = {}): number {
+  checkInput(img);
   const { width: W, height: H, channels: C, data } = img;
   const scale = options.valueScale ?? 1;
   const used = Math.min(options.useChannels ?? Math.min(C, 3), C);

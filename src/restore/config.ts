@@ -26,7 +26,7 @@
  *
  * For a Denoising-SDE model ("sde.kind": "denoising") the sampler mode is "ode" or "sde"; the noise level σ
  * of the input picks the start step t* (the reverse steps run from t* to 0) and "steps" caps the number of
- * steps (a strided grid when t* is larger). "sampler.noiseLevel" (σ, /255 if > 1) fixes σ for a model trained
+ * steps (a strided grid when t* is larger). "sampler.noiseLevel" (σ in 8-bit units) fixes σ for a model trained
  * at one level; without it σ is estimated from each image.
  */
 import { IrsdeError } from '../common/errors.js';

@@ -90,7 +90,7 @@ export interface RestoreOptions {
    */
   steps?: number;
   /**
-   * Denoising-SDE models: the noise level σ of the input (8-bit units, or a fraction if ≤ 1) that picks the
+   * Denoising-SDE models: the noise level σ of the input in 8-bit units (25 means 25/255; 1 means 1/255) that picks the
    * start step t*. Default: the model's fixed level if it has one, else estimated from the image
    * (`estimateNoiseLevel`, corrected by `calibratedNoiseLevel`). 0 returns the input unchanged.
    */
@@ -285,9 +285,14 @@ export async function releaseModels(): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------
 // Options
 
+/** A value as an error message shows it: numbers plainly, anything else with its type ("the string '16'"). */
+function shown(v: unknown): string {
+  return typeof v === 'number' ? String(v) : typeof v === 'string' ? `the string '${v}'` : v === null ? 'null' : `${typeof v} ${String(v)}`;
+}
+
 function checkInt(name: string, v: unknown, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new IrsdeError('bad-option', `${name} must be an integer from ${min} to ${max}, got ${String(v)}`);
+    throw new IrsdeError('bad-option', `${name} must be an integer from ${min} to ${max}, got ${shown(v)}`);
   }
   return v;
 }
@@ -321,6 +326,10 @@ function resolveOptions(config: ModelConfig, opts: RestoreOptions, multiple: num
   if (typeof seed !== 'string' && !Number.isSafeInteger(seed)) throw new IrsdeError('bad-option', `seed must be an integer or a string, got ${String(seed)}`);
   const device = opts.device ?? (isNode ? 'node' : 'wasm');
   if (!['node', 'wasm', 'webgpu'].includes(device)) throw new IrsdeError('bad-option', `unknown device "${String(device)}"`, { hint: 'use node, wasm or webgpu' });
+  if (opts.threads !== undefined) checkInt('threads', opts.threads, 1, 1024);
+  if (opts.signal !== undefined && !(typeof opts.signal === 'object' && opts.signal !== null && 'aborted' in opts.signal && typeof opts.signal.addEventListener === 'function')) {
+    throw new IrsdeError('bad-option', 'signal must be an AbortSignal (e.g. new AbortController().signal)');
+  }
   return { mode, steps, tile, overlap, seed, device };
 }
 
@@ -344,12 +353,17 @@ function checkImage(img: PixelImage): void {
   }
   const { width, height, channels } = img;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
-    throw new IrsdeError('bad-input', `image size must be positive integers, got ${String(width)}×${String(height)}`);
+    throw new IrsdeError('bad-input', `image size must be positive integers, got ${shown(width)} × ${shown(height)}`);
   }
-  if (!Number.isInteger(channels) || channels < 1 || channels > 4) throw new IrsdeError('bad-input', `image channels must be 1 to 4, got ${String(channels)}`);
+  if (!Number.isInteger(channels) || channels < 1 || channels > 4) throw new IrsdeError('bad-input', `image channels must be 1 to 4, got ${shown(channels)}`);
   if (width * height > MAX_PIXELS) throw new IrsdeError('image-too-large', `image ${width}×${height} is too large (more than ${MAX_PIXELS / 2 ** 20} Mpixel)`);
   if (d.length !== width * height * channels) {
     throw new IrsdeError('bad-input', `image.data has ${d.length} values, expected ${width}×${height}×${channels} = ${width * height * channels}`);
+  }
+  if (d instanceof Float32Array) {
+    for (let i = 0; i < d.length; i++) {
+      if (!Number.isFinite(d[i]!)) throw new IrsdeError('bad-input', `image.data[${i}] is ${d[i]}: float pixels must be finite numbers`);
+    }
   }
 }
 
@@ -373,7 +387,8 @@ function denoisingStart(sde: DenoisingSDE, config: ModelConfig, img: PixelImage,
     if (!(Number.isFinite(level) && level >= 0 && level <= 255)) {
       throw new IrsdeError('bad-option', `noise level must be a number in [0, 255], got ${String(level)}`, { hint: 'σ in 8-bit units, e.g. 25' });
     }
-    sigma = level > 1 ? level / 255 : level;
+    // always 8-bit units here: the SDE layer's "a fraction if ≤ 1" (the reference's rule) would read 1 as 255
+    sigma = level / 255;
   } else {
     // the raw estimate reads low on clipped noise; the calibrated σ is the level the model was trained on
     sigma = calibratedNoiseLevel(estimateNoiseLevel(img, { valueScale: unitScale(img.data) }) * 255) / 255;

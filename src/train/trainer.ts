@@ -292,6 +292,13 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
     if (ck.state.config.data.batch !== c.data.batch || ck.state.config.data.patch !== c.data.patch || ck.state.config.seed !== c.seed) {
       throw new IrsdeError('resume-mismatch', 'cannot resume with a different data.batch, data.patch or seed: the data order would change');
     }
+    // Nothing to continue: refuse before anything in the folder is rewritten (the final model, its card and the
+    // log stay as the finished run left them).
+    if (ck.latest.step >= c.steps) {
+      throw new IrsdeError('bad-option', ck.latest.step === c.steps
+        ? `${outDir} is a finished run (step ${ck.latest.step} of ${c.steps}): nothing to resume`
+        : `${outDir} is at step ${ck.latest.step}, past the requested ${c.steps} steps`, { hint: `to train further, resume with --steps N for some N > ${ck.latest.step}` });
+    }
     params.load(ck.model);
     ema.loadState(ck.ema);
     optim.loadState(ck.optim);

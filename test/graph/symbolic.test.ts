@@ -74,3 +74,12 @@ test('a symbolic-shape graph equals the static graph at two sizes (forward and a
     }
   }
 });
+
+test('graph inputs and parameters refuse impossible dimensions', () => {
+  const g = new Graph();
+  assert.throws(() => g.input('a', [-2, 3]), /a: dimension -2 in \[-2, 3\] must be a non-negative integer or the name of a symbolic size/);
+  assert.throws(() => g.input('b', [NaN]), /dimension NaN/);
+  assert.throws(() => g.input('c', [2.5, 'H']), /dimension 2\.5/);
+  assert.throws(() => g.param('w', ['C' as unknown as number, 3]), /w: dimension 'C' .* must be a non-negative integer$/);
+  assert.equal(g.input('ok', ['B', 3, 'H', 'W']).shape.length, 4);
+});

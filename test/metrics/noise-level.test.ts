@@ -111,3 +111,15 @@ test('calibrated estimate on held-out CBSD68 photos with clipped noise: σ 25 an
   }
   assert.ok(calErr < rawErr, `mean |error| calibrated ${(calErr / n).toFixed(2)} vs raw ${(rawErr / n).toFixed(2)}`);
 });
+
+test('estimateNoiseLevel: a wrong image description is a clear error, not NaN', () => {
+  const data = new Float32Array(16 * 16 * 3);
+  const cases: Array<[unknown, RegExp]> = [
+    [null, /needs \{ data, width, height, channels \}, got null/],
+    [{ data, width: 16, height: 15, channels: 3 }, /data has 768 values, expected 16×15×3 = 720/],
+    [{ data, width: NaN, height: 16, channels: 3 }, /width must be a positive integer, got NaN/],
+    [{ data, width: '16', height: 16, channels: 3 }, /width must be a positive integer, got the string '16'/],
+    [{ width: 16, height: 16, channels: 3 }, /data must be an array of pixel values/],
+  ];
+  for (const [img, re] of cases) assert.throws(() => estimateNoiseLevel(img as Parameters<typeof estimateNoiseLevel>[0]), re);
+});

@@ -112,6 +112,13 @@ test('samplers: posterior, sde, ode; steps; seeds are per tile', async () => {
   await assert.rejects(restore(img, { modelsDir: models, steps: 21 }), /steps must be an integer from 1 to 20/);
   await assert.rejects(restore(img, { modelsDir: models, sampler: 'euler' as 'ode' }), /unknown sampler "euler"/);
   await assert.rejects(restore(img, { modelsDir: models, tile: 64, overlap: 40 }), /overlap must be an integer from 0 to 32/);
+  // options of the wrong kind say so, before any work
+  await assert.rejects(restore(img, { modelsDir: models, steps: '4' as unknown as number }), /steps must be an integer from 1 to 20, got the string '4'/);
+  await assert.rejects(restore(img, { modelsDir: models, threads: -1 }), /threads must be an integer from 1 to 1024, got -1/);
+  await assert.rejects(restore(img, { modelsDir: models, threads: NaN }), /threads must be an integer/);
+  await assert.rejects(restore(img, { modelsDir: models, signal: {} as AbortSignal }), /signal must be an AbortSignal/);
+  const nan = { ...img, data: Float32Array.from(img.data, (v, i) => (i === 5 ? NaN : v / 255)) };
+  await assert.rejects(restore(nan, { modelsDir: models }), /image\.data\[5\] is NaN: float pixels must be finite numbers/);
 });
 
 test('abort: an aborted signal stops between steps with an "aborted" IrsdeError', async () => {
@@ -169,6 +176,8 @@ test('U-Net models, Denoising-SDE models, a [-1, 1] value range; images smaller 
   assert.deepEqual([d.info.sampler, d.info.steps, events.at(-1)!.step], ['ode', 5, 5], 'Denoising-SDE: steps caps the reverse steps');
   assert.ok(d.info.startStep! > 5, `σ 40 starts above 5 steps (t* = ${d.info.startStep})`);
   assert.deepEqual([d.info.noiseLevel, d.info.noiseEstimated], [40, false]);
+  const one = await restoreImage(img, { model: 'dsde', modelsDir: models, noiseLevel: 1 });
+  assert.equal(one.info.noiseLevel, 1, 'σ 1 is 1/255, not the whole range');
   const low = await restoreImage(img, { model: 'dsde', modelsDir: models, noiseLevel: 2 });
   assert.equal(low.info.steps, low.info.startStep, `σ 2: t* (${low.info.startStep}) below the cap, single reference steps`);
   const est = await restoreImage(img, { model: 'dsde', modelsDir: models });

@@ -64,11 +64,13 @@ test(`resume is bit-for-bit: ${K} steps = ${K / 2} + interrupt + resume + ${K / 
   assert.deepEqual(trainSteps, [2, 4, 6, 8], 'each log step once, in order');
   assert.deepEqual(log.filter((l) => l.type === 'val').map((l) => l.step), [4, 8]);
 
-  // A fresh run refuses to overwrite a run; a resume of a finished run does nothing but rewrite the model.
+  // A fresh run refuses to overwrite a run; resuming a finished run (or to fewer steps) is refused and leaves
+  // every file as it was.
   await assert.rejects(train(cfgB), /already holds a training run/);
-  const again = await train(cfgB, { resume: true });
-  assert.equal(again.losses.length, 0);
-  assert.equal(again.completed, true);
+  const files = ['config.json', 'log.jsonl', 'model.safetensors', 'train-config.json'].map((f) => readFileSync(join(outB, f)));
+  await assert.rejects(train(cfgB, { resume: true }), /is a finished run \(step 8 of 8\): nothing to resume/);
+  await assert.rejects(train({ ...cfgB, steps: 4 }, { resume: true }), /is at step 8, past the requested 4 steps/);
+  ['config.json', 'log.jsonl', 'model.safetensors', 'train-config.json'].forEach((f, i) => assert.ok(readFileSync(join(outB, f)).equals(files[i]!), `${f} unchanged`));
 });
 
 test('CLI: Ctrl-C saves a checkpoint and exits 130; --resume finishes the run', async () => {
