@@ -95,11 +95,11 @@ export function wildDegradeSync(input: FloatImage, rng: DegradeRng, opts: WildOp
     }
   }
 
-  // Order 2
+  // Order 2 (its probabilities are the options halved, as in the reference: 0.4 and 0.2 by default)
   const order2 = rng.shuffle(['blur', 'noise']);
   for (const op of order2) {
     if (op === 'blur') {
-      if (rng.random() < 0.4) {
+      if (rng.random() < blurProb * 0.5) {
         const r = randomBlur(img, rng, { maxRadius: 5, sincProb: 0.1, deblurProb: 0.1, blurRange: [0.2, 1.5] });
         img = r.image; words.push(...r.words); steps.push({ order: 2, ...r.step });
       } else if (rng.random() < 0.2) {
@@ -107,18 +107,18 @@ export function wildDegradeSync(input: FloatImage, rng: DegradeRng, opts: WildOp
         img = r.image; steps.push({ order: 2, ...r.step });
       }
     } else {
-      if (rng.random() < 0.2) {
+      if (rng.random() < noiseProb * 0.5) {
         const r = randomNoise(img, rng);
         img = r.image; words.push('noise'); steps.push({ order: 2, op: 'noise', steps: r.steps });
       }
     }
   }
 
-  // Order 3
+  // Order 3 (the options' probabilities again: 0.8 and 0.4 by default)
   const order3 = rng.shuffle(['blur', 'resize', 'jpeg']);
   for (const op of order3) {
     if (op === 'blur') {
-      if (rng.random() < 0.8) {
+      if (rng.random() < blurProb) {
         const r = randomBlur(img, rng, { maxRadius: 10, sincProb: 0.8, deblurProb: 0.1, blurRange: [0.2, 1.0] });
         img = r.image; words.push(...r.words); steps.push({ order: 3, ...r.step });
       }
@@ -130,7 +130,7 @@ export function wildDegradeSync(input: FloatImage, rng: DegradeRng, opts: WildOp
         steps.push({ order: 3, op: 'resize', width: w, height: h, interpolation: interp });
       }
     } else {
-      if (rng.random() < 0.4) {
+      if (rng.random() < jpegProb) {
         const q = Math.floor(rng.uniform(80, 100));
         img = jpegCompressSync(img, q);
         words.push('jpeg block'); steps.push({ order: 3, op: 'jpeg', quality: q });

@@ -49,6 +49,13 @@ test('Poisson noise has mean ~0 and variance ~ base/V·scale²; random_noise qua
   let m = 0;
   for (let i = 0; i < img.data.length; i++) m += out.data[i]! - img.data[i]!;
   assert.ok(Math.abs(m / img.data.length) < 0.01);
+  // variance b/V·scale²: a flat image has one distinct value (V = 1), so n = (Poisson(b) − b)·scale
+  const flat = { data: new Float32Array(64 * 64 * 3).fill(128 / 255), width: 64, height: 64, channels: 3 };
+  const pn = poissonNoise(flat, 0.1, new DegradeRng(8));
+  let s1 = 0, s2 = 0;
+  for (let i = 0; i < pn.data.length; i++) { const n = pn.data[i]! - flat.data[i]!; s1 += n; s2 += n * n; }
+  const mean = s1 / pn.data.length, variance = s2 / pn.data.length - mean * mean, want = (128 / 255) * 0.01;
+  assert.ok(Math.abs(variance / want - 1) < 0.1, `Poisson noise variance ${variance} vs b·scale² = ${want}`);
   const r = randomNoise(img, new DegradeRng(4));
   for (const v of r.image.data) assert.equal(Math.round(v * 255), v * 255 > 0 ? Math.round(v * 255) : 0);
   for (const v of r.image.data) assert.ok(Math.abs(v * 255 - Math.round(v * 255)) < 1e-4);

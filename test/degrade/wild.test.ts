@@ -63,3 +63,25 @@ test('wild pipeline: orders are permutations, words follow the steps, probabilit
   assert.ok(jpeg >= 4 && jpeg <= 36, `jpeg steps ${jpeg}`);
   assert.ok(grey <= N * 0.4);
 });
+
+test('wild pipeline options govern every order (orders 2 and 3 follow them as the reference does)', async () => {
+  const img = await patch();
+  const off = { blurProb: 0, resizeProb: 0, noiseProb: 0, jpegProb: 0, greyProb: 0 };
+  let udc = 0;
+  for (let s = 0; s < 40; s++) {
+    const r = await wildDegrade(img, new DegradeRng(300 + s), off);
+    for (const st of r.steps) {
+      assert.equal(st.op, 'udc', `seed ${300 + s}: ${st.op} in order ${st.order} with every probability 0`);
+      udc++;
+    }
+    assert.equal(r.words.length, 0);
+  }
+  assert.ok(udc > 0, 'the UDC branch still draws (no PSF bank: a recorded no-op)');
+  // all on: every order applies its blur / noise / JPEG
+  const on = { blurProb: 1, noiseProb: 1, jpegProb: 1 };
+  const r = await wildDegrade(img, new DegradeRng(7), on);
+  const where = (op: string): number[] => r.steps.filter((st) => st.op === op).map((st) => st.order);
+  assert.deepEqual(where('jpeg'), [1, 3]);
+  assert.ok(where('noise').includes(1));
+  assert.ok(where('blur').includes(1) && where('blur').includes(3));
+});
