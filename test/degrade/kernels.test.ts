@@ -61,7 +61,9 @@ test('samplers: every kernel sums to 1, parameters in range, reproducible', () =
     const s = kernel.data.reduce((a, b) => a + b, 0);
     close(s, 1, 1e-12, `sum of ${params.type}`);
     if (params.sigmaX !== undefined) assert.ok(params.sigmaX >= 0.2 && params.sigmaX < 2.2);
-    if (params.beta !== undefined) assert.ok(params.beta >= 0.5 && params.beta < 2);
+    // §3: generalised β in (0.5, 2), plateau β in (1, 1.5) — β = 1 exactly when the (βlo, 1) half is empty
+    if (params.beta !== undefined && params.type.startsWith('plateau')) assert.ok(params.beta >= 1 && params.beta < 1.5, `plateau β ${params.beta}`);
+    else if (params.beta !== undefined) assert.ok(params.beta >= 0.5 && params.beta < 2, `generalised β ${params.beta}`);
   }
   for (const t of K.MIXED_KERNEL_TYPES) assert.ok(seen.has(t), `type ${t} never drawn`);
   const a = K.randomSincKernel(15, new DegradeRng(9)), b = K.randomSincKernel(15, new DegradeRng(9));
