@@ -408,6 +408,17 @@ async function runSampler(
 }
 
 /**
+ * Where each of `padded` positions along an axis of length n reads from: itself inside, a reflection (reflect-101)
+ * or −1 (a zero) beyond. Reflect padding (the U-Net's) cannot pad an axis by as much as its length (torch refuses;
+ * reflect-101 would wrap around periodically), so such an axis of a tiny image is padded with zeros instead
+ * (NETWORKS.md §6).
+ */
+export function padSourceIndex(n: number, padded: number, mode: PadSpec['mode']): Int32Array {
+  const reflect = mode === 'reflect' && padded - n < n;
+  return Int32Array.from({ length: padded }, (_, i) => (i < n ? i : reflect ? reflect101(i, n) : -1));
+}
+
+/**
  * The noise network for one tile size h×w: pads x and μ at the right/bottom to the network multiple (zeros
  * for NAFNet, reflect for the U-Net, as the reference forward does internally), runs, crops ε̂ back.
  * Buffers are allocated once per tile size.
@@ -420,8 +431,7 @@ function tileNetwork(session: Session, pad: PadSpec, h: number, w: number): { ne
   const muBuf = padded ? new Float32Array(3 * hp * wp) : null;
   const outBuf = padded ? new Float32Array(3 * h * w) : null;
   const tBuf = new Float32Array(1);
-  const rowMap = Int32Array.from({ length: hp }, (_, y) => (y < h ? y : pad.mode === 'reflect' ? reflect101(y, h) : -1));
-  const colMap = Int32Array.from({ length: wp }, (_, x) => (x < w ? x : pad.mode === 'reflect' ? reflect101(x, w) : -1));
+  const rowMap = padSourceIndex(h, hp, pad.mode), colMap = padSourceIndex(w, wp, pad.mode);
   const padInto = (src: Float32Array, dst: Float32Array): void => {
     for (let c = 0; c < 3; c++) {
       for (let y = 0; y < hp; y++) {

@@ -301,3 +301,12 @@ test('dihedral views: 8 distinct bijections; k = 4 transposes', () => {
   assert.deepEqual([...dihedral(4, 2, 3).source], [0, 3, 1, 4, 2, 5]);
   assert.deepEqual([...dihedral(1, 2, 3).source], [2, 1, 0, 5, 4, 3]);
 });
+
+test('padding to the network multiple: reflect-101 where the axis is long enough, else zeros (never wrapping)', async () => {
+  const { padSourceIndex } = await import('../../src/restore/restore.js');
+  assert.deepEqual(Array.from(padSourceIndex(5, 8, 'reflect')), [0, 1, 2, 3, 4, 3, 2, 1]);
+  assert.deepEqual(Array.from(padSourceIndex(3, 4, 'reflect')), [0, 1, 2, 1]);
+  assert.deepEqual(Array.from(padSourceIndex(2, 4, 'reflect')), [0, 1, -1, -1], 'a pad of 2 on 2 pixels: zeros');
+  assert.deepEqual(Array.from(padSourceIndex(5, 16, 'reflect')).slice(5), Array(11).fill(-1), 'no periodic wrap-around');
+  assert.deepEqual(Array.from(padSourceIndex(5, 8, 'zeros')), [0, 1, 2, 3, 4, -1, -1, -1]);
+});
