@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   decodeSafetensors, encodeSafetensors, readSafetensorsHeader,
-  f16ToF32, f32ToF16, bf16ToF32, f32ToBf16,
+  f16ToF32, f32ToF16, bf16ToF32, f32ToBf16, f16ArrayToF32,
 } from '../../src/runtime/safetensors.js';
 import type { SafeTensorInput } from '../../src/runtime/safetensors.js';
 import { readSafetensorsFile, writeSafetensorsFile } from '../../src/runtime/safetensors-node.js';
@@ -198,5 +198,14 @@ test('Node files: atomic write, read back, errors name the file', async () => {
       e instanceof IrsdeError && e.code === 'bad-safetensors' && e.file === broken && e.message.includes(broken));
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('f16ArrayToF32 (by table) equals f16ToF32 on every one of the 65 536 halves', () => {
+  const all = Uint16Array.from({ length: 65536 }, (_, h) => h);
+  const out = f16ArrayToF32(all);
+  for (let h = 0; h < 65536; h++) {
+    const want = Math.fround(f16ToF32(h));
+    if (!Object.is(out[h], want)) assert.fail(`half 0x${h.toString(16)}: ${out[h]} vs ${want}`);
   }
 });
