@@ -306,7 +306,16 @@ interface Resolved {
   device: BackendName;
 }
 
+/** Every key of RestoreOptions: a misspelt one (`stpes`) is an error rather than silently ignored. */
+const RESTORE_OPTION_KEYS: ReadonlySet<string> = new Set<keyof RestoreOptions>([
+  'task', 'model', 'modelsDir', 'sampler', 'steps', 'noiseLevel', 'tile', 'overlap', 'seed', 'ensemble', 'device',
+  'threads', 'fixedShape', 'signal', 'onProgress',
+]);
+
 function resolveOptions(config: ModelConfig, opts: RestoreOptions, multiple: number): Resolved {
+  for (const k of Object.keys(opts)) {
+    if (!RESTORE_OPTION_KEYS.has(k)) throw new IrsdeError('bad-option', `unknown restore option "${k}"`, { hint: `options: ${[...RESTORE_OPTION_KEYS].join(', ')}` });
+  }
   const denoising = config.sde.kind === 'denoising';
   const modes: SamplerMode[] = denoising ? ['ode', 'sde'] : ['posterior', 'sde', 'ode'];
   const mode = opts.sampler ?? config.sampler.mode;
