@@ -62,7 +62,8 @@ export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
       return decodePng(bytes);
     } catch (e) {
       // the PNG library's messages can end mid-sentence ("Error while decompressing the data:")
-      const detail = String((e as Error).message ?? '').trim().replace(/[:\s]+$/, '');
+      const raw = String((e as Error).message ?? '').trim().replace(/[:\s]+$/, '');
+      const detail = /undefined|null/.test(raw) ? '' : raw; // "Unsupported filter: undefined" says nothing useful
       throw new ImageDecodeError(`corrupt or truncated PNG${detail ? ` (${detail})` : ''}`);
     }
   }

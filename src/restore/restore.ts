@@ -332,7 +332,7 @@ function resolveOptions(config: ModelConfig, opts: RestoreOptions, multiple: num
   if (opts.overlap === undefined) overlap = Math.min(overlap, maxOverlap);
   overlap = checkInt('overlap', overlap, 0, maxOverlap);
   const seed = opts.seed ?? 0;
-  if (typeof seed !== 'string' && !Number.isSafeInteger(seed)) throw new IrsdeError('bad-option', `seed must be an integer or a string, got ${String(seed)}`);
+  if (typeof seed !== 'string' && !Number.isSafeInteger(seed)) throw new IrsdeError('bad-option', `seed must be an integer of magnitude at most ${Number.MAX_SAFE_INTEGER}, or a string; got ${shown(seed)}`);
   const device = opts.device ?? (isNode ? 'node' : 'wasm');
   if (!['node', 'wasm', 'webgpu'].includes(device)) throw new IrsdeError('bad-option', `unknown device "${String(device)}"`, { hint: 'use node, wasm or webgpu' });
   if (opts.threads !== undefined) checkInt('threads', opts.threads, 1, 1024);

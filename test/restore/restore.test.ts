@@ -118,6 +118,7 @@ test('samplers: posterior, sde, ode; steps; seeds are per tile', async () => {
   await assert.rejects(restore(img, { modelsDir: models, threads: -1 }), /threads must be an integer from 1 to 1024, got -1/);
   await assert.rejects(restore(img, { modelsDir: models, threads: NaN }), /threads must be an integer/);
   await assert.rejects(restore(img, { modelsDir: models, signal: {} as AbortSignal }), /signal must be an AbortSignal/);
+  await assert.rejects(restore(img, { modelsDir: models, seed: 1e20 }), /seed must be an integer of magnitude at most 9007199254740991, or a string; got 100000000000000000000/);
   await assert.rejects(restore(img, { modelsDir: models, stpes: 4 } as RestoreOptions), (e: unknown) => e instanceof IrsdeError && /unknown restore option "stpes"/.test(e.message) && /steps/.test(e.hint ?? ''));
   const nan = { ...img, data: Float32Array.from(img.data, (v, i) => (i === 5 ? NaN : v / 255)) };
   await assert.rejects(restore(nan, { modelsDir: models }), /image\.data\[5\] is NaN: float pixels must be finite numbers/);

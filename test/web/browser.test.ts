@@ -148,6 +148,18 @@ test('browser demo: WASM restores the example like the Node CLI (±1/255), cance
     assert.equal(await page.getAttribute('#status', 'data-state'), 'cancelled', 'cancel stops the restoration');
     assert.equal(await page.isEnabled('#restore'), true, 'restore is enabled again after cancelling');
 
+    // Another image chosen while one restores: the running job ends, and the next result carries its own name.
+    await page.click('#restore');
+    await page.waitForFunction(() => /step [1-9]/.test(document.querySelector('#progress-text')!.textContent ?? ''), null, { timeout: 5 * 60_000 });
+    const small = readFileSync(join(root, 'examples', 'noisy.png'));
+    await page.setInputFiles('#file', { name: 'second.png', mimeType: 'image/png', buffer: small });
+    assert.equal(await page.getAttribute('#status', 'data-state'), 'idle', 'choosing a new image ends the running restoration');
+    assert.equal(await page.isEnabled('#restore'), true);
+    await page.click('#restore');
+    await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector<HTMLElement>('#status')!.dataset.state!), null, { timeout: 5 * 60_000 });
+    assert.equal(await page.evaluate(() => (window as unknown as { irsdeDemo: { result: { name: string } | null } }).irsdeDemo.result?.name), 'second.png');
+    assert.equal(await page.getAttribute('#download', 'download'), 'second.restored.png');
+
     // Not an image: one clear line, no crash.
     await page.setInputFiles('#file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello, not an image') });
     await page.click('#restore');

@@ -23,6 +23,9 @@ const demo: DemoState = { result: null, error: null };
 let input: { bytes: Uint8Array; name: string } | null = null;
 let beforeUrl: string | null = null, afterUrl: string | null = null;
 let jobId = 0, running = 0;
+/** The input file name of the running job (the result is named after it, whatever is chosen meanwhile). */
+let runningName = '';
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 let worker = startWorker();
 
@@ -56,7 +59,7 @@ function showModel(): void {
   if (!m) return;
   stepsIn.value = String(m.config.sampler.steps);
   stepsIn.max = String(m.config.sde.T);
-  modelInfo.textContent = `${m.description} Default: ${m.config.sampler.mode} sampling, ${m.config.sampler.steps} steps.`;
+  modelInfo.textContent = `${m.description} Default: ${m.config.sampler.mode} sampling, ${plural(m.config.sampler.steps, 'step')}.`;
 }
 modelSel.addEventListener('change', showModel);
 showModel();
@@ -68,6 +71,8 @@ function setStatus(state: 'idle' | 'running' | 'done' | 'error' | 'cancelled', t
 }
 
 function setInput(bytes: Uint8Array, name: string): void {
+  // A new image ends the restoration of the old one: its result would otherwise arrive under the new name.
+  if (running) stopWorker();
   input = { bytes, name };
   filenameEl.textContent = `${name} (${(bytes.length / 1024).toFixed(0)} KB)`;
   if (beforeUrl) URL.revokeObjectURL(beforeUrl);
@@ -83,6 +88,9 @@ function setInput(bytes: Uint8Array, name: string): void {
 async function readFile(f: File): Promise<void> { setInput(new Uint8Array(await f.arrayBuffer()), f.name); }
 
 fileInput.addEventListener('change', () => { const f = fileInput.files?.[0]; if (f) void readFile(f); });
+drop.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); fileInput.click(); }
+});
 drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
 drop.addEventListener('dragleave', () => drop.classList.remove('over'));
 drop.addEventListener('drop', (e) => {
@@ -108,9 +116,10 @@ setSlider();
 restoreBtn.addEventListener('click', () => {
   if (!input) return;
   const steps = Number(stepsIn.value), seed = Number(seedIn.value);
-  if (!Number.isInteger(seed)) { setStatus('error', `Seed must be an integer, got "${seedIn.value}".`); return; }
+  if (!Number.isSafeInteger(seed)) { setStatus('error', `Seed must be a whole number of at most 16 digits (up to ${Number.MAX_SAFE_INTEGER}), got "${seedIn.value}".`); return; }
   const id = ++jobId;
   running = id;
+  runningName = input.name;
   demo.result = null;
   demo.error = null;
   restoreBtn.disabled = true;
@@ -129,13 +138,17 @@ restoreBtn.addEventListener('click', () => {
 // message would only be seen between steps; ending the worker stops at once (the next run recompiles, ~2 s).
 cancelBtn.addEventListener('click', () => {
   if (!running) return;
+  stopWorker();
+  setStatus('cancelled', 'Cancelled.');
+});
+
+function stopWorker(): void {
   worker.terminate();
   worker = startWorker();
   demo.error = { code: 'aborted', message: 'restoration was cancelled' };
-  setStatus('cancelled', 'Cancelled.');
   progressText.textContent = '';
   finish();
-});
+}
 
 function finish(): void {
   running = 0;
@@ -161,20 +174,26 @@ function onWorkerEvent(ev: MessageEvent<WorkerEvent>): void {
     case 'result': {
       const r = e as unknown as RestoreResultFields;
       progress.value = 1;
-      demo.result = { ...r, name: input?.name ?? 'image' };
+      progressText.textContent = '';
+      demo.result = { ...r, name: runningName };
       if (afterUrl) URL.revokeObjectURL(afterUrl);
       afterUrl = URL.createObjectURL(new Blob([r.png as BlobPart], { type: 'image/png' }));
       after.src = afterUrl;
-      const stem = (input?.name ?? 'image').replace(/\.[^.]+$/, '');
+      const stem = runningName.replace(/\.[^.]+$/, '');
       download.href = afterUrl;
       download.download = `${stem}.restored.png`;
       download.classList.remove('disabled');
       download.removeAttribute('aria-disabled');
-      setStatus('done', `Restored ${r.width}×${r.height} with ${r.model} (${r.sampler}, ${r.steps} steps, ${r.tiles} tile${r.tiles > 1 ? 's' : ''}, seed ${r.seed}${r.noiseLevel !== undefined ? `, noise σ ${r.noiseLevel.toFixed(1)}${r.noiseEstimated ? ' estimated' : ''}` : ''}) on ${r.deviceDetail} in ${r.seconds.toFixed(2)} s (model compile ${r.compileSeconds.toFixed(2)} s).`);
+      // The Denoising-SDE's ODE starts from the image itself: no random draw, so the seed plays no part; and with
+      // (almost) no noise detected it starts at step 0, i.e. returns the image as it is.
+      const seedNote = r.sampler === 'ode' ? 'deterministic, seed unused' : `seed ${r.seed}`;
+      const noneNote = r.steps === 0 ? ' No noise was detected, so the image is returned as it was.' : '';
+      setStatus('done', `Restored ${r.width}×${r.height} with ${r.model} (${r.sampler}, ${plural(r.steps, 'step')}, ${plural(r.tiles, 'tile')}, ${seedNote}${r.noiseLevel !== undefined ? `, noise σ ${r.noiseLevel.toFixed(1)}${r.noiseEstimated ? ' estimated' : ''}` : ''}) on ${r.deviceDetail} in ${r.seconds.toFixed(2)} s (model compile ${r.compileSeconds.toFixed(2)} s).${noneNote}`);
       finish();
       break;
     }
     case 'error': {
+      progressText.textContent = '';
       demo.error = { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) };
       if (e.code === 'aborted') setStatus('cancelled', 'Cancelled.');
       else setStatus('error', `${e.message}${e.hint ? ` — ${e.hint}` : ''}`);
