@@ -51,7 +51,9 @@ class OrtBackend implements Backend {
       enableCpuMemArena: true,
       intraOpNumThreads: this.name === 'node' ? (opts.threads ?? defaultThreads()) : undefined,
       executionMode: 'sequential',
-      ...(opts.quiet ? { logSeverityLevel: 4 as const } : {}),
+      // onnxruntime-web reports expected placement notes ("some nodes were not assigned to the preferred execution
+      // providers": shape ops stay on the CPU under WebGPU) as console errors; errors only, there
+      ...(opts.quiet ? { logSeverityLevel: 4 as const } : this.name !== 'node' ? { logSeverityLevel: 3 as const } : {}),
     });
     return {
       inputNames: session.inputNames,
