@@ -53,7 +53,10 @@ export function sumToShape(g: Tensor, shape: Shape): Tensor {
 function binaryOp(name: string, vjp: OpDef['vjp'], outDtype?: DType): OpDef<{}> {
   return defineOp<{}>({
     name,
-    infer: ([a, b]) => [{ dtype: outDtype ?? a!.dtype, shape: broadcastShapes(a!.shape, b!.shape, name) }],
+    infer: ([a, b]) => {
+      if (a!.dtype !== b!.dtype) throw new ShapeError(`${name}: inputs differ in dtype (${a!.dtype} and ${b!.dtype}); cast one first`);
+      return [{ dtype: outDtype ?? a!.dtype, shape: broadcastShapes(a!.shape, b!.shape, name) }];
+    },
     emit: emitAs(name),
     vjp,
   });
@@ -190,7 +193,11 @@ void SQRT_2_OVER_PI;
 
 const WhereOp = defineOp<{}>({
   name: 'Where',
-  infer: ([c, a, b]) => [{ dtype: a!.dtype, shape: broadcastShapes(broadcastShapes(c!.shape, a!.shape), b!.shape, 'Where') }],
+  infer: ([c, a, b]) => {
+    if (c!.dtype !== 'bool') throw new ShapeError(`Where: the condition must be bool, got ${c!.dtype} (compare first, e.g. greater(x, 0))`);
+    if (a!.dtype !== b!.dtype) throw new ShapeError(`Where: the branches differ in dtype (${a!.dtype} and ${b!.dtype})`);
+    return [{ dtype: a!.dtype, shape: broadcastShapes(broadcastShapes(c!.shape, a!.shape), b!.shape, 'Where') }];
+  },
   emit: emitAs('Where'),
   vjp: (n, [g]) => {
     const [c, a, b] = n.inputs as [Tensor, Tensor, Tensor];
@@ -444,7 +451,11 @@ export const expand = (x: Tensor, shape: readonly Dim[]): Tensor => one(ExpandOp
 
 const TransposeOp = defineOp<{ perm: number[] }>({
   name: 'Transpose',
-  infer: ([x], a) => [{ dtype: x!.dtype, shape: a.perm.map((p) => x!.shape[p]!) }],
+  infer: ([x], a) => {
+    const ok = a.perm.length === x!.rank && [...a.perm].sort((p, q) => p - q).every((p, i) => p === i);
+    if (!ok) throw new ShapeError(`Transpose: perm [${a.perm}] is not a permutation of the ${x!.rank} axes of [${x!.shape}]`);
+    return [{ dtype: x!.dtype, shape: a.perm.map((p) => x!.shape[p]!) }];
+  },
   emit: emitAs('Transpose', (a) => ({ perm: attr.ints(a.perm) })),
   vjp: (n, [g]) => {
     const inv: number[] = [];
@@ -477,7 +488,13 @@ const SqueezeOp = defineOp<{ axes: number[] }>({
   emit: (e, n) => e.bind(n.outputs[0]!, e.op1('Squeeze', [e.name(n.inputs[0]!), e.ints(n.attrs.axes)])),
   vjp: (n, [g]) => [unsqueeze(g!, n.attrs.axes)],
 });
-export const unsqueeze = (x: Tensor, axes: number[]): Tensor => one(UnsqueezeOp, [x], { axes: [...axes].sort((a, b) => a - b) });
+/** Insert size-1 axes; as in ONNX, `axes` index the output (rank + axes.length), negative ones from its end. */
+export const unsqueeze = (x: Tensor, axes: number[]): Tensor => {
+  const outRank = x.rank + axes.length;
+  const norm = axes.map((a) => normAxis(a, outRank, 'Unsqueeze'));
+  if (new Set(norm).size !== norm.length) throw new ShapeError(`Unsqueeze: axes [${axes}] name the same axis twice`);
+  return one(UnsqueezeOp, [x], { axes: norm.sort((a, b) => a - b) });
+};
 export const squeeze = (x: Tensor, axes: number[]): Tensor => one(SqueezeOp, [x], { axes: normAxes(axes, x.rank, 'Squeeze') });
 
 const ConcatOp = defineOp<{ axis: number }>({
@@ -488,6 +505,14 @@ const ConcatOp = defineOp<{ axis: number }>({
     let total: Dim = 0;
     for (const x of xs) {
       if (x.rank !== first.rank) throw new ShapeError('Concat: inputs differ in rank');
+      if (x.dtype !== first.dtype) throw new ShapeError(`Concat: inputs differ in dtype (${first.dtype} and ${x.dtype})`);
+      for (let i = 0; i < first.rank; i++) {
+        const p = first.shape[i]!, q = x.shape[i]!;
+        // static sizes off the concat axis must agree (symbolic ones are checked by onnxruntime at run time)
+        if (i !== a.axis && typeof p === 'number' && typeof q === 'number' && p !== q) {
+          throw new ShapeError(`Concat along axis ${a.axis}: [${first.shape}] and [${x.shape}] differ on axis ${i}`);
+        }
+      }
       const d = x.shape[a.axis]!;
       total = typeof total === 'number' && typeof d === 'number' ? total + d : `concat${first.id}_${a.axis}`;
     }
@@ -656,7 +681,10 @@ export function pad(x: Tensor, pads: number[], mode: 'constant' | 'reflect' = 'c
 
 const GatherOp = defineOp<{ axis: number }>({
   name: 'Gather',
-  infer: ([x, idx], a) => [{ dtype: x!.dtype, shape: [...x!.shape.slice(0, a.axis), ...idx!.shape, ...x!.shape.slice(a.axis + 1)] }],
+  infer: ([x, idx], a) => {
+    if (idx!.dtype !== 'int64' && idx!.dtype !== 'int32') throw new ShapeError(`Gather: indices must be int64 or int32, got ${idx!.dtype}`);
+    return [{ dtype: x!.dtype, shape: [...x!.shape.slice(0, a.axis), ...idx!.shape, ...x!.shape.slice(a.axis + 1)] }];
+  },
   emit: emitAs('Gather', (a) => ({ axis: attr.i(a.axis) })),
   vjp: (n, [g]) => {
     if (n.attrs.axis !== 0) throw new Error('Gather gradient supports axis 0 only');
@@ -689,6 +717,7 @@ const ConvOp = defineOp<ConvAttrs>({
     const [o, ipg, kh, kw] = w!.shape as number[];
     const c = x!.shape[1]!;
     if (typeof c === 'number' && c !== ipg! * a.group) throw new ShapeError(`Conv: input has ${c} channels, weight expects ${ipg! * a.group}`);
+    if (o! % a.group !== 0) throw new ShapeError(`Conv: ${o} output channels are not divisible into ${a.group} groups`);
     if (b && (b.rank !== 1 || b.shape[0] !== o)) throw new ShapeError(`Conv: bias shape [${b.shape}] does not match ${o} outputs`);
     const [t, l, bo, r] = a.pads;
     return [{ dtype: x!.dtype, shape: [x!.shape[0]!, o!, convOutDim(x!.shape[2]!, kh!, a.strides[0], t, bo, a.dilations[0]), convOutDim(x!.shape[3]!, kw!, a.strides[1], l, r, a.dilations[1])] }];

@@ -25,6 +25,8 @@ export class Program {
     readonly session: Session,
     readonly bytes: Uint8Array,
     readonly inputShapes: ReadonlyMap<string, readonly (number | string)[]>,
+    /** Every input and parameter name of the graph, the ones the outputs do not need included. */
+    private readonly graphNames: ReadonlySet<string> = new Set(inputShapes.keys()),
   ) {}
 
   static async compile(backend: Backend, graph: Graph, outputs: Record<string, Tensor>, opts: CompileOptions = {}): Promise<Program> {
@@ -35,7 +37,7 @@ export class Program {
     const session = await backend.createSession(bytes, opts);
     const shapes = new Map<string, readonly (number | string)[]>();
     for (const t of [...graph.inputs, ...graph.params]) if (inputNames.includes(t.name)) shapes.set(t.name, t.shape);
-    return new Program(session, bytes, shapes);
+    return new Program(session, bytes, shapes, new Set([...graph.inputs, ...graph.params].map((t) => t.name)));
   }
 
   get inputNames(): readonly string[] { return this.session.inputNames; }
@@ -46,20 +48,47 @@ export class Program {
    * (parameters). Missing feeds are reported by name.
    */
   async run(feeds: Record<string, HostTensor | Float32Array>, outputs?: readonly string[]): Promise<Record<string, HostTensor>> {
+    if (this.released) throw new Error('Program.run: this program was released; compile a new one');
+    const names = this.session.inputNames;
+    // A misspelt feed is an error; an input of the graph that the outputs do not need may be fed and is dropped.
+    for (const k of Object.keys(feeds)) {
+      if (!this.graphNames.has(k)) throw new Error(`Program.run: "${k}" is not an input of this program's graph (inputs: ${names.slice(0, 12).join(', ')}${names.length > 12 ? ', …' : ''})`);
+    }
     const full: Record<string, HostTensor> = {};
-    for (const name of this.session.inputNames) {
+    const symbols = new Map<string, { size: number; input: string }>();
+    for (const name of names) {
       const v = feeds[name];
       if (v === undefined) throw new Error(`Program.run: no value fed for input "${name}"`);
+      const shape = this.inputShapes.get(name);
       if (v instanceof Float32Array) {
-        const shape = this.inputShapes.get(name)!;
-        if (!shape.every((d) => typeof d === 'number')) throw new Error(`Program.run: input "${name}" has symbolic dims; feed a HostTensor with dims`);
+        if (!shape || !shape.every((d) => typeof d === 'number')) throw new Error(`Program.run: input "${name}" has symbolic dims; feed a HostTensor with dims`);
         full[name] = { data: v, dims: shape as number[], dtype: 'float32' };
       } else full[name] = v;
+      const t = full[name]!;
+      const n = t.dims.reduce((p, d) => p * d, 1);
+      if (t.data.length !== n) throw new Error(`Program.run: "${name}" has ${t.data.length} values for dims [${t.dims.join(', ')}] (${n})`);
+      if (!shape) continue;
+      // Dims against the graph, before onnxruntime sees them: static sizes equal, one size per symbol.
+      const what = `Program.run: "${name}" fed with dims [${t.dims.join(', ')}], the graph declares [${shape.join(', ')}]`;
+      if (t.dims.length !== shape.length) throw new Error(what);
+      shape.forEach((d, i) => {
+        const got = t.dims[i]!;
+        if (typeof d === 'number') { if (d !== got) throw new Error(what); return; }
+        const seen = symbols.get(d);
+        if (!seen) symbols.set(d, { size: got, input: name });
+        else if (seen.size !== got) throw new Error(`Program.run: symbolic size "${d}" is ${seen.size} in "${seen.input}" but ${got} in "${name}"`);
+      });
     }
     return this.session.run(full, outputs);
   }
 
-  release(): Promise<void> { return this.session.release(); }
+  private released = false;
+  /** Free the onnxruntime session (idempotent). */
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    await this.session.release();
+  }
 }
 
 export function hostTensor(data: Float32Array, dims: readonly number[]): HostTensor {

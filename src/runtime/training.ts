@@ -22,20 +22,33 @@ export class TrainingProgram {
     readonly program: Program,
     readonly paramNames: readonly string[],
     private readonly store: ParamStore,
+    private readonly graphParams: ReadonlySet<string>,
   ) {}
 
   /** Differentiate `loss` w.r.t. every graph parameter and compile loss + gradients into one session. */
   static async create(backend: Backend, graph: Graph, loss: Tensor, store: ParamStore, opts: TrainingProgramOptions = {}): Promise<TrainingProgram> {
+    // Parameters not in the store are inputs the caller feeds (e.g. frozen weights); those in it must fit.
     const params = graph.params.filter((p) => store.has(p.name));
+    for (const p of params) {
+      const have = store.shape(p.name), want = p.shape as readonly number[];
+      if (have.length !== want.length || have.some((d, i) => d !== want[i])) {
+        throw new Error(`TrainingProgram: parameter "${p.name}" is [${have.join(', ')}] in the ParamStore but [${want.join(', ')}] in the graph`);
+      }
+    }
     const grads = grad(loss, params);
     const outputs: Record<string, Tensor> = { loss, ...(opts.extra ?? {}) };
     params.forEach((p, i) => { outputs[`grad:${p.name}`] = grads[i]!; });
     const program = await Program.compile(backend, graph, outputs, { training: true, threads: opts.threads, blockedConvs: opts.blockedConvs });
-    return new TrainingProgram(program, params.map((p) => p.name), store);
+    return new TrainingProgram(program, params.map((p) => p.name), store, new Set(graph.params.map((p) => p.name)));
   }
 
   /** Run forward + backward. Returns the loss, the gradients by parameter name, and any extra outputs. */
   async run(feeds: Record<string, HostTensor>): Promise<{ loss: number; grads: Map<string, Float32Array>; extra: Record<string, HostTensor> }> {
+    for (const name of this.program.inputNames) {
+      if (feeds[name] === undefined && !this.paramNames.includes(name) && this.graphParams.has(name)) {
+        throw new Error(`TrainingProgram.run: parameter "${name}" is neither in the ParamStore the program was created with nor fed`);
+      }
+    }
     const all: Record<string, HostTensor | Float32Array> = { ...feeds };
     for (const name of this.paramNames) all[name] = this.store.get(name);
     const res = await this.program.run(all);

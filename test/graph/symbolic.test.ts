@@ -83,3 +83,22 @@ test('graph inputs and parameters refuse impossible dimensions', () => {
   assert.throws(() => g.param('w', ['C' as unknown as number, 3]), /w: dimension 'C' .* must be a non-negative integer$/);
   assert.equal(g.input('ok', ['B', 3, 'H', 'W']).shape.length, 4);
 });
+
+test('build-time checks: unsqueeze axes index the output, concat sizes and dtypes, dtypes of binary ops, where, gather, transpose, conv groups', () => {
+  const g = new Graph();
+  const a = g.input('a', [2, 3]);
+  assert.deepEqual(G.unsqueeze(a, [-1]).shape, [2, 3, 1]);
+  assert.deepEqual(G.unsqueeze(a, [0, -1]).shape, [1, 2, 3, 1]);
+  assert.throws(() => G.unsqueeze(a, [5]), /Unsqueeze: axis 5 out of range for rank 3/);
+  const [ga] = grad(G.sum(G.mul(G.unsqueeze(a, [-1]), g.param('w', [2, 3, 1]))), [a]);
+  assert.deepEqual(ga!.shape, [2, 3]);
+  assert.throws(() => G.concat([g.input('p', [1, 3, 8, 8]), g.input('q', [1, 2, 4, 4])], 1), /Concat along axis 1: \[1,3,8,8\] and \[1,2,4,4\] differ on axis 2/);
+  const i64 = g.input('i', [2, 3], 'int64');
+  assert.throws(() => G.concat([a, i64], 0), /Concat: inputs differ in dtype \(float32 and int64\)/);
+  assert.throws(() => G.add(a, i64), /Add: inputs differ in dtype \(float32 and int64\); cast one first/);
+  assert.throws(() => G.where(a, a, a), /Where: the condition must be bool, got float32/);
+  assert.throws(() => G.gather(a, a, 0), /Gather: indices must be int64 or int32, got float32/);
+  assert.throws(() => G.transpose(a, [0, 0]), /Transpose: perm \[0,0\] is not a permutation of the 2 axes/);
+  const x = g.input('x', [1, 6, 8, 8]);
+  assert.throws(() => G.conv2d(x, g.param('cw', [4, 2, 3, 3]), null, { groups: 3 }), /Conv: 4 output channels are not divisible into 3 groups/);
+});

@@ -78,3 +78,33 @@ test('conv1x1PixelShuffle (one ConvTranspose) equals Conv 1×1 + pixel shuffle, 
     for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) < 1e-6, `element ${i}: ${a[i]} vs ${b[i]}`);
   }
 });
+
+test('Program.run checks feeds against the graph; TrainingProgram checks the store; release is idempotent', async () => {
+  const { ParamStore } = await import('../../src/runtime/params.js');
+  const { TrainingProgram } = await import('../../src/runtime/training.js');
+  const backend = await getBackend('node');
+  const g = new Graph();
+  const x = g.input('x', ['B', 3]), y = g.input('y', ['B', 2]), unused = g.input('unused', [1]);
+  const w = g.param('w', [3, 2]);
+  void unused;
+  const loss = G.mean(G.sub(G.matmul(x, w), y));
+  const f = (dims: number[]) => ({ data: new Float32Array(dims.reduce((p, d) => p * d, 1)), dims, dtype: 'float32' as const });
+  const prog = await Program.compile(backend, g, { loss }, {});
+  const wFeed = f([3, 2]);
+  await prog.run({ x: f([4, 3]), y: f([4, 2]), w: wFeed, unused: f([1]) }); // an input the outputs do not need may be fed
+  await assert.rejects(prog.run({ x: f([4, 3]), y: f([5, 2]), w: wFeed }), /symbolic size "B" is 4 in "x" but 5 in "y"/);
+  await assert.rejects(prog.run({ x: f([4, 4]), y: f([4, 2]), w: wFeed }), /"x" fed with dims \[4, 4\], the graph declares \[B, 3\]/);
+  await assert.rejects(prog.run({ X: f([4, 3]), x: f([4, 3]), y: f([4, 2]), w: wFeed }), /"X" is not an input of this program's graph/);
+  await assert.rejects(prog.run({ x: { ...f([4, 3]), data: new Float32Array(5) }, y: f([4, 2]), w: wFeed }), /"x" has 5 values for dims \[4, 3\] \(12\)/);
+  await prog.release();
+  await prog.release();
+  await assert.rejects(prog.run({ x: f([4, 3]), y: f([4, 2]), w: wFeed }), /this program was released/);
+
+  const wrong = new ParamStore();
+  wrong.add('w', [2, 3]);
+  await assert.rejects(TrainingProgram.create(backend, g, loss, wrong), /parameter "w" is \[2, 3\] in the ParamStore but \[3, 2\] in the graph/);
+  const empty = new ParamStore();
+  const tp = await TrainingProgram.create(backend, g, loss, empty);
+  await assert.rejects(tp.run({ x: f([4, 3]), y: f([4, 2]) }), /parameter "w" is neither in the ParamStore the program was created with nor fed/);
+  await tp.release();
+});

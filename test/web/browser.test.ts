@@ -153,6 +153,8 @@ test('browser demo: WASM restores the example like the Node CLI (±1/255), cance
     await page.waitForFunction(() => /step [1-9]/.test(document.querySelector('#progress-text')!.textContent ?? ''), null, { timeout: 5 * 60_000 });
     const small = readFileSync(join(root, 'examples', 'noisy.png'));
     await page.setInputFiles('#file', { name: 'second.png', mimeType: 'image/png', buffer: small });
+    // (the page reads the file asynchronously: wait for it, then check that the old job is gone)
+    await page.waitForFunction(() => document.querySelector('#filename')!.textContent?.startsWith('second.png'), null, { timeout: 60_000 });
     assert.equal(await page.getAttribute('#status', 'data-state'), 'idle', 'choosing a new image ends the running restoration');
     assert.equal(await page.isEnabled('#restore'), true);
     await page.click('#restore');
