@@ -184,6 +184,15 @@ test('irsde models: table with the default marked, --json lines, unusable folder
   const b = await cli(['models', '--models-dir', dir]);
   assert.equal(b.code, 1);
   assert.match(b.out, /noweights\s+\?.*unusable: .*model\.safetensors: missing/);
+  // metrics: RGB for restoration models; for SR models the Y value (how SR results are reported), marked (Y)
+  const m = mkdtempSync(join(tmpdir(), 'irsde-cli-models-'));
+  const metric = { dataset: 'Set5 x4', psnr: 28.54, ssim: 0.8313, psnrY: 30.5, ssimY: 0.8677 };
+  writeModel(m, tinyConfig('sr', { task: 'super-resolution', scale: 4, metrics: [metric] }));
+  writeModel(m, tinyConfig('dn', { metrics: [{ ...metric, dataset: 'CBSD68' }] }));
+  const mt = await cli(['models', '--models-dir', m]);
+  assert.equal(mt.code, 0, mt.err);
+  assert.match(mt.out, /\nsr \*.*30\.50 \/ 0\.8677 \(Y\)\s+Set5 x4/);
+  assert.match(mt.out, /\ndn \*.*28\.54 \/ 0\.8313\s+CBSD68/);
   const empty = mkdtempSync(join(tmpdir(), 'irsde-cli-models-'));
   const e = await cli(['models', '--models-dir', empty]);
   assert.equal(e.code, 1);
