@@ -163,11 +163,15 @@ test('browser demo: WASM restores the example like the Node CLI (±1/255), cance
     assert.equal(await page.getAttribute('#download', 'download'), 'second.restored.png');
 
     // Not an image: one clear line, no crash.
+    // (reported as soon as it is chosen: the preview fails to decode, and Restore stays disabled)
     await page.setInputFiles('#file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello, not an image') });
-    await page.click('#restore');
     await page.waitForFunction(() => document.querySelector<HTMLElement>('#status')!.dataset.state === 'error', null, { timeout: 60_000 });
     const msg = await page.textContent('#status');
     assert.match(msg ?? '', /notes\.txt: not an image/, `error line names the file: ${msg}`);
+    assert.equal(await page.isEnabled('#restore'), false, 'nothing to restore');
+    await page.click('#example');
+    await page.waitForSelector('#restore:not([disabled])');
+    assert.equal(await page.getAttribute('#status', 'data-state'), 'idle', 'a good image makes the page usable again');
   });
 });
 

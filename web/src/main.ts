@@ -77,6 +77,12 @@ function setInput(bytes: Uint8Array, name: string): void {
   filenameEl.textContent = `${name} (${(bytes.length / 1024).toFixed(0)} KB)`;
   if (beforeUrl) URL.revokeObjectURL(beforeUrl);
   beforeUrl = URL.createObjectURL(new Blob([bytes as BlobPart]));
+  // The preview is the first decode: a file the browser cannot show is reported now, not after pressing Restore.
+  before.onerror = () => {
+    if (input?.name !== name || running) return;
+    setStatus('error', bytes.length === 0 ? `${name}: empty file (0 bytes)` : `${name}: not an image this browser can decode — use a PNG or JPEG file`);
+    restoreBtn.disabled = true;
+  };
   before.src = beforeUrl;
   after.removeAttribute('src');
   compare.hidden = false;
