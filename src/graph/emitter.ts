@@ -169,24 +169,29 @@ export class Emitter {
     return name;
   }
 
-  /** A float32 constant of the given dims, shared when repeated. */
-  floatConst(dims: readonly number[], data: Float32Array): string {
-    const key = `f32t:${dims.join('x')}:${data.join(',')}`;
+  /** A float32 (or, from a Float64Array, float64) constant of the given dims, shared when repeated. */
+  floatConst(dims: readonly number[], data: Float32Array | Float64Array): string {
+    const dtype: DType = data instanceof Float64Array ? 'float64' : 'float32';
+    const key = `${dtype}t:${dims.join('x')}:${data.join(',')}`;
     let name = this.constCache.get(key);
     if (!name) {
       name = this.fresh('const');
-      this.initializers.push(tensorProto(name, 'float32', dims, data));
+      this.initializers.push(tensorProto(name, dtype, dims, data));
       this.constCache.set(key, name);
     }
     return name;
   }
 
-  floatScalar(v: number): string {
-    const key = `f32:${v}`;
+  /** A scalar constant of a float dtype (float32 unless the tensor it meets is float64). */
+  floatScalar(v: number, dtype: DType = 'float32'): string {
+    if (dtype !== 'float32' && dtype !== 'float64') {
+      throw new Error(`emit: this op builds ${dtype} constants only as float32 or float64; cast the input to float32 first`);
+    }
+    const key = `${dtype}:${v}`;
     let name = this.constCache.get(key);
     if (!name) {
       name = this.fresh('const');
-      this.initializers.push(tensorProto(name, 'float32', [], Float32Array.of(v)));
+      this.initializers.push(tensorProto(name, dtype, [], dtype === 'float64' ? Float64Array.of(v) : Float32Array.of(v)));
       this.constCache.set(key, name);
     }
     return name;

@@ -155,9 +155,9 @@ const IdentityOp = unaryOp('Identity', (_x, _y, g) => g);
 const GeluOp = unaryOp('Gelu',
   (x, _y, g) => mul(g, add(mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5), mul(x, mul(exp(mul(mul(x, x), -0.5)), INV_SQRT_2PI)))),
   (e, n) => {
-    const x = e.name(n.inputs[0]!);
-    const t = e.op1('Erf', [e.op1('Mul', [x, e.floatScalar(Math.SQRT1_2)])]);
-    const y = e.op1('Mul', [e.op1('Mul', [x, e.op1('Add', [t, e.floatScalar(1)])]), e.floatScalar(0.5)]);
+    const x = e.name(n.inputs[0]!), dt = n.inputs[0]!.dtype;
+    const t = e.op1('Erf', [e.op1('Mul', [x, e.floatScalar(Math.SQRT1_2, dt)])]);
+    const y = e.op1('Mul', [e.op1('Mul', [x, e.op1('Add', [t, e.floatScalar(1, dt)])]), e.floatScalar(0.5, dt)]);
     e.bind(n.outputs[0]!, y);
   });
 /** SiLU x·σ(x): one op so its gradient σ(x)(1 + x(1 − σ(x))) reuses σ(x) instead of differentiating a Mul. */
@@ -218,7 +218,8 @@ const ClipOp = defineOp<ClipAttrs>({
   name: 'Clip',
   infer: ([x]) => [{ dtype: x!.dtype, shape: x!.shape }],
   emit: (e, n) => {
-    e.bind(n.outputs[0]!, e.op1('Clip', [e.name(n.inputs[0]!), e.floatScalar(n.attrs.min), e.floatScalar(n.attrs.max)]));
+    const dt = n.inputs[0]!.dtype;
+    e.bind(n.outputs[0]!, e.op1('Clip', [e.name(n.inputs[0]!), e.floatScalar(n.attrs.min, dt), e.floatScalar(n.attrs.max, dt)]));
   },
   vjp: (n, [g]) => {
     const x = n.inputs[0]!;
@@ -268,9 +269,9 @@ function overChannels(x: Tensor, axes: readonly number[]): boolean {
  * (MLAS's row-vector kernel, reading each plane once) 6 ms, and the whole forward −20 ms (w24 at 512²: −58 ms),
  * paired; training steps at batch 4 ±3 ms. `outShape` is the reduced shape with or without the kept axis.
  */
-function emitChannelReduce(e: Emitter, xName: string, xShape: Shape, outShape: Shape, kind: 'sum' | 'mean'): string {
+function emitChannelReduce(e: Emitter, xName: string, xShape: Shape, outShape: Shape, kind: 'sum' | 'mean', dtype: DType = 'float32'): string {
   const c = xShape[1] as number;
-  const w = e.floatConst([1, c], new Float32Array(c).fill(kind === 'mean' ? 1 / c : 1));
+  const w = e.floatConst([1, c], new (dtype === 'float64' ? Float64Array : Float32Array)(c).fill(kind === 'mean' ? 1 / c : 1));
   const r = e.op1('MatMul', [w, e.op1('Reshape', [xName, e.ints([0, c, -1])])]); // [B, 1, N]
   return e.op1('Reshape', [r, e.shapeTensor(outShape)]);
 }
@@ -282,7 +283,7 @@ const ReduceSumOp = defineOp<ReduceAttrs>({
   emit: (e, n) => {
     const [x, y] = [n.inputs[0]!, n.outputs[0]!];
     e.bind(y, overChannels(x, n.attrs.axes)
-      ? emitChannelReduce(e, e.name(x), x.shape, y.shape, 'sum')
+      ? emitChannelReduce(e, e.name(x), x.shape, y.shape, 'sum', x.dtype)
       : e.op1('ReduceSum', [e.name(x), e.ints(n.attrs.axes)], { keepdims: attr.i(n.attrs.keepdims ? 1 : 0) }));
   },
   vjp: (n, [g]) => [expandAs(keepDims(g!, n.attrs.axes, n.attrs.keepdims), n.inputs[0]!)],
@@ -293,7 +294,7 @@ const ReduceMeanOp = defineOp<ReduceAttrs>({
   emit: (e, n) => {
     const [x, y] = [n.inputs[0]!, n.outputs[0]!];
     e.bind(y, overChannels(x, n.attrs.axes)
-      ? emitChannelReduce(e, e.name(x), x.shape, y.shape, 'mean')
+      ? emitChannelReduce(e, e.name(x), x.shape, y.shape, 'mean', x.dtype)
       : e.op1('ReduceMean', [e.name(x)], { axes: attr.ints(n.attrs.axes), keepdims: attr.i(n.attrs.keepdims ? 1 : 0) }));
   },
   vjp: (n, [g]) => {
@@ -562,7 +563,7 @@ const ZerosLikeOp = defineOp<{}>({
   infer: ([x]) => [{ dtype: x!.dtype, shape: x!.shape }],
   emit: (e, n) => {
     const x = n.inputs[0]!;
-    e.bind(n.outputs[0]!, e.op1('Mul', [e.name(x), e.floatScalar(0)]));
+    e.bind(n.outputs[0]!, e.op1('Mul', [e.name(x), e.floatScalar(0, x.dtype)]));
   },
 });
 export const zerosLike = (x: Tensor): Tensor => one(ZerosLikeOp, [x]);
@@ -638,7 +639,7 @@ const PadOp = defineOp<PadAttrs>({
   },
   emit: (e, n) => {
     const inputs = [e.name(n.inputs[0]!), e.ints(n.attrs.pads)];
-    if (n.attrs.mode === 'constant' && n.attrs.value !== 0) inputs.push(e.floatScalar(n.attrs.value));
+    if (n.attrs.mode === 'constant' && n.attrs.value !== 0) inputs.push(e.floatScalar(n.attrs.value, n.inputs[0]!.dtype));
     e.bind(n.outputs[0]!, e.op1('Pad', inputs, { mode: attr.s(n.attrs.mode) }));
   },
   vjp: (n, [g]) => {
@@ -698,7 +699,7 @@ const ScatterAddOp = defineOp<{}>({
   infer: ([t]) => [{ dtype: t!.dtype, shape: t!.shape }],
   emit: (e, n) => {
     const [t, idx, upd] = n.inputs as [Tensor, Tensor, Tensor];
-    const zeros = e.op1('Mul', [e.name(t), e.floatScalar(0)]);
+    const zeros = e.op1('Mul', [e.name(t), e.floatScalar(0, t.dtype)]);
     const indices = e.op1('Unsqueeze', [e.name(idx), e.ints([-1])]);
     e.bind(n.outputs[0]!, e.op1('ScatterND', [zeros, indices, e.name(upd)], { reduction: attr.s('add') }));
   },
@@ -1191,12 +1192,12 @@ function emitChannelNorm(e: Emitter, n: Node<LNAttrs>): void {
   const [x, scale, shift] = n.inputs as [Tensor, Tensor, Tensor | undefined];
   const xs = e.name(x);
   const statShape = n.outputs[2]!.shape;
-  const mu = emitChannelReduce(e, xs, x.shape, statShape, 'mean');
+  const mu = emitChannelReduce(e, xs, x.shape, statShape, 'mean', x.dtype);
   const xc = e.op1('Sub', [xs, mu]);
   // Mul + a mean, not ReduceSumSquare: ORT's ReduceSumSquare over the channel axis ran ~4× slower per
   // element than ReduceMean on [4, 64, 128, 128] (session 6), which cost more than the Mul it saves.
-  const v = emitChannelReduce(e, e.op1('Mul', [xc, xc]), x.shape, statShape, 'mean');
-  const rstd = e.op1('Reciprocal', [e.op1('Sqrt', [e.op1('Add', [v, e.floatScalar(n.attrs.eps)])])]);
+  const v = emitChannelReduce(e, e.op1('Mul', [xc, xc]), x.shape, statShape, 'mean', x.dtype);
+  const rstd = e.op1('Reciprocal', [e.op1('Sqrt', [e.op1('Add', [v, e.floatScalar(n.attrs.eps, x.dtype)])])]);
   const xhat = e.op1('Mul', [xc, rstd]);
   let y = e.op1('Mul', [xhat, e.name(scale)]);
   if (shift) y = e.op1('Add', [y, e.name(shift)]);

@@ -108,3 +108,26 @@ test('Program.run checks feeds against the graph; TrainingProgram checks the sto
   await assert.rejects(tp.run({ x: f([4, 3]), y: f([4, 2]) }), /parameter "w" is neither in the ParamStore the program was created with nor fed/);
   await tp.release();
 });
+
+test('float64 graphs: the constants ops add follow the input dtype (clip, constant pad, channel LN, gather gradient; ORT has no float64 Erf, so no GELU)', async () => {
+  const { grad } = await import('../../src/autodiff/grad.js');
+  const backend = await getBackend('node');
+  const g = new Graph();
+  const x = g.input('x', [1, 4, 3, 3], 'float64');
+  const w = g.input('w', [1, 4, 1, 1], 'float64');
+  const table = g.input('table', [5, 2], 'float64'), idx = g.input('idx', [3], 'int64');
+  const y = G.channelLayerNorm(G.pad(G.clip(x, -0.5, 0.5), [0, 0, 1, 1, 0, 0, 1, 1], 'constant', 0.25), w, null);
+  const [dt] = grad(G.sum(G.mul(G.gather(table, idx, 0), G.gather(table, idx, 0))), [table]);
+  const prog = await Program.compile(backend, g, { y, dt: dt! }, {});
+  const f64 = (dims: number[], fn: (i: number) => number) => ({ data: Float64Array.from({ length: dims.reduce((p, d) => p * d, 1) }, (_, i) => fn(i)), dims, dtype: 'float64' as const });
+  const r = await prog.run({
+    x: f64([1, 4, 3, 3], (i) => Math.sin(i)), w: f64([1, 4, 1, 1], () => 1), table: f64([5, 2], (i) => i),
+    idx: { data: BigInt64Array.of(0n, 3n, 3n), dims: [3], dtype: 'int64' },
+  });
+  assert.equal(r.y!.dtype, 'float64');
+  assert.deepEqual(r.y!.dims, [1, 4, 5, 5]);
+  assert.ok(Array.from(r.y!.data as Float64Array).every(Number.isFinite));
+  // d/dtable Σ gather² = 2·table at the gathered rows, counted per occurrence (row 3 twice)
+  assert.deepEqual(Array.from(r.dt!.data as Float64Array), [0, 2, 0, 0, 0, 0, 24, 28, 0, 0]);
+  await prog.release();
+});
