@@ -1182,8 +1182,15 @@ export const avgPool = (x: Tensor, k: number): Tensor => one(AvgPoolOp, [x], { k
 interface LNAttrs { eps: number }
 
 /** Outputs of the channel norms: y, x̂ (both like x) and 1/σ ([B, 1, H, W]), kept for the backward pass. */
-function inferChannelNorm([x]: readonly Tensor[]): OutputSpec[] {
+function inferChannelNorm([x, ...affine]: readonly Tensor[]): OutputSpec[] {
   const s = x!.shape;
+  if (s.length < 2) throw new ShapeError(`channel norm: input [${s}] needs a channel axis (N, C, ...)`);
+  // scale and shift multiply per channel: [1|B, C, 1, …] (what broadcasting against x·[per-pixel stats] needs)
+  for (const t of affine) {
+    const ok = t.rank === s.length && (t.shape[1] === s[1] || t.shape[1] === 1 || typeof t.shape[1] === 'string')
+      && t.shape.every((d, i) => i < 2 || d === 1) && broadcastShapes(t.shape, s, 'channel norm').length === s.length;
+    if (!ok) throw new ShapeError(`channel norm: scale/shift [${t.shape}] must be [1 or B, ${s[1]}, 1…] against the input [${s}]`);
+  }
   return [{ dtype: x!.dtype, shape: s }, { dtype: x!.dtype, shape: s }, { dtype: x!.dtype, shape: [s[0]!, 1, ...s.slice(2)] }];
 }
 

@@ -102,3 +102,12 @@ test('build-time checks: unsqueeze axes index the output, concat sizes and dtype
   const x = g.input('x', [1, 6, 8, 8]);
   assert.throws(() => G.conv2d(x, g.param('cw', [4, 2, 3, 3]), null, { groups: 3 }), /Conv: 4 output channels are not divisible into 3 groups/);
 });
+
+test('channel norms check the shape of their per-channel scale and shift', () => {
+  const g = new Graph();
+  const x = g.input('x', ['B', 4, 'H', 'W']);
+  assert.deepEqual(G.channelLayerNorm(x, g.param('w', [1, 4, 1, 1]), g.param('b', [1, 4, 1, 1])).shape, ['B', 4, 'H', 'W']);
+  assert.deepEqual(G.channelNormModulate(x, g.input('k', ['B', 4, 1, 1]), null).shape, ['B', 4, 'H', 'W']);
+  assert.throws(() => G.channelLayerNorm(x, g.param('v', [4]), null), /channel norm: scale\/shift \[4\] must be \[1 or B, 4, 1…\] against the input \[B,4,H,W\]/);
+  assert.throws(() => G.channelLayerNorm(x, g.param('u', [1, 4, 2, 1]), null), /scale\/shift \[1,4,2,1\]/);
+});
