@@ -597,6 +597,8 @@ const SliceOp = defineOp<SliceAttrs>({
   vjp: (n, [g]) => {
     const x = n.inputs[0]!;
     const a = n.attrs;
+    // a whole-axis reversal (flip) is its own adjoint
+    if (a.steps.every((st) => st === -1) && a.starts.every((st) => st === -1) && a.ends.every((e) => e <= -INT_MAX)) return [flip(g!, a.axes)];
     const pads = Array(2 * x.rank).fill(0) as number[];
     a.axes.forEach((ax, i) => {
       const d = x.shape[ax]!;
