@@ -690,9 +690,16 @@ const GatherOp = defineOp<{ axis: number }>({
   },
   emit: emitAs('Gather', (a) => ({ axis: attr.i(a.axis) })),
   vjp: (n, [g]) => {
-    if (n.attrs.axis !== 0) throw new Error('Gather gradient supports axis 0 only');
     const [table, idx] = n.inputs as [Tensor, Tensor];
-    return [one(ScatterAddOp, [table, idx, g!]), null];
+    const k = n.attrs.axis;
+    if (k === 0) return [one(ScatterAddOp, [table, idx, g!]), null];
+    // Another axis: bring it (and, in g, the index axes that replaced it) to the front, scatter rows, move it back.
+    const R = table.rank, r = idx.rank;
+    const range = (a: number, b: number): number[] => Array.from({ length: b - a }, (_, i) => a + i);
+    const permT = [k, ...range(0, k), ...range(k + 1, R)];
+    const permG = [...range(k, k + r), ...range(0, k), ...range(k + r, k + r + R - 1 - k)];
+    const back = permT.map((_, i) => permT.indexOf(i));
+    return [transpose(one(ScatterAddOp, [transpose(table, permT), idx, transpose(g!, permG)]), back), null];
   },
 });
 /** Adds updates into zeros shaped like `table` at rows `idx` (duplicates accumulate): Gather's gradient. */

@@ -85,6 +85,8 @@ export const opCases: Array<[string, (ins: Tensor[]) => Tensor, InputSpec[]]> = 
   ['Clip', ([a]) => G.clip(a!, -0.5, 0.7), [{ name: 'x', shape: [3, 4], init: (n, r) => randn(n, r).map((v) => (Math.abs(v + 0.5) < 0.05 || Math.abs(v - 0.7) < 0.05 ? v + 0.2 : v)) }]],
   ['Cast float→float', ([a]) => G.cast(G.cast(a!, 'float64'), 'float32'), [x34()]],
   ['Gather (rows, repeated)', ([t]) => G.gather(t!, t!.graph.constant(BigInt64Array.from([2n, 0n, 2n, 1n]), [4], 'int64'), 0), [x34('t', [3, 5])]],
+  ['Gather (axis 1, repeated)', ([t]) => G.gather(t!, t!.graph.constant(BigInt64Array.from([3n, 0n, 3n]), [3], 'int64'), 1), [x34('t', [2, 5, 3])]],
+  ['Gather (axis 2, 2-D indices)', ([t]) => G.gather(t!, t!.graph.constant(BigInt64Array.from([1n, 0n, 1n, 2n]), [2, 2], 'int64'), 2), [x34('t', [2, 3, 4])]],
   // convolutions
   ['Conv 3×3', ([x, w, b]) => G.conv2d(x!, w!, b!), [x34('x', [2, 3, 6, 5]), x34('w', [4, 3, 3, 3]), x34('b', [4])]],
   ['Conv 1×1 no bias', ([x, w]) => G.conv2d(x!, w!, null), [x34('x', [2, 3, 4, 4]), x34('w', [5, 3, 1, 1])]],
