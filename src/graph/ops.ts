@@ -599,6 +599,7 @@ const SliceOp = defineOp<SliceAttrs>({
     const a = n.attrs;
     // a whole-axis reversal (flip) is its own adjoint
     if (a.steps.every((st) => st === -1) && a.starts.every((st) => st === -1) && a.ends.every((e) => e <= -INT_MAX)) return [flip(g!, a.axes)];
+    if (a.steps.some((st) => st !== 1)) return [stridedSliceGrad(g!, x, a)];
     const pads = Array(2 * x.rank).fill(0) as number[];
     a.axes.forEach((ax, i) => {
       const d = x.shape[ax]!;
@@ -618,6 +619,41 @@ const SliceOp = defineOp<SliceAttrs>({
     return [pad(g!, pads)];
   },
 });
+/**
+ * The gradient of a slice with steps other than 1 (static sizes): axis by axis, each gradient value goes back to
+ * the position it was read from and zeros fill the rest. A step k > 0 spreads the m values k apart (each followed
+ * by k − 1 zeros: pad a new axis, merge it), then shifts them to the first position read; a negative step is the
+ * same on the reversed axis.
+ */
+function stridedSliceGrad(g: Tensor, x: Tensor, a: SliceAttrs): Tensor {
+  if (!isStatic(x.shape)) throw new Error('Slice gradient with a step other than 1 needs static sizes');
+  let cur = g;
+  a.axes.forEach((ax, i) => {
+    const d = x.shape[ax] as number, step = a.steps[i]!, m = cur.shape[ax] as number;
+    const clampIdx = (v: number, lo: number, hi: number): number => Math.min(Math.max(v < 0 ? v + d : v, lo), hi);
+    const first = step > 0 ? clampIdx(a.starts[i]!, 0, d) : d - 1 - clampIdx(a.starts[i]!, -1, d - 1); // on the (reversed) axis
+    const k = Math.abs(step);
+    const pads = (before: number, after: number, axis: number, rank: number): number[] => {
+      const p = Array(2 * rank).fill(0) as number[];
+      p[axis] = before; p[axis + rank] = after;
+      return p;
+    };
+    let spread = cur;
+    if (k > 1 && m > 0) {
+      const u = pad(unsqueeze(cur, [ax + 1]), pads(0, k - 1, ax + 1, cur.rank + 1)); // [..., m, k, ...]
+      const shape = [...cur.shape] as number[];
+      shape[ax] = m * k;
+      spread = reshape(u, shape);
+    }
+    const len = spread.shape[ax] as number, keep = Math.min(len, d - first);
+    if (keep < len) spread = slice(spread, [0], [keep], [ax]); // only trailing zeros are cut
+    let full = pad(spread, pads(first, d - first - keep, ax, spread.rank));
+    if (step < 0) full = flip(full, [ax]);
+    cur = full;
+  });
+  return cur;
+}
+
 /** Slice along `axes` (numpy-style: start inclusive, end exclusive, negatives count from the end). */
 export function slice(x: Tensor, starts: number[], ends: number[], axes: number[], steps?: number[]): Tensor {
   return one(SliceOp, [x], { starts, ends: ends.map((e) => (e === Infinity ? INT_MAX : e === -Infinity ? -INT_MAX : e)), axes: axes.map((a) => normAxis(a, x.rank, 'Slice')), steps: steps ?? starts.map(() => 1) });

@@ -67,6 +67,8 @@ export const opCases: Array<[string, (ins: Tensor[]) => Tensor, InputSpec[]]> = 
   ['Split', ([a]) => { const [p, q] = G.split(a!, [1, 3], 1); return G.mul(G.sum(p!), q!); }, [x34('x', [2, 4, 3])]],
   ['Slice', ([a]) => G.slice(a!, [1, 0], [3, -1], [1, 2]), [x34('x', [2, 4, 5])]],
   ['Slice (negative start)', ([a]) => G.slice(a!, [-2], [Infinity], [0]), [x34('x', [5, 3])]],
+  ['Slice (step 2 from 1, and step 3)', ([a]) => G.slice(a!, [1, 0], [Infinity, 7], [0, 1], [2, 3]), [x34('x', [6, 8])]],
+  ['Slice (step −2 from the end, step 1 on another axis)', ([a]) => G.slice(a!, [-1, 1], [-Infinity, 4], [1, 2], [-2, 1]), [x34('x', [2, 7, 5])]],
   ['Flip (a reversing slice; its own adjoint)', ([a, w]) => G.mul(G.flip(a!, [0, 2]), w!), [x34('x', [2, 3, 4]), x34('w', [2, 3, 4])]],
   ['Pad (zero)', ([a]) => G.pad(a!, [0, 1, 2, 0, 2, 1]), [x34('x', [2, 3, 4])]],
   ['Pad (reflect, 2-D with corners)', ([a]) => G.pad(a!, [0, 0, 2, 1, 0, 0, 1, 3], 'reflect'), [x34('x', [1, 2, 4, 5])]],
