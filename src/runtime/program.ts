@@ -69,11 +69,11 @@ export class Program {
       if (t.data.length !== n) throw new Error(`Program.run: "${name}" has ${t.data.length} values for dims [${t.dims.join(', ')}] (${n})`);
       if (!shape) continue;
       // Dims against the graph, before onnxruntime sees them: static sizes equal, one size per symbol.
-      const what = `Program.run: "${name}" fed with dims [${t.dims.join(', ')}], the graph declares [${shape.join(', ')}]`;
-      if (t.dims.length !== shape.length) throw new Error(what);
+      const mismatch = (): Error => new Error(`Program.run: "${name}" fed with dims [${t.dims.join(', ')}], the graph declares [${shape.join(', ')}]`);
+      if (t.dims.length !== shape.length) throw mismatch();
       shape.forEach((d, i) => {
         const got = t.dims[i]!;
-        if (typeof d === 'number') { if (d !== got) throw new Error(what); return; }
+        if (typeof d === 'number') { if (d !== got) throw mismatch(); return; }
         const seen = symbols.get(d);
         if (!seen) symbols.set(d, { size: got, input: name });
         else if (seen.size !== got) throw new Error(`Program.run: symbolic size "${d}" is ${seen.size} in "${seen.input}" but ${got} in "${name}"`);
