@@ -11,7 +11,7 @@ import { reflect101 } from '../image/pad.js';
 import { fftAxis0, goodFFTSize, transposeComplex } from './fft.js';
 import type { Kernel } from './kernels.js';
 import { correlateWasmBase64 } from './wasm/correlate.wasm.js';
-import { wasmMemory, lazySimdKernel } from '../image/wasm-simd.js';
+import { wasmMemory, lazySimdKernel } from '../common/wasm-simd.js';
 
 export type FilterMethod = 'auto' | 'direct' | 'fft';
 

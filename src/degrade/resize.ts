@@ -9,7 +9,7 @@
  */
 import { createImage, type FloatImage } from '../image/types.js';
 import { reflectSymmetric } from '../image/pad.js';
-import { wasmMemory, lazySimdKernel } from '../image/wasm-simd.js';
+import { wasmMemory, lazySimdKernel } from '../common/wasm-simd.js';
 import { resizeWasmBase64 } from './wasm/resize.wasm.js';
 
 export type Interpolation = 'nearest' | 'bilinear' | 'bicubic' | 'area';

@@ -187,14 +187,7 @@ export class Emitter {
     if (dtype !== 'float32' && dtype !== 'float64') {
       throw new Error(`emit: this op builds ${dtype} constants only as float32 or float64; cast the input to float32 first`);
     }
-    const key = `${dtype}:${v}`;
-    let name = this.constCache.get(key);
-    if (!name) {
-      name = this.fresh('const');
-      this.initializers.push(tensorProto(name, dtype, [], dtype === 'float64' ? Float64Array.of(v) : Float32Array.of(v)));
-      this.constCache.set(key, name);
-    }
-    return name;
+    return this.floatConst([], dtype === 'float64' ? Float64Array.of(v) : Float32Array.of(v));
   }
 
   /** An int64 [n] tensor holding the given dims, symbolic ones read at run time from a tensor that has them. */

@@ -570,11 +570,14 @@ export const zerosLike = (x: Tensor): Tensor => one(ZerosLikeOp, [x]);
 
 interface SliceAttrs { starts: number[]; ends: number[]; axes: number[]; steps: number[] }
 const INT_MAX = 2 ** 31 - 1;
+/** A slice bound on an axis of size d as ONNX resolves it: negatives count from the end, then clamped to [lo, hi]. */
+function clampSliceIndex(i: number, d: number, lo: number, hi: number): number {
+  return Math.min(Math.max(i < 0 ? i + d : i, lo), hi);
+}
 function sliceDim(d: Dim, start: number, end: number, step: number): Dim {
   if (typeof d === 'number') {
-    const clampIdx = (i: number, lo: number, hi: number): number => Math.min(Math.max(i < 0 ? i + d : i, lo), hi);
-    if (step > 0) { const s = clampIdx(start, 0, d), en = clampIdx(end, 0, d); return Math.max(0, Math.ceil((en - s) / step)); }
-    const s = clampIdx(start, -1, d - 1), en = clampIdx(end, -1, d - 1);
+    if (step > 0) { const s = clampSliceIndex(start, d, 0, d), en = clampSliceIndex(end, d, 0, d); return Math.max(0, Math.ceil((en - s) / step)); }
+    const s = clampSliceIndex(start, d, -1, d - 1), en = clampSliceIndex(end, d, -1, d - 1);
     return Math.max(0, Math.ceil((s - en) / -step));
   }
   if (step === 1 && start >= 0 && end < 0) return `${d}-${start - end}`;
@@ -630,8 +633,7 @@ function stridedSliceGrad(g: Tensor, x: Tensor, a: SliceAttrs): Tensor {
   let cur = g;
   a.axes.forEach((ax, i) => {
     const d = x.shape[ax] as number, step = a.steps[i]!, m = cur.shape[ax] as number;
-    const clampIdx = (v: number, lo: number, hi: number): number => Math.min(Math.max(v < 0 ? v + d : v, lo), hi);
-    const first = step > 0 ? clampIdx(a.starts[i]!, 0, d) : d - 1 - clampIdx(a.starts[i]!, -1, d - 1); // on the (reversed) axis
+    const first = step > 0 ? clampSliceIndex(a.starts[i]!, d, 0, d) : d - 1 - clampSliceIndex(a.starts[i]!, d, -1, d - 1); // on the (reversed) axis
     const k = Math.abs(step);
     const pads = (before: number, after: number, axis: number, rank: number): number[] => {
       const p = Array(2 * rank).fill(0) as number[];
@@ -731,9 +733,9 @@ const GatherOp = defineOp<{ axis: number }>({
     if (k === 0) return [one(ScatterAddOp, [table, idx, g!]), null];
     // Another axis: bring it (and, in g, the index axes that replaced it) to the front, scatter rows, move it back.
     const R = table.rank, r = idx.rank;
-    const range = (a: number, b: number): number[] => Array.from({ length: b - a }, (_, i) => a + i);
-    const permT = [k, ...range(0, k), ...range(k + 1, R)];
-    const permG = [...range(k, k + r), ...range(0, k), ...range(k + r, k + r + R - 1 - k)];
+    const axes = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
+    const permT = [k, ...axes(0, k), ...axes(k + 1, R)];
+    const permG = [...axes(k, k + r), ...axes(0, k), ...axes(k + r, g!.rank)];
     const back = permT.map((_, i) => permT.indexOf(i));
     return [transpose(one(ScatterAddOp, [transpose(table, permT), idx, transpose(g!, permG)]), back), null];
   },
@@ -1232,8 +1234,8 @@ function inferChannelNorm([x, ...affine]: readonly Tensor[]): OutputSpec[] {
   if (s.length < 2) throw new ShapeError(`channel norm: input [${s}] needs a channel axis (N, C, ...)`);
   // scale and shift multiply per channel: [1|B, C, 1, …] (what broadcasting against x·[per-pixel stats] needs)
   for (const t of affine) {
-    const ok = t.rank === s.length && (t.shape[1] === s[1] || t.shape[1] === 1 || typeof t.shape[1] === 'string')
-      && t.shape.every((d, i) => i < 2 || d === 1) && broadcastShapes(t.shape, s, 'channel norm').length === s.length;
+    const fits = (i: number): boolean => t.shape[i] === 1 || t.shape[i] === s[i] || typeof t.shape[i] === 'string' || typeof s[i] === 'string';
+    const ok = t.rank === s.length && fits(0) && fits(1) && t.shape.every((d, i) => i < 2 || d === 1);
     if (!ok) throw new ShapeError(`channel norm: scale/shift [${t.shape}] must be [1 or B, ${s[1]}, 1…] against the input [${s}]`);
   }
   return [{ dtype: x!.dtype, shape: s }, { dtype: x!.dtype, shape: s }, { dtype: x!.dtype, shape: [s[0]!, 1, ...s.slice(2)] }];

@@ -47,7 +47,6 @@ export function headerSize(b: Uint8Array): { width: number; height: number } | n
   return null;
 }
 
-
 /** Decode PNG or JPEG bytes. Errors say why (empty, unknown format, truncated/corrupt). */
 export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
   if (bytes.length === 0) throw new ImageDecodeError('empty file (0 bytes)');

@@ -1,6 +1,6 @@
 /** Conversions between float images and 8/16-bit pixel buffers, quantisation and channel layout changes. */
 import { createImage, type FloatImage } from './types.js';
-import { wasmMemory, lazySimdKernel } from './wasm-simd.js';
+import { wasmMemory, lazySimdKernel } from '../common/wasm-simd.js';
 import { quantizeWasmBase64 } from './wasm/quantize.wasm.js';
 
 /** Round half to even (numpy's np.round / the spec's q(·)). */

@@ -48,7 +48,8 @@ async function listImages(dir: string): Promise<string[]> {
   return names.filter((n) => !n.startsWith('.') && isImagePath(n)).sort();
 }
 
-function stem(name: string): string {
+/** A file name without its extension: what pairs files across folders. */
+export function stem(name: string): string {
   return basename(name, extname(name));
 }
 

@@ -11,7 +11,7 @@
 import type { FloatImage } from '../image/types.js';
 import { toByte } from '../image/convert.js';
 import { ssimWasmBase64 } from './wasm/ssim.wasm.js';
-import { wasmMemory, lazySimdKernel } from '../image/wasm-simd.js';
+import { wasmMemory, lazySimdKernel } from '../common/wasm-simd.js';
 
 export interface MetricOptions {
   /** border pixels to shave on each side (default 0) */

@@ -5,9 +5,9 @@
  * IrsdeError line naming the file.
  */
 import { IrsdeError } from '../common/errors.js';
-import { decodeImage, MAX_IMAGE_PIXELS } from '../image/codecs.js';
+import { decodeImage, headerSize, MAX_IMAGE_PIXELS } from '../image/codecs.js';
 import type { FloatImage } from '../image/types.js';
-import { applyOrientation, fileOrientation, headerSize, type Orientation } from './exif.js';
+import { applyOrientation, fileOrientation, type Orientation } from './exif.js';
 
 /** Largest image accepted: 2^28 pixels (16384 × 16384), what the image layer decodes at most. */
 export const MAX_PIXELS = MAX_IMAGE_PIXELS;

@@ -43,6 +43,7 @@ import { sample, sampleReducedSteps, samplePosterior, stridedTimesteps, type Sam
 import type { NoiseNetwork, SampleProgressEvent } from '../sde/types.js';
 import { validateModelConfig, type ModelConfig } from './config.js';
 import { planTiles } from './tiles.js';
+import { MAX_IMAGE_PIXELS as MAX_PIXELS } from '../image/codecs.js';
 
 /** Pixel buffers accepted (and returned) by `restore`: 8-bit, 16-bit or float ([0, 1]) samples, interleaved. */
 export type PixelData = Uint8Array | Uint8ClampedArray | Uint16Array | Float32Array;
@@ -142,7 +143,6 @@ export interface RestoreInfo {
 
 export const DEFAULT_TILE = 512;
 export const DEFAULT_OVERLAP = 32;
-const MAX_PIXELS = 2 ** 28;
 const isNode = typeof process === 'object' && typeof process.versions === 'object' && !!process.versions.node;
 
 // ---------------------------------------------------------------------------------------------------------

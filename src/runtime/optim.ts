@@ -10,6 +10,7 @@
 import { IrsdeError } from '../common/errors.js';
 import type { SafeTensor } from './safetensors.js';
 import { adamwWasmBase64 } from './wasm/adamw.wasm.js';
+import { instantiateSimd } from '../common/wasm-simd.js';
 
 /** A parameter as optimisers see it; `ParamStore` yields these. */
 export interface OptimParam {
@@ -267,12 +268,8 @@ class WasmAdamW {
     for (const s of slots) { floats += 2 * pad4(s.param.data.length); largest = Math.max(largest, pad4(s.param.data.length)); }
     const bytes = (floats + 2 * largest) * 4;
     if (bytes > 3.5 * 2 ** 30) return null; // wasm32 memory limit: fall back to the TypeScript loop
-    let instance: WebAssembly.Instance;
-    try {
-      instance = new WebAssembly.Instance(new WebAssembly.Module(base64Bytes(adamwWasmBase64)));
-    } catch {
-      return null; // no SIMD support
-    }
+    const instance = instantiateSimd(adamwWasmBase64);
+    if (!instance) return null; // no SIMD support
     const memory = instance.exports.memory as WebAssembly.Memory;
     const pages = Math.ceil(bytes / 65536);
     memory.grow(pages); // all views below are created after the last grow, so none is ever detached
@@ -302,13 +299,6 @@ class WasmAdamW {
     this.kernel(this.scratchP, this.scratchG, m, slot.bufs[1]!.byteOffset, (n + 3) & ~3, b1, b2, a, e, decay);
     p.set(sp);
   }
-}
-
-function base64Bytes(b64: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(b64);
-  const out = new Uint8Array(new ArrayBuffer(bin.length));
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
 }
 
 export interface AdamWOptions {

@@ -11,6 +11,7 @@
  */
 import { IrsdeError } from '../common/errors.js';
 import { normalsWasmBase64 } from './wasm/normals.wasm.js';
+import { lazySimdKernel, wasmMemory } from '../common/wasm-simd.js';
 
 /** Everything needed to resume a stream bit-for-bit; plain JSON. */
 export interface RngState {
@@ -208,34 +209,16 @@ export let useWasmNormals = true;
 export function setWasmNormals(on: boolean): void { useWasmNormals = on; }
 
 interface NormalsKernel { memory: WebAssembly.Memory; pairs: (out: number, n: number) => void; logs: (at: number, n: number) => void }
-let normalsModule: NormalsKernel | null | undefined;
 /** The normals kernel (WebAssembly SIMD), or null where that is unavailable (then the TypeScript loop draws the same values). */
-function normalsKernel(): NormalsKernel | null {
-  if (normalsModule === undefined) {
-    try {
-      const bin = atob(normalsWasmBase64);
-      const bytes = new Uint8Array(bin.length);
-      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-      normalsModule = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as NormalsKernel;
-    } catch {
-      normalsModule = null;
-    }
-  }
-  return normalsModule;
-}
+const normalsKernel = lazySimdKernel<NormalsKernel>(normalsWasmBase64);
 /** For tests: the kernel's log of values in (0, 1), or null without the kernel; must equal `detLogOpenUnit` bit for bit. */
 export function kernelLogOpenUnit(values: Float64Array): Float64Array | null {
   const k = normalsKernel();
   if (!k) return null;
-  const buf = kernelMemory(k, 8 * values.length);
+  const buf = wasmMemory(k.memory, 8 * values.length);
   new Float64Array(buf, 0, values.length).set(values);
   k.logs(0, values.length);
   return new Float64Array(buf, 0, values.length).slice();
-}
-function kernelMemory(k: NormalsKernel, bytes: number): ArrayBuffer {
-  const have = k.memory.buffer.byteLength;
-  if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / 65536));
-  return k.memory.buffer;
 }
 
 export class Rng {
@@ -370,7 +353,7 @@ export class Rng {
       let left = n - i;
       while (left > 0) {
         const k = Math.min((left + 1) >> 1, NORMALS_CHUNK);
-        const buf = kernelMemory(kernel, 16 + 16 * k);
+        const buf = wasmMemory(kernel.memory, 16 + 16 * k);
         const st = new Int32Array(buf, 0, 4);
         st[0] = this.s0; st[1] = this.s1; st[2] = this.s2; st[3] = this.s3;
         kernel.pairs(16, k);

@@ -3,6 +3,7 @@
  * (forward and backward emitted together), then an optimiser update in TypeScript over the same
  * Float32Arrays that are fed next run (ENGINE.md "Training loop").
  */
+import { sameShape } from '../graph/shape.js';
 import type { Graph, Tensor } from '../graph/tensor.js';
 import { grad } from '../autodiff/grad.js';
 import { Program } from './program.js';
@@ -22,7 +23,8 @@ export class TrainingProgram {
     readonly program: Program,
     readonly paramNames: readonly string[],
     private readonly store: ParamStore,
-    private readonly graphParams: ReadonlySet<string>,
+    /** Graph parameters the store does not hold: the caller feeds them (e.g. frozen weights). */
+    private readonly fedParams: readonly string[],
   ) {}
 
   /** Differentiate `loss` w.r.t. every graph parameter and compile loss + gradients into one session. */
@@ -31,7 +33,7 @@ export class TrainingProgram {
     const params = graph.params.filter((p) => store.has(p.name));
     for (const p of params) {
       const have = store.shape(p.name), want = p.shape as readonly number[];
-      if (have.length !== want.length || have.some((d, i) => d !== want[i])) {
+      if (!sameShape(have, want)) {
         throw new Error(`TrainingProgram: parameter "${p.name}" is [${have.join(', ')}] in the ParamStore but [${want.join(', ')}] in the graph`);
       }
     }
@@ -39,15 +41,14 @@ export class TrainingProgram {
     const outputs: Record<string, Tensor> = { loss, ...(opts.extra ?? {}) };
     params.forEach((p, i) => { outputs[`grad:${p.name}`] = grads[i]!; });
     const program = await Program.compile(backend, graph, outputs, { training: true, threads: opts.threads, blockedConvs: opts.blockedConvs });
-    return new TrainingProgram(program, params.map((p) => p.name), store, new Set(graph.params.map((p) => p.name)));
+    const fed = graph.params.filter((p) => !store.has(p.name) && program.inputNames.includes(p.name)).map((p) => p.name);
+    return new TrainingProgram(program, params.map((p) => p.name), store, fed);
   }
 
   /** Run forward + backward. Returns the loss, the gradients by parameter name, and any extra outputs. */
   async run(feeds: Record<string, HostTensor>): Promise<{ loss: number; grads: Map<string, Float32Array>; extra: Record<string, HostTensor> }> {
-    for (const name of this.program.inputNames) {
-      if (feeds[name] === undefined && !this.paramNames.includes(name) && this.graphParams.has(name)) {
-        throw new Error(`TrainingProgram.run: parameter "${name}" is neither in the ParamStore the program was created with nor fed`);
-      }
+    for (const name of this.fedParams) {
+      if (feeds[name] === undefined) throw new Error(`TrainingProgram.run: parameter "${name}" is neither in the ParamStore the program was created with nor fed`);
     }
     const all: Record<string, HostTensor | Float32Array> = { ...feeds };
     for (const name of this.paramNames) all[name] = this.store.get(name);

@@ -115,8 +115,8 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
     const prev = used.get(resolve(outPath));
     if (prev) { problems.push({ file, why: `output ${outPath} would overwrite the result for ${prev}` }); continue; }
     used.set(resolve(outPath), file);
-    const sidecar = outPath.slice(0, outPath.length - extname(outPath).length) + '.json';
-    const gtPath = values['save-gt'] ? outPath.slice(0, outPath.length - extname(outPath).length) + '.gt.png' : undefined;
+    const outStem = outPath.slice(0, outPath.length - extname(outPath).length);
+    const sidecar = outStem + '.json', gtPath = values['save-gt'] ? outStem + '.gt.png' : undefined;
     if (resolve(outPath) === resolve(file)) { problems.push({ file, why: `output ${outPath} is the input itself` }); continue; }
     const existing = values.force ? undefined : [outPath, sidecar, gtPath].find((p) => p !== undefined && existsSync(p));
     if (existing) { problems.push({ file, why: `output ${existing} already exists (use --force to overwrite)` }); continue; }

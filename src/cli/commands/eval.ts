@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { IrsdeError } from '../../common/errors.js';
 import type { IrsdeEvent } from '../../common/events.js';
 import { intOption, numberOption } from '../args.js';
-import { defaultDataRoot, openDataset, pairFolders, TASKS, type Task } from '../../metrics/datasets.js';
+import { defaultDataRoot, openDataset, pairFolders, stem, TASKS, type Task } from '../../metrics/datasets.js';
 import { evaluatePairs, evaluateTask, formatMarkdown, jsonScores, type EvalReport } from '../../metrics/evaluate.js';
 
 const USAGE = `usage:
@@ -82,7 +82,7 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
       pairs = [{ name: basename(values.pred, extname(values.pred)), pred: values.pred, gt: values.gt }];
     } else {
       // `irsde restore` names its outputs <name>.restored.png: pair those with <name> too
-      const r = await pairFolders(values.pred, values.gt, { lq: (n) => basename(n, extname(n)).replace(/\.restored$/, '') });
+      const r = await pairFolders(values.pred, values.gt, { lq: (n) => stem(n).replace(/\.restored$/, '') });
       pairs = r.items.map((i) => ({ name: i.name, pred: i.lq!, gt: i.gt }));
       problems = r.problems;
       if (pairs.length === 0 && problems.length === 0) throw new IrsdeError('bad-data', `no images in ${values.pred} and ${values.gt}`);

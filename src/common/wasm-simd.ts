@@ -1,16 +1,21 @@
+/** Bytes from base64 (the kernels ship as base64 strings: no file loading in Node or the browser). */
+export function base64Bytes(b64: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(b64);
+  const out = new Uint8Array(new ArrayBuffer(bin.length));
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
 /**
- * Instantiates one of the small WebAssembly SIMD kernels (`src/{degrade,metrics}/wasm/*.wat`, assembled to
- * base64 by tools/build-wasm.mjs) synchronously, in Node and in the browser alike. Returns null where
- * WebAssembly or its SIMD extension is unavailable: every kernel has a TypeScript twin that gives the same
- * bits, which the callers use instead.
+ * Instantiates one of the small WebAssembly SIMD kernels (`src/{runtime,degrade,image,metrics}/wasm/*.wat`,
+ * assembled to base64 by tools/build-wasm.mjs) synchronously, in Node and in the browser alike. Returns null
+ * where WebAssembly or its SIMD extension is unavailable: every kernel has a TypeScript twin that gives the
+ * same bits, which the callers use instead.
  */
 export function instantiateSimd(base64: string): WebAssembly.Instance | null {
   if (typeof WebAssembly === 'undefined') return null;
   try {
-    const bin = atob(base64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    return new WebAssembly.Instance(new WebAssembly.Module(bytes));
+    return new WebAssembly.Instance(new WebAssembly.Module(base64Bytes(base64)));
   } catch {
     return null; // no SIMD support
   }
