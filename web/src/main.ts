@@ -190,9 +190,10 @@ function onWorkerEvent(ev: MessageEvent<WorkerEvent>): void {
       download.download = `${stem}.restored.png`;
       download.classList.remove('disabled');
       download.removeAttribute('aria-disabled');
-      // The Denoising-SDE's ODE starts from the image itself: no random draw, so the seed plays no part; and with
+      // The Denoising-SDE's ODE (results with a noise level) starts from the image itself: no random draw, so the
+      // seed plays no part (IR-SDE's ODE starts from μ + noise and uses it); and with
       // (almost) no noise detected it starts at step 0, i.e. returns the image as it is.
-      const seedNote = r.sampler === 'ode' ? 'deterministic, seed unused' : `seed ${r.seed}`;
+      const seedNote = r.sampler === 'ode' && r.noiseLevel !== undefined ? 'deterministic, seed unused' : `seed ${r.seed}`;
       const noneNote = r.steps === 0 ? ' No noise was detected, so the image is returned as it was.' : '';
       setStatus('done', `Restored ${r.width}×${r.height} with ${r.model} (${r.sampler}, ${plural(r.steps, 'step')}, ${plural(r.tiles, 'tile')}, ${seedNote}${r.noiseLevel !== undefined ? `, noise σ ${r.noiseLevel.toFixed(1)}${r.noiseEstimated ? ' estimated' : ''}` : ''}) on ${r.deviceDetail} in ${r.seconds.toFixed(2)} s (model compile ${r.compileSeconds.toFixed(2)} s).${noneNote}`);
       finish();
