@@ -2,6 +2,8 @@
 import { decodePng, encodePng, isPng, type DecodedImage } from './png.js';
 import { decodeJpegRGBASync, encodeJpeg, initJpeg } from './jpeg.js';
 import { fromRGBA } from './convert.js';
+import { isArithmeticFrame, jpegLayout } from './jpeg-layout.js';
+import { applyOrientation, fileOrientation, type Orientation } from './exif.js';
 import type { FloatImage } from './types.js';
 
 export type ImageFormat = 'png' | 'jpeg';
@@ -47,8 +49,27 @@ export function headerSize(b: Uint8Array): { width: number; height: number } | n
   return null;
 }
 
-/** Decode PNG or JPEG bytes. Errors say why (empty, unknown format, truncated/corrupt). */
-export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
+/** What `decodeImage` returns: the decoded pixels, turned upright by the file's EXIF orientation. */
+export interface OrientedImage extends DecodedImage {
+  /** The EXIF orientation that was applied (1: none, or `orient: false`). */
+  orientation: Orientation;
+}
+
+/**
+ * Decode PNG or JPEG bytes and apply the file's EXIF orientation (unless `orient: false`), so an image reads as
+ * every viewer displays it. Errors say why (empty, unknown format, truncated/corrupt, unsupported).
+ */
+export async function decodeImage(bytes: Uint8Array, opts: { orient?: boolean } = {}): Promise<OrientedImage> {
+  const decoded = await decodeStored(bytes);
+  const orientation = opts.orient === false ? 1 : fileOrientation(bytes);
+  if (orientation === 1) return { ...decoded, orientation };
+  const img = decoded.image;
+  const turned = applyOrientation(img.data, img.width, img.height, img.channels, orientation, (n) => new Float32Array(n));
+  return { ...decoded, image: { data: turned.data, width: turned.width, height: turned.height, channels: img.channels }, orientation };
+}
+
+/** Decode the pixels as stored in the file. */
+async function decodeStored(bytes: Uint8Array): Promise<DecodedImage> {
   if (bytes.length === 0) throw new ImageDecodeError('empty file (0 bytes)');
   const fmt = sniffFormat(bytes);
   if (fmt === null) throw new ImageDecodeError('not a PNG or JPEG file (unrecognised signature)');
@@ -66,16 +87,26 @@ export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
       throw new ImageDecodeError(`corrupt or truncated PNG${detail ? ` (${detail})` : ''}`);
     }
   }
-  // libjpeg happily "decodes" a truncated stream (grey fill); require the EOI marker like strict readers.
-  let end = bytes.length;
-  while (end > 0 && bytes[end - 1] === 0) end--;
-  if (end < 4 || bytes[end - 2] !== 0xff || bytes[end - 1] !== 0xd9) throw new ImageDecodeError('truncated JPEG (no end-of-image marker)');
+  // libjpeg happily "decodes" a truncated stream (grey fill): require the EOI marker, found by walking the
+  // markers so that bytes appended after the image (a motion photo's video) are ignored rather than refused.
+  const layout = jpegLayout(bytes);
+  if ('problem' in layout) {
+    throw new ImageDecodeError(layout.problem === 'truncated' ? 'truncated JPEG (no end-of-image marker)' : `corrupt JPEG (${layout.problem.replace(/^corrupt: /, '')})`);
+  }
+  if (layout.components === 4) throw new ImageDecodeError('CMYK JPEGs are not supported (save it as RGB first)');
+  if (isArithmeticFrame(layout.frame)) throw new ImageDecodeError('arithmetic-coded JPEGs are not supported (re-save it with Huffman coding, e.g. `jpegtran -outfile out.jpg in.jpg`)');
   await initJpeg();
   let d: { data: Uint8ClampedArray; width: number; height: number };
   try {
-    d = decodeJpegRGBASync(bytes);
+    d = decodeJpegRGBASync(layout.end === bytes.length ? bytes : bytes.subarray(0, layout.end));
   } catch (e) {
     throw new ImageDecodeError(`corrupt JPEG (${(e as Error).message})`);
+  }
+  if (layout.components === 1) {
+    // A greyscale JPEG stays one channel (the decoder hands out RGBA with R = G = B).
+    const grey = new Float32Array(d.width * d.height);
+    for (let i = 0; i < grey.length; i++) grey[i] = d.data[4 * i]! / 255;
+    return { image: { data: grey, width: d.width, height: d.height, channels: 1 }, bitDepth: 8, fileChannels: 1 };
   }
   return { image: fromRGBA(d.data, d.width, d.height), bitDepth: 8, fileChannels: 3 };
 }

@@ -42,9 +42,11 @@ async function nodeSources(): Promise<JpegWasmSources> {
   return mod.nodeJpegWasm();
 }
 
-// libjpeg's warnings (e.g. "Corrupt JPEG data: N extraneous bytes") would go to the console; decoding
-// failures still surface as errors, so keep the console quiet.
-const quiet = { print: (): void => {}, printErr: (): void => {} };
+// libjpeg's warnings (e.g. "Corrupt JPEG data: N extraneous bytes") would go to the console: keep it quiet, but
+// remember the last line, as a fatal error's reason is printed there before the module exits ("Program
+// terminated with exit(1)" is all the exception says).
+let lastMessage = '';
+const quiet = { print: (): void => {}, printErr: (s: string): void => { lastMessage = String(s); } };
 
 async function instantiate<T>(factory: (o?: object) => Promise<T>, src: JpegWasmSources['decoder']): Promise<T> {
   if (!src) return factory({ noInitialRun: true, ...quiet });
@@ -79,8 +81,14 @@ export function decodeJpegRGBASync(bytes: Uint8Array): { data: Uint8ClampedArray
   // The wasm glue copies the input; give it a plain ArrayBuffer view.
   const buf = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
     ? bytes.buffer : bytes.slice().buffer;
-  const out = decoder.decode(buf, false) as unknown as { data: Uint8ClampedArray; width: number; height: number } | null;
-  if (!out || !out.width || !out.height) throw new Error('not a decodable JPEG');
+  lastMessage = '';
+  let out: { data: Uint8ClampedArray; width: number; height: number } | null;
+  try {
+    out = decoder.decode(buf, false) as unknown as typeof out;
+  } catch (e) {
+    throw new Error(lastMessage.trim() || (e as Error).message);
+  }
+  if (!out || !out.width || !out.height) throw new Error(lastMessage.trim() || 'not a decodable JPEG');
   return out;
 }
 

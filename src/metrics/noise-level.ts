@@ -52,7 +52,10 @@ export function estimateNoiseLevel(img: NoiseEstimateInput, options: NoiseEstima
   checkInput(img);
   const { width: W, height: H, channels: C, data } = img;
   const scale = options.valueScale ?? 1;
-  const used = Math.min(options.useChannels ?? Math.min(C, 3), C);
+  let used = Math.min(options.useChannels ?? Math.min(C, 3), C);
+  // A grey image stored as RGB: noise shared by identical channels leaves two thirds of the joint dimensions
+  // without any, and the estimate collapses to ~0. Its first channel holds all there is to see.
+  if (used > 1 && channelsIdentical(data, C, used)) used = 1;
   const p = options.patch ?? 7;
   const maxPatches = options.maxPatches ?? 5000;
   if (W < p || H < p || used < 1) return 0;
@@ -129,6 +132,14 @@ export function estimateNoiseLevel(img: NoiseEstimateInput, options: NoiseEstima
   }
   const eig = symmetricEigenvalues(cov, d);
   return Math.sqrt(Math.max(0, noiseVariance(eig)));
+}
+
+function channelsIdentical(data: ArrayLike<number>, stride: number, used: number): boolean {
+  for (let i = 0; i < data.length; i += stride) {
+    const v = data[i];
+    for (let c = 1; c < used; c++) if (data[i + c] !== v) return false;
+  }
+  return true;
 }
 
 /**

@@ -7,7 +7,7 @@
 import { IrsdeError } from '../common/errors.js';
 import { decodeImage, headerSize, MAX_IMAGE_PIXELS } from '../image/codecs.js';
 import type { FloatImage } from '../image/types.js';
-import { applyOrientation, fileOrientation, type Orientation } from './exif.js';
+import type { Orientation } from '../image/exif.js';
 
 /** Largest image accepted: 2^28 pixels (16384 × 16384), what the image layer decodes at most. */
 export const MAX_PIXELS = MAX_IMAGE_PIXELS;
@@ -41,8 +41,5 @@ export async function loadImageBytes(bytes: Uint8Array, name: string): Promise<L
   } catch (e) {
     throw new IrsdeError('bad-image', `${name}: ${(e as Error).message}`, { file: name, cause: e });
   }
-  const orientation = fileOrientation(bytes);
-  const img = decoded.image;
-  const turned = applyOrientation(img.data, img.width, img.height, img.channels, orientation, (n) => new Float32Array(n));
-  return { image: { data: turned.data, width: turned.width, height: turned.height, channels: img.channels }, bitDepth: decoded.bitDepth, orientation };
+  return { image: decoded.image, bitDepth: decoded.bitDepth, orientation: decoded.orientation };
 }

@@ -123,3 +123,18 @@ test('estimateNoiseLevel: a wrong image description is a clear error, not NaN', 
   ];
   for (const [img, re] of cases) assert.throws(() => estimateNoiseLevel(img as Parameters<typeof estimateNoiseLevel>[0]), re);
 });
+
+test('a grey image stored as RGB gets its grey estimate, not the collapsed joint one (~0)', () => {
+  const W = 96, H = 80;
+  const rng = new Rng(11);
+  const grey = new Float32Array(W * H);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) grey[y * W + x] = 0.5 + 0.2 * Math.sin(x / 9) * Math.cos(y / 7) + (20 / 255) * rng.normal();
+  const rgb = new Float32Array(W * H * 3);
+  grey.forEach((v, i) => rgb.fill(v, 3 * i, 3 * i + 3));
+  const g = estimateNoiseLevel({ data: grey, width: W, height: H, channels: 1 });
+  assert.ok(Math.abs(g * 255 - 20) < 2, `grey estimate ${g * 255}`);
+  assert.equal(estimateNoiseLevel({ data: rgb, width: W, height: H, channels: 3 }), g);
+  // one differing value makes it a colour image again (the joint estimate, here collapsed)
+  rgb[1] = rgb[1]! + 1e-3;
+  assert.ok(estimateNoiseLevel({ data: rgb, width: W, height: H, channels: 3 }) < g / 4);
+});

@@ -213,6 +213,19 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
         const seconds = (performance.now() - t0) / 1000;
         if (json) emit({ type: 'result', stage: 'restore', input: file, output: outPath, width: image.width, height: image.height, seconds: Number(seconds.toFixed(3)), ...info });
         else io.out(`${file} -> ${outPath} (${image.width}×${image.height}${info.tiles > 1 ? `, ${info.tiles} tiles` : ''}${info.noiseLevel !== undefined ? `, noise σ ${info.noiseLevel.toFixed(1)}${info.noiseEstimated ? ' (estimated)' : ''}` : ''}, ${fmtTime(seconds)})\n`);
+        if ((image.channels === 2 || image.channels === 4) && extname(outPath).toLowerCase() !== '.png') {
+          const msg = `${file}: JPEG has no transparency, so ${outPath} dropped the alpha channel (write .png to keep it)`;
+          if (json) emit({ type: 'warning', message: msg, file });
+          else io.err(`irsde: ${msg}\n`);
+        }
+        if (info.noiseEstimated && info.startStep === 0) {
+          // Written unchanged. Noise the estimate cannot see (shared by the channels, e.g. behind a JPEG's
+          // subsampled chroma) is the usual reason when the image does look noisy.
+          const jpeg = /\.jpe?g$/i.test(file) ? ' (noise in a JPEG with subsampled colour can hide from the estimate)' : '';
+          const msg = `${file}: no noise found, so the image was written unchanged; if it looks noisy, give its level with --noise-level σ, e.g. 25${jpeg}`;
+          if (json) emit({ type: 'warning', message: msg, file });
+          else io.err(`irsde: ${msg}\n`);
+        }
       } catch (e) {
         printer.end();
         if (isIrsdeError(e) && e.code === 'aborted') { interrupted = true; break; }

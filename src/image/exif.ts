@@ -1,6 +1,6 @@
 /**
- * What the image decoders do not do: EXIF orientation (JPEG APP1 "Exif" segments and PNG eXIf chunks) and a
- * cheap size check from the file header before a decoder allocates anything. Browser-safe.
+ * EXIF orientation (JPEG APP1 "Exif" segments and PNG eXIf chunks), which the decoders themselves ignore:
+ * `decodeImage` (codecs.ts) turns the pixels by it, so every reader sees images as they are displayed. Browser-safe.
  *
  * Orientation values (TIFF tag 0x0112) describe how to turn the stored pixels for display:
  *   1 as stored, 2 mirrored left↔right, 3 rotated 180°, 4 mirrored top↕bottom,
@@ -76,8 +76,6 @@ export function fileOrientation(b: Uint8Array): Orientation {
   return jpegOrientation(b);
 }
 
-/** Width and height from a PNG IHDR or a JPEG SOF header (moved to the image layer; kept here for callers). */
-export { headerSize } from '../image/codecs.js';
 
 /** Size after orientation: 5–8 swap width and height. */
 export function orientedSize(width: number, height: number, o: Orientation): { width: number; height: number } {
