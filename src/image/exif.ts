@@ -65,7 +65,7 @@ export function pngOrientation(b: Uint8Array): Orientation {
     const len = ((b[p]! << 24) >>> 0) + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
     const type = String.fromCharCode(b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!);
     if (type === 'eXIf') return orientationFromTiff(b, p + 8, Math.min(b.length, p + 8 + len));
-    if (type === 'IDAT' || type === 'IEND') return 1; // eXIf must precede IDAT
+    if (type === 'IEND') return 1; // (eXIf should precede IDAT, but writers put it after too, and viewers honour it)
     p += 12 + len;
   }
   return 1;

@@ -15,7 +15,7 @@ import { encodePng } from '../../src/image/png.js';
 import { encodeJpegSync } from '../../src/image/jpeg.js';
 import { fromUint8 } from '../../src/image/convert.js';
 import { readImage } from '../../src/image/node-io.js';
-import { withJpegOrientation } from '../restore/helpers.js';
+import { withJpegOrientation, withPngOrientation } from '../restore/helpers.js';
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;
@@ -159,6 +159,9 @@ test('every reader applies the EXIF orientation (eval, degrade and training read
   writeFileSync(f, withJpegOrientation(encodeJpegSync(wide, { quality: 95 }), 6, false));
   const img = await readImage(f);
   assert.deepEqual([img.width, img.height], [16, 32]);
+  // a PNG whose eXIf chunk follows the image data (as some writers put it): honoured, as viewers do
+  const tall = await decodeImage(withPngOrientation(encodePng(wide), 8, true));
+  assert.deepEqual([tall.image.width, tall.image.height, tall.orientation], [16, 32, 8]);
   const stored = await decodeImage(withJpegOrientation(encodeJpegSync(wide, { quality: 95 }), 6, false), { orient: false });
   assert.deepEqual([stored.image.width, stored.image.height, stored.orientation], [32, 16, 1]);
 });

@@ -97,7 +97,7 @@ export function withJpegOrientation(jpeg: Uint8Array, o: number, littleEndian = 
 }
 
 /** Insert an eXIf chunk with an orientation tag after the PNG IHDR chunk. */
-export function withPngOrientation(png: Uint8Array, o: number): Uint8Array {
+export function withPngOrientation(png: Uint8Array, o: number, afterImageData = false): Uint8Array {
   const tiff = tiffOrientation(o, true);
   const chunk = new Uint8Array(12 + tiff.length);
   const dv = new DataView(chunk.buffer);
@@ -105,7 +105,7 @@ export function withPngOrientation(png: Uint8Array, o: number): Uint8Array {
   chunk.set([0x65, 0x58, 0x49, 0x66], 4); // eXIf
   chunk.set(tiff, 8);
   dv.setUint32(8 + tiff.length, crc32(chunk.subarray(4, 8 + tiff.length)));
-  const at = 8 + 25; // signature + IHDR
+  const at = afterImageData ? png.length - 12 : 8 + 25; // before IEND, or after the signature + IHDR
   const out = new Uint8Array(png.length + chunk.length);
   out.set(png.subarray(0, at), 0);
   out.set(chunk, at);
