@@ -1,5 +1,5 @@
 import { writeFileSync, renameSync, unlinkSync, mkdirSync } from 'node:fs';
-import { writeFile, rename, unlink, mkdir } from 'node:fs/promises';
+import { appendFile, writeFile, rename, unlink, mkdir } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { IrsdeError } from './errors.js';
 
@@ -9,13 +9,14 @@ function tempPathFor(path: string): string {
 }
 
 /** A file system error while writing `path`, as one line saying what stood in the way. */
-function writeError(path: string, e: unknown): IrsdeError {
+export function writeError(path: string, e: unknown): IrsdeError {
   const err = e as NodeJS.ErrnoException;
   const why: Record<string, string> = {
     EEXIST: `a file stands where a folder of the path should be (${err.path ?? dirname(path)})`,
     ENOTDIR: `a file stands where a folder of the path should be (${err.path ?? dirname(path)})`,
     EISDIR: 'it is a folder', EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'read-only file system',
     ENOSPC: 'no space left on the device', EDQUOT: 'disk quota exceeded',
+    ENOENT: `a folder of the path is missing and cannot be made (${err.path ?? dirname(path)})`,
   };
   return new IrsdeError('write-failed', `cannot write ${path}: ${(err.code && why[err.code]) ?? err.message}`, { file: path });
 }
@@ -41,6 +42,24 @@ export function writeFileAtomicSync(path: string, data: Uint8Array | string): vo
     renameSync(tmp, path);
   } catch (e) {
     try { unlinkSync(tmp); } catch { /* already gone */ }
+    throw writeError(path, e);
+  }
+}
+
+/** Append to a file (a log); a failure is one IrsdeError line like `writeFileAtomic`'s. */
+export async function appendFileChecked(path: string, data: string): Promise<void> {
+  try {
+    await appendFile(path, data);
+  } catch (e) {
+    throw writeError(path, e);
+  }
+}
+
+/** Make a folder and its parents; a failure is one IrsdeError line naming what stood in the way. */
+export async function makeDir(path: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true });
+  } catch (e) {
     throw writeError(path, e);
   }
 }

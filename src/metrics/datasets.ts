@@ -61,18 +61,26 @@ export async function pairFolders(lqDir: string, gtDir: string, keys: { lq?: (n:
   const [lqs, gts] = await Promise.all([listImages(lqDir), listImages(gtDir)]);
   const kl = keys.lq ?? stem, kg = keys.gt ?? stem;
   const gtByKey = new Map<string, string>();
-  for (const g of gts) gtByKey.set(kg(g), g);
-  const items: DatasetItem[] = [];
   const problems: DatasetProblem[] = [];
+  for (const g of gts) {
+    const k = kg(g);
+    // Two ground truths under one key (a pairing key that ignores what tells them apart): both are refused.
+    if (gtByKey.has(k)) problems.push({ file: join(gtDir, g), why: `same pairing key "${k}" as ${gtByKey.get(k)} in ${gtDir}` });
+    else gtByKey.set(k, g);
+  }
+  const items: DatasetItem[] = [];
   const used = new Set<string>();
+  const lqByKey = new Map<string, string>();
   for (const l of lqs) {
     const key = kl(l);
+    if (lqByKey.has(key)) { problems.push({ file: join(lqDir, l), why: `same pairing key "${key}" as ${lqByKey.get(key)} in ${lqDir}` }); continue; }
+    lqByKey.set(key, l);
     const g = gtByKey.get(key);
     if (!g) { problems.push({ file: join(lqDir, l), why: `no ground truth for "${key}" in ${gtDir}` }); continue; }
     used.add(g);
     items.push({ name: key, lq: join(lqDir, l), gt: join(gtDir, g) });
   }
-  for (const g of gts) if (!used.has(g)) problems.push({ file: join(gtDir, g), why: `no input/prediction for "${kg(g)}" in ${lqDir}` });
+  for (const g of gts) if (!used.has(g) && gtByKey.get(kg(g)) === g) problems.push({ file: join(gtDir, g), why: `no partner for "${kg(g)}" in ${lqDir}` });
   return { items, problems };
 }
 
@@ -82,7 +90,10 @@ async function cleanFolder(dir: string): Promise<DatasetItem[]> {
 
 /** Find the shared data root: $IRSDE_DATA, ../shared/data or ./shared/data from the working directory. */
 export function defaultDataRoot(cwd = process.cwd()): string | null {
-  const cands = [process.env.IRSDE_DATA, resolve(cwd, '../shared/data'), resolve(cwd, 'shared/data')].filter((x): x is string => !!x);
+  const env = process.env.IRSDE_DATA;
+  // A data root the user named but that is not there is a mistake to report, not a reason to use another one.
+  if (env && !existsSync(env)) throw new IrsdeError('bad-data', `IRSDE_DATA=${env}: no such folder`, { hint: 'point it at the shared data folder, or unset it to use ../shared/data' });
+  const cands = [env, resolve(cwd, '../shared/data'), resolve(cwd, 'shared/data')].filter((x): x is string => !!x);
   for (const c of cands) if (existsSync(c)) return c;
   return null;
 }

@@ -74,8 +74,10 @@ export function readModelConfig(dir: string): ModelConfig {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new IrsdeError('bad-model', `${file}: ${code === 'ENOENT' ? 'missing' : `cannot read (${(e as Error).message})`}`, {
-      file, hint: `every model folder needs a ${CONFIG_FILE} (see src/restore/config.ts for the format)`,
+    // A training run that has not finished has checkpoints but no model yet.
+    const unfinished = code === 'ENOENT' && existsSync(join(dir, 'ckpt', 'latest.json'));
+    throw new IrsdeError('bad-model', `${file}: ${code === 'ENOENT' ? (unfinished ? 'missing: this training run has not finished' : 'missing') : `cannot read (${(e as Error).message})`}`, {
+      file, hint: unfinished ? `finish it with \`irsde train --resume ${dir}\` (Ctrl-C any time: it saves a checkpoint)` : `every model folder needs a ${CONFIG_FILE} (see src/restore/config.ts for the format)`,
     });
   }
   let raw: unknown;
@@ -178,14 +180,16 @@ export function resolveModel(options: ResolveOptions = {}): ResolvedModel {
     const broken = all.filter((m) => m.error);
     throw new IrsdeError('no-models', `no usable models in ${root}${broken.length ? ` (${broken.map((b) => b.error).join('; ')})` : ''}`, { hint: PLACE_HINT(root) });
   }
-  const tasks = [...new Set(valid.map((m) => m.config!.task))].sort();
+  // A model's own task may be written either way too ("denoise" in a trained run's config).
+  const taskOf = (m: ModelEntry): string => canonicalTask(m.config!.task);
+  const tasks = [...new Set(valid.map(taskOf))].sort();
   let task = opts.task;
   if (task === undefined) {
     if (tasks.length === 1) task = tasks[0]!;
     else if (tasks.includes('denoising')) task = 'denoising';
     else throw new IrsdeError('bad-option', `models for several tasks are installed (${tasks.join(', ')}); choose one with --task`);
   }
-  const candidates = valid.filter((m) => m.config!.task === task);
+  const candidates = valid.filter((m) => taskOf(m) === task);
   if (candidates.length === 0) {
     throw new IrsdeError('unknown-task', `unknown task "${options.task ?? task}"`, { hint: `tasks with installed models: ${tasks.join(', ')}` });
   }
@@ -197,7 +201,7 @@ export function resolveModel(options: ResolveOptions = {}): ResolvedModel {
 }
 
 function checkTask(m: ResolvedModel, task: string | undefined): ResolvedModel {
-  if (task !== undefined && m.config.task !== task) {
+  if (task !== undefined && canonicalTask(m.config.task) !== task) {
     throw new IrsdeError('bad-option', `model "${m.name}" is for task "${m.config.task}", not "${task}"`, { hint: 'drop --task or pick a model of that task' });
   }
   return m;

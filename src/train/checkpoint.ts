@@ -37,6 +37,10 @@ export interface TrainState {
   /** The data state: batches are functions of (seed, step); the next batch is `nextStep`. */
   data: { seed: number; nextStep: number; streams: string };
   lastLoss: number | null;
+  /** Sums over the steps since the last log line (so a resumed run's log averages match). */
+  logWindow?: { loss: number; ms: number; wait: number; run: number; opt: number; n: number };
+  /** The training images' count and hash (`BatchSpec.fingerprint`). */
+  trainFiles?: string;
 }
 
 const FILE_RE = /^(model|ema|optim|state)-(\d+)\.(safetensors|json)$/;

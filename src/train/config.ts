@@ -9,7 +9,7 @@
  * directory when the config is loaded (checkpoints then resume from anywhere). `outDir` stays as given
  * (relative to the working directory).
  *
- * Format (JSON; every key but `network` may be omitted and takes the default shown by `--print-config`):
+ * Format (JSON; every key but `network` and `data.train` may be omitted and takes the default shown by `--print-config`):
  *
  *   { "name": "denoise-small", "task": "denoising", "description": "…",
  *     "network":  { "type": "nafnet", "imgChannel": 3, "width": 16, "middleBlkNum": 1, "encBlkNums": [1,1,1], "decBlkNums": [1,1,1], "conditional": true }
@@ -44,7 +44,7 @@
  *                   default null = the training one) degrades clean validation images.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { IrsdeError } from '../common/errors.js';
 import type { NAFNetConfig } from '../nn/nafnet.js';
 import type { UNetConfig } from '../nn/unet.js';
@@ -313,7 +313,7 @@ function bad(path: string, msg: string, hint?: string): IrsdeError {
   return new IrsdeError('bad-config', `config ${path ? `"${path}"` : ''}${path ? ': ' : ''}${msg}`, hint ? { hint } : {});
 }
 
-const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
+const show = (v: unknown): string => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
 
 function checkFields(raw: Record<string, unknown>, fields: Record<string, Field>, path: string, extra: readonly string[] = []): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -374,6 +374,15 @@ function check(v: unknown, spec: Spec, path: string): unknown {
       const tag = (v as Record<string, unknown>)[spec.tag];
       const names = Object.keys(spec.variants);
       if (typeof tag !== 'string' || !names.includes(tag)) throw bad(join(path, spec.tag), `must be one of ${names.join(', ')}, got ${show(tag)}`);
+      // A key of another variant (left over after `--set schedule.type=constant`, say): say whose it is.
+      const own = spec.variants[tag]!;
+      for (const key of Object.keys(v as object)) {
+        if (key === spec.tag || key in own) continue;
+        const owner = names.find((n) => key in spec.variants[n]!);
+        if (owner) {
+          throw bad(join(path, key), `belongs to ${spec.tag} "${owner}", not "${tag}"`, `give the whole object, e.g. --set ${path}='{"${spec.tag}":"${tag}"}'`);
+        }
+      }
       return { [spec.tag]: tag, ...checkFields(v as Record<string, unknown>, spec.variants[tag]!, path, [spec.tag]) };
     }
     case 'nullable':
@@ -573,16 +582,35 @@ function absSource(s: DataSource, cwd: string): DataSource {
   switch (s.kind) {
     case 'clean': return { ...s, dirs: s.dirs.map((d) => absPath(d, cwd)) };
     case 'paired': return { ...s, lq: absPath(s.lq, cwd), gt: absPath(s.gt, cwd) };
-    case 'dataset': return s; // a set name or a folder: metrics/datasets.ts `openDataset` resolves it
+    // A set name or a folder (metrics/datasets.ts `openDataset` resolves it; a folder here wins over a set name):
+    // a folder that exists relative to the working directory becomes absolute, so a resume from elsewhere finds it.
+    case 'dataset': return s.name.startsWith('$data/') || isAbsolute(s.name) || !existsSync(resolve(cwd, s.name)) ? s : { ...s, name: resolve(cwd, s.name) };
   }
 }
 
-/** The parts of two configs that must agree for a checkpoint to be loadable into a model. */
-export function sameModel(a: TrainConfig, b: TrainConfig): string | null {
-  if (JSON.stringify(a.network) !== JSON.stringify(b.network)) return 'network';
-  if (JSON.stringify(a.sde) !== JSON.stringify(b.sde)) return 'sde';
-  if (a.optim.type !== b.optim.type) return 'optim.type';
-  return null;
+/**
+ * The first setting (a dotted path) in which a resumed run's config `b` differs from its checkpoint's `a` where
+ * that would change the run: the network, SDE, loss, data (images, degradation, crops, batch), optimiser except
+ * its lr, EMA and seed. May change: steps, schedule and lr, logging, validation, checkpointing, threads, the
+ * data pipeline's worker/prefetch, name, task and description. null: none.
+ */
+export function resumeChange(a: TrainConfig, b: TrainConfig): string | null {
+  const locked = (c: TrainConfig) => ({
+    network: c.network, sde: c.sde, loss: c.loss, data: { ...c.data, worker: null, prefetch: null },
+    optim: { ...c.optim, lr: null }, ema: c.ema, seed: c.seed,
+  });
+  return firstDifference(locked(a), locked(b), '');
+}
+
+function firstDifference(x: unknown, y: unknown, path: string): string | null {
+  if (typeof x === 'object' && x !== null && typeof y === 'object' && y !== null && Array.isArray(x) === Array.isArray(y)) {
+    for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) {
+      const d = firstDifference((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
+      if (d !== null) return d;
+    }
+    return null;
+  }
+  return JSON.stringify(x) === JSON.stringify(y) ? null : path;
 }
 
 /** σ (0..255) used for clean validation images. */

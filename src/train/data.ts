@@ -16,13 +16,14 @@
  * Layout: batches are NCHW float32 in [0, 1]; the cache keeps 8-bit images as Uint8Array (v/255 gives the
  * same float32 as decoding to float) and anything else as Float32Array, interleaved HWC RGB.
  */
-import { readdir } from 'node:fs/promises';
+import { open, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { IrsdeError, isIrsdeError } from '../common/errors.js';
 import { Rng } from '../runtime/rng.js';
 import { readImage, isImagePath } from '../image/node-io.js';
+import { headerSize, sniffFormat } from '../image/codecs.js';
 import type { FloatImage } from '../image/types.js';
 import { crop as cropImage, pad as padImage } from '../image/pad.js';
 import { imageToPlanar, planarToImage, quantizeInPlace, toRGB } from '../image/convert.js';
@@ -47,6 +48,8 @@ export interface BatchSpec {
   seed: number;
   /** SDE steps: t_b ~ U{1…T}. */
   T: number;
+  /** The image list's count and hash (checkpoints record it). */
+  fingerprint: string;
 }
 
 export interface Batch {
@@ -435,13 +438,63 @@ export async function batchSpecFor(c: TrainConfig): Promise<{ spec: BatchSpec; w
   if (paired === 0 && c.data.degradation.kind === 'none' && c.sde.kind === 'irsde') {
     throw new IrsdeError('bad-config', 'the training images are clean-only but data.degradation is "none": μ would equal x₀', { hint: 'set data.degradation, e.g. {"kind": "gaussian", "sigma": 25}' });
   }
+  await checkTrainImages(items, c.data.patch);
   return {
     spec: {
       items, patch: c.data.patch, batch: c.data.batch, channels: 3, flips: c.data.flips, rot90: c.data.rot90,
-      degradation: c.data.degradation, seed: c.seed, T: c.sde.T,
+      degradation: c.data.degradation, seed: c.seed, T: c.sde.T, fingerprint: fingerprint(items),
     },
     warnings,
   };
+}
+
+/** "N images, <hash of their names>": a resumed run compares it with its checkpoint's (the data order depends on the list). */
+function fingerprint(items: ImageItem[]): string {
+  let h = 0x811c9dc5;
+  for (const it of items) {
+    for (const ch of `${it.name}${it.lq ? '+lq' : ''}\n`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+  }
+  return `${items.length} images, ${(h >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+/**
+ * Every training image, from its header, before the first step: readable, a PNG or JPEG, at least one patch in
+ * size, and (paired) the size of its partner. Otherwise the first batch that draws a bad one would stop a run
+ * hours in. (Damage past the header still shows only when the image is decoded.)
+ */
+async function checkTrainImages(items: ImageItem[], patch: number): Promise<void> {
+  const problems: string[] = [];
+  const sizeOf = async (file: string): Promise<{ width: number; height: number } | string> => {
+    let fh;
+    try {
+      fh = await open(file, 'r');
+      const head = new Uint8Array(1 << 17);
+      const { bytesRead } = await fh.read(head, 0, head.length, 0);
+      let size = headerSize(head.subarray(0, bytesRead));
+      if (!size && bytesRead === head.length) size = headerSize(new Uint8Array(await fh.readFile()));
+      if (!size) return bytesRead === 0 ? 'empty file' : sniffFormat(head) ? 'no image size in its header (damaged?)' : 'not a PNG or JPEG file';
+      return size;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+    } finally {
+      await fh?.close();
+    }
+  };
+  for (const it of items) {
+    const gt = await sizeOf(it.gt);
+    if (typeof gt === 'string') { problems.push(`${it.gt} (${gt})`); continue; }
+    if (Math.min(gt.width, gt.height) < patch) problems.push(`${it.gt} (${gt.width}×${gt.height} is smaller than the ${patch}×${patch} patch)`);
+    if (it.lq) {
+      const lq = await sizeOf(it.lq);
+      if (typeof lq === 'string') problems.push(`${it.lq} (${lq})`);
+      else if (lq.width !== gt.width || lq.height !== gt.height) problems.push(`${it.lq} (${lq.width}×${lq.height}, its ground truth ${gt.width}×${gt.height})`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new IrsdeError('bad-data', `${problems.length} training image${problems.length > 1 ? 's' : ''} cannot be used: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; and ${problems.length - 3} more` : ''}`, {
+      hint: 'remove or replace them, or lower data.patch',
+    });
+  }
 }
 
 export function errorReply(step: number, e: unknown): WorkerReply {

@@ -13,9 +13,10 @@
  * noise, t, ε) is a function of (seed, step).
  */
 import { planarToImage } from '../image/convert.js';
-import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
-import { writeFileAtomic } from '../common/atomic.js';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { appendFileChecked, makeDir, writeFileAtomic } from '../common/atomic.js';
 import { IrsdeError, isIrsdeError } from '../common/errors.js';
 import type { EventSink, IrsdeEvent } from '../common/events.js';
 import { Graph } from '../graph/tensor.js';
@@ -39,7 +40,7 @@ import { samplePosterior, sampleReducedSteps, sample, stridedTimesteps } from '.
 import type { NoiseNetwork } from '../sde/types.js';
 import { asNoiseNetwork } from '../sde/prediction.js';
 import { psnr } from '../metrics/metrics.js';
-import { sameModel, valSigma, networkChannels, type TrainConfig } from './config.js';
+import { resolveConfig, resumeChange, valSigma, networkChannels, type TrainConfig } from './config.js';
 import { batchSpecFor, loadValImages, openBatchSource, type ValImage, type BatchSource } from './data.js';
 import { buildNetwork, buildTrainingGraph, coefficientTables, stepFeeds } from './graph.js';
 import { hasCheckpoint, readCheckpoint, writeCheckpoint, ckptDir, type TrainState } from './checkpoint.js';
@@ -50,6 +51,8 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Continue from `<outDir>/ckpt/latest.json`. */
   resume?: boolean;
+  /** Start a new run in an output folder that holds other files (never one that holds a run's checkpoints). */
+  force?: boolean;
   backend?: BackendName;
 }
 
@@ -97,6 +100,12 @@ async function loadInitialWeights(init: string, params: ParamStore): Promise<str
     if ((await stat(init)).isDirectory()) file = join(init, 'model.safetensors');
   } catch {
     throw new IrsdeError('file-not-found', `init: ${init} does not exist`, { file: init, hint: 'give a model folder (models/<name>), a run folder or a .safetensors file' });
+  }
+  if (file !== init && !existsSync(file) && existsSync(join(ckptDir(init), 'latest.json'))) {
+    const latest = JSON.parse(await readFile(join(ckptDir(init), 'latest.json'), 'utf8').catch(() => '{}')) as { files?: { ema?: string } };
+    throw new IrsdeError('file-not-found', `init: ${init} is a training run that has not finished (no model.safetensors yet)`, {
+      file, hint: latest.files?.ema ? `start from its latest checkpoint's EMA weights: --init ${join(ckptDir(init), latest.files.ema)}` : `finish it first with --resume ${init}`,
+    });
   }
   let dec;
   try {
@@ -251,6 +260,47 @@ export function modelCard(c: TrainConfig, step: number, lastLoss: number | null,
   };
 }
 
+/**
+ * A first MODEL_CARD.md for a finished run: what was trained, on what, for how long, and the last validation.
+ * The shipped models' cards add measured evaluations (`irsde eval`); this one says to do so.
+ */
+export function modelCardMarkdown(c: TrainConfig, card: Record<string, unknown>, params: number, elapsedMs: number): string {
+  const n = c.network;
+  const net = n.type === 'nafnet'
+    ? `ConditionalNAFNet, width ${n.width}, encoders [${n.encBlkNums.join(', ')}], middle ${n.middleBlkNum}, decoders [${n.decBlkNums.join(', ')}]`
+    : `ConditionalUNet, nf ${n.nf}, depth ${n.depth}`;
+  const src = c.data.train;
+  const data = src.kind === 'clean' ? src.dirs.join(', ') : src.kind === 'paired' ? `${src.lq} → ${src.gt}` : src.name;
+  const deg = c.data.degradation;
+  const val = (card.training as { validation: { step: number; psnr: number; psnrInput: number; images: number; sampler: string; steps: number } | null }).validation;
+  const finalLoss = (card.training as { finalLoss: number | null }).finalLoss;
+  return [
+    `# ${c.name}`,
+    '',
+    c.description || `A ${c.task} model trained with \`irsde train\`.`,
+    '',
+    '| | |',
+    '|---|---|',
+    `| task | ${c.task} |`,
+    `| network | ${net} — ${params.toLocaleString('en-US')} parameters |`,
+    `| SDE | ${c.sde.kind === 'denoising' ? 'Denoising-SDE' : 'IR-SDE'}, maxSigma ${c.sde.maxSigma}, T = ${c.sde.T}, ${c.sde.schedule} schedule; the network predicts ${c.sde.prediction === 'x0' ? 'x̂₀ − μ' : c.sde.prediction} |`,
+    `| sampler | ${(card.sampler as { mode: string; steps: number }).mode}, ${(card.sampler as { steps: number }).steps} steps by default |`,
+    `| weights | EMA (${c.ema.decay} every ${c.ema.every} steps), \`model.safetensors\` |`,
+    '',
+    '## Training',
+    '',
+    `- Data: ${data}${src.kind === 'clean' ? `, degraded on the fly (${deg.kind}${JSON.stringify({ ...deg, kind: undefined }).replace(/^\{\}$/, '')})` : ''}; ${c.data.patch}×${c.data.patch} patches, batch ${c.data.batch}, seed ${c.seed}.`,
+    `- ${c.loss.type.toUpperCase()} matching loss, ${c.optim.type} (lr ${c.optim.lr}, ${c.schedule.type} schedule), ${c.steps} steps in ${(elapsedMs / 60000).toFixed(1)} minutes; final loss ${finalLoss === null ? 'n/a' : finalLoss.toPrecision(4)}.`,
+    `- Validation at step ${val ? `${val.step}: ${val.psnr.toFixed(2)} dB PSNR (input ${val.psnrInput.toFixed(2)} dB) on ${val.images} images, ${val.sampler} sampler, ${val.steps} steps` : 'the end: none configured'}.`,
+    '- Full configuration: `config.json` (model) and `train-config.json` (training); per-step log: `log.jsonl`.',
+    '',
+    '## Measured',
+    '',
+    `Not yet: score it with \`irsde eval --task <task> --data <set> --model ${c.name}\` (or \`--pred/--gt\`) and record the numbers here.`,
+    '',
+  ].join('\n');
+}
+
 export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<TrainResult> {
   const emit = (e: IrsdeEvent): void => opts.onEvent?.(e);
   const outDir = resolve(c.outDir);
@@ -276,6 +326,11 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
     if (await hasCheckpoint(outDir)) {
       throw new IrsdeError('run-exists', `${outDir} already holds a training run (${join(ckptDir(outDir), 'latest.json')})`, { hint: `continue it with --resume ${c.outDir}, or choose another --out` });
     }
+    // A folder with other files (a model folder, say) would get its model.safetensors and config.json replaced.
+    const present = await readdir(outDir).catch(() => [] as string[]);
+    if (present.length > 0 && !opts.force) {
+      throw new IrsdeError('exists', `${outDir} is not empty (${present.slice(0, 3).join(', ')}${present.length > 3 ? ', …' : ''}): a new run would overwrite its files`, { hint: 'choose another --out, or add --force to write into it anyway' });
+    }
     // Fine-tuning: the initial weights replace the random ones before the optimiser and EMA copy them.
     if (c.init !== null) emit({ type: 'info', message: `initial weights from ${await loadInitialWeights(c.init, params)}` });
   }
@@ -285,16 +340,23 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
 
   let startStep = 0;
   let elapsedBefore = 0;
+  let resumedLoss: number | null = null;
+  // Sums of the steps since the last log line, kept in checkpoints so a resumed run logs the same averages.
+  let logWindow = { loss: 0, ms: 0, wait: 0, run: 0, opt: 0, n: 0 };
   if (opts.resume) {
     const ck = await readCheckpoint(outDir);
-    const diff = sameModel(ck.state.config, c);
-    if (diff) throw new IrsdeError('resume-mismatch', `cannot resume: "${diff}" differs from the checkpoint's config`, { hint: 'resume with the stored config (only schedule/steps/logging/validation settings may change)' });
-    if (ck.state.config.data.batch !== c.data.batch || ck.state.config.data.patch !== c.data.patch || ck.state.config.seed !== c.seed) {
-      throw new IrsdeError('resume-mismatch', 'cannot resume with a different data.batch, data.patch or seed: the data order would change');
+    // The stored config, resolved as the run resolves it now (defaults of settings added since), against this one.
+    const diff = resumeChange(resolveConfig(ck.state.config as unknown as Record<string, unknown>, { outDir: c.outDir }), c);
+    if (diff) {
+      throw new IrsdeError('resume-mismatch', `cannot resume: "${diff}" differs from the checkpoint's config (the run would no longer continue as it started)`, {
+        hint: 'steps, the schedule and lr, logging, validation and checkpoint settings may change; for anything else start a new run (--init <run> to start from its weights)',
+      });
     }
+    // A run that reached its last step but whose model was not written (the write failed) is finished here.
+    const unwritten = ck.latest.step === c.steps && !(existsSync(join(outDir, 'model.safetensors')) && existsSync(join(outDir, 'config.json')));
     // Nothing to continue: refuse before anything in the folder is rewritten (the final model, its card and the
     // log stay as the finished run left them).
-    if (ck.latest.step >= c.steps) {
+    if (ck.latest.step >= c.steps && !unwritten) {
       throw new IrsdeError('bad-option', ck.latest.step === c.steps
         ? `${outDir} is a finished run (step ${ck.latest.step} of ${c.steps}): nothing to resume`
         : `${outDir} is at step ${ck.latest.step}, past the requested ${c.steps} steps`, { hint: `to train further, resume with --steps N for some N > ${ck.latest.step}` });
@@ -304,6 +366,11 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
     optim.loadState(ck.optim);
     startStep = ck.latest.step;
     elapsedBefore = ck.state.elapsedMs;
+    resumedLoss = ck.state.lastLoss ?? null;
+    if (ck.state.logWindow) logWindow = ck.state.logWindow;
+    if (ck.state.trainFiles !== undefined && ck.state.trainFiles !== spec.fingerprint) {
+      emit({ type: 'warning', message: `the training images changed since the checkpoint (${ck.state.trainFiles} then, ${spec.fingerprint} now): batches will differ from an uninterrupted run` });
+    }
     // Drop log lines past the checkpoint (steps that will be redone).
     try {
       const lines = (await readFile(logPath, 'utf8')).split('\n').filter((l) => l.trim());
@@ -312,7 +379,7 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
     } catch { /* no log yet */ }
     emit({ type: 'info', message: `resuming ${outDir} from step ${startStep}`, step: startStep });
   } else {
-    await mkdir(outDir, { recursive: true });
+    await makeDir(outDir);
     await writeFileAtomic(logPath, '');
   }
   await writeFileAtomic(join(outDir, 'train-config.json'), JSON.stringify(c, null, 1) + '\n');
@@ -335,32 +402,32 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
   }
   emit({ type: 'info', message: `training graph compiled in ${((now() - tCompile) / 1000).toFixed(1)} s; ${params.count} parameters; data ${result.dataMode}`, params: params.count });
   const sessionStart = now();
-  let lastLoss: number | null = null;
+  let lastLoss: number | null = resumedLoss;
   let lastVal: ValResult | null = null;
   let lastSaved = -1;
 
   const stateAt = (step: number): TrainState => ({
     format: 'irsde-train-state', version: 1, step, config: c, elapsedMs: elapsedBefore + (now() - sessionStart),
     data: { seed: c.seed, nextStep: step + 1, streams: 'batch(step) = f(seed, step): data/perm, data/sample, train/step forks (src/train/data.ts)' },
-    lastLoss,
+    lastLoss, logWindow: { ...win }, trainFiles: spec.fingerprint,
   });
   const save = async (step: number): Promise<void> => {
     if (lastSaved === step) return;
     result.checkpoint = await writeCheckpoint(outDir, { params, ema, optim, state: stateAt(step) }, c.keepCheckpoints);
     lastSaved = step;
-    await appendFile(logPath, JSON.stringify({ type: 'checkpoint', step, path: result.checkpoint }) + '\n');
+    await appendFileChecked(logPath, JSON.stringify({ type: 'checkpoint', step, path: result.checkpoint }) + '\n');
     emit({ type: 'info', message: `checkpoint at step ${step}`, step, path: result.checkpoint });
   };
   const runVal = async (step: number): Promise<void> => {
     const v = await validate(c, backend, sde, ema, valImages, step, threads);
     lastVal = v;
     result.val.push(v);
-    await appendFile(logPath, JSON.stringify({ type: 'val', ...v }) + '\n');
+    await appendFileChecked(logPath, JSON.stringify({ type: 'val', ...v }) + '\n');
     emit({ type: 'result', stage: 'val', step, steps: c.steps, psnr: v.psnr, psnrInput: v.psnrInput, ms: v.ms, images: v.images });
   };
 
+  const win = logWindow;
   try {
-    const win = { loss: 0, ms: 0, wait: 0, run: 0, opt: 0, n: 0 };
     const dims = [c.data.batch, 3, c.data.patch, c.data.patch];
     let sumMs = 0, sumWait = 0, sumRun = 0, sumOpt = 0;
     for (let step = startStep + 1; step <= c.steps; step++) {
@@ -387,7 +454,7 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
       emit({ type: 'progress', stage: 'train', step, steps: c.steps, loss: r.loss, lr, msPerStep: ms, dataWaitMs: wait });
       if (step % c.logEvery === 0 || step === c.steps) {
         const n = win.n;
-        await appendFile(logPath, JSON.stringify({
+        await appendFileChecked(logPath, JSON.stringify({
           type: 'train', step, loss: win.loss / n, lossLast: r.loss, lr, msPerStep: win.ms / n, dataWaitMs: win.wait / n,
           runMs: win.run / n, optimMs: win.opt / n, elapsedS: (elapsedBefore + now() - sessionStart) / 1000,
         }) + '\n');
@@ -402,16 +469,29 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
     }
     if (opts.signal?.aborted && result.endStep < c.steps) {
       result.interrupted = true;
-      if (result.endStep > 0) await save(result.endStep);
+      if (result.endStep > startStep) await save(result.endStep);
+      else emit({ type: 'info', message: `stopped before a step was done: no new checkpoint${result.checkpoint || startStep > 0 ? '' : ' (nothing to resume)'}` });
     } else if (result.endStep >= c.steps) {
       result.completed = true;
       const modelPath = join(outDir, 'model.safetensors');
       await writeSafetensorsFile(modelPath, ema.state({ copy: false }).tensors, {
         format: 'irsde-model', network: JSON.stringify(c.network), sde: JSON.stringify(c.sde), step: String(c.steps), weights: 'ema',
       });
-      await writeFileAtomic(join(outDir, 'config.json'), JSON.stringify(modelCard(c, c.steps, lastLoss, lastVal), null, 1) + '\n');
+      // The registry knows a model by its folder: a run written to --out elsewhere is named after that folder.
+      const folder = basename(outDir);
+      const named = /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(folder) ? { ...c, name: folder } : c;
+      const card = modelCard(named, c.steps, lastLoss, lastVal);
+      await writeFileAtomic(join(outDir, 'config.json'), JSON.stringify(card, null, 1) + '\n');
+      await writeFileAtomic(join(outDir, 'MODEL_CARD.md'), modelCardMarkdown(named, card, params.count, elapsedBefore + (now() - sessionStart)));
       result.model = modelPath;
     }
+  } catch (e) {
+    // A failure mid-run (an image that does not decode, a folder that became unwritable) keeps the steps done:
+    // a checkpoint of the last completed step. Not for a non-finite loss, which would come back on resume.
+    if (result.endStep > startStep && !(isIrsdeError(e) && e.code === 'nonfinite-loss')) {
+      await save(result.endStep).then(() => emit({ type: 'info', message: `saved the steps done: --resume ${c.outDir} continues from step ${result.endStep}` }), () => {});
+    }
+    throw e;
   } finally {
     await source.close();
     await prog.release();

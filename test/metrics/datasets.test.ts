@@ -39,7 +39,7 @@ test('missing partners are reported, not dropped', async () => {
   assert.deepEqual(items.map((i) => i.name), ['b']);
   assert.equal(problems.length, 2);
   assert.match(problems[0]!.why, /no ground truth for "a"/);
-  assert.match(problems[1]!.why, /no input\/prediction for "c"/);
+  assert.match(problems[1]!.why, /no partner for "c"/);
   const ds = await openDataset(dir);
   assert.equal(ds.kind, 'paired'); assert.equal(ds.problems.length, 2);
   await assert.rejects(openDataset(join(dir, 'nope'), { dataRoot: dir }), (e: unknown) => e instanceof IrsdeError && /not found/.test(e.message));

@@ -54,6 +54,13 @@ test('default model per task; unknown task or model; a model folder by path', ()
   const one = tmp();
   writeModel(one, tinyConfig('only', { task: 'deblurring' }));
   assert.equal(resolveModel({ modelsDir: one }).name, 'only');
+  // a model whose own task is written short ("denoise", as a training config may say) is found by either name
+  const short = tmp();
+  writeModel(short, tinyConfig('mine', { task: 'denoise' }));
+  writeModel(short, tinyConfig('rain', { task: 'deraining' }));
+  assert.equal(resolveModel({ modelsDir: short, task: 'denoise' }).name, 'mine');
+  assert.equal(resolveModel({ modelsDir: short, task: 'denoising' }).name, 'mine');
+  assert.equal(resolveModel({ modelsDir: short, model: 'mine', task: 'denoise' }).name, 'mine');
 });
 
 test('config.json validation names the file and the field', () => {

@@ -71,6 +71,10 @@ test('--set overrides: JSON values or bare strings, nested paths, null resets to
   assert.throws(() => applyOverrides({}, ['steps']), /key\.path=value/);
   assert.throws(() => resolveConfig(minimal(), { sets: ['data.patch=big'] }), /"data\.patch": must be a number, got "big"/);
   assert.throws(() => resolveConfig(minimal(), { sets: ['network.width.x=3'] }), /not an object/);
+  // switching a tagged object's type leaves the old type's keys: say whose they are
+  assert.throws(() => resolveConfig({ ...minimal(), schedule: { type: 'cosine', etaMin: 1e-7 } }, { sets: ['schedule.type=constant'] }),
+    /"schedule\.etaMin": belongs to type "cosine", not "constant"/);
+  assert.throws(() => resolveConfig(minimal(), { sets: ['data.patch=1e400'] }), /must be a number, got Infinity/);
 });
 
 test('relative data paths become absolute; $data paths stay symbolic', () => {

@@ -117,3 +117,43 @@ test('CLI: Ctrl-C saves a checkpoint and exits 130; --resume finishes the run', 
   const err = bad.events.find((e) => e.type === 'error')!;
   assert.match(err.message as string, /"data\.pach": unknown key/);
 });
+
+test('resume keeps log averages across an interruption, refuses settings that change the run, and finishes a run whose model was not written', async () => {
+  const outA = join(root, 'logA'), outB = join(root, 'logB');
+  const cfgA = tinyConfig(trainDir, valDir, outA, ['steps=6', 'logEvery=4', 'valEvery=0', 'data.worker=false']);
+  await train(cfgA);
+  const cfgB = tinyConfig(trainDir, valDir, outB, ['steps=6', 'logEvery=4', 'valEvery=0', 'data.worker=false']);
+  const ac = new AbortController();
+  await train(cfgB, { signal: ac.signal, onEvent: (e) => { if (e.type === 'progress' && e.step === 3) ac.abort(); } });
+  // a setting that changes the run is named; one that does not (lr, logging) is fine
+  await assert.rejects(train({ ...cfgB, loss: { ...cfgB.loss, type: 'l2' } }, { resume: true }), /"loss\.type" differs from the checkpoint's config/);
+  await assert.rejects(train({ ...cfgB, data: { ...cfgB.data, flips: false } }, { resume: true }), /"data\.flips" differs/);
+  await train(cfgB, { resume: true });
+  const trainLines = (out: string) => readFileSync(join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; step: number; loss: number }).filter((l) => l.type === 'train');
+  assert.deepEqual(trainLines(outB).map((l) => [l.step, l.loss]), trainLines(outA).map((l) => [l.step, l.loss]), 'log averages as uninterrupted');
+  assert.ok(existsSync(join(outB, 'MODEL_CARD.md')), 'a model card is written');
+  assert.match(readFileSync(join(outB, 'MODEL_CARD.md'), 'utf8'), /^# logB\n/);
+
+  // The final model's write failed (here: deleted): --resume writes it from the last checkpoint.
+  const model = readFileSync(join(outB, 'model.safetensors'));
+  rmSync(join(outB, 'model.safetensors'));
+  const again = await train(cfgB, { resume: true });
+  assert.equal(again.completed, true);
+  assert.deepEqual(again.losses, []);
+  assert.ok(readFileSync(join(outB, 'model.safetensors')).equals(model));
+});
+
+test('a new run refuses a folder with other files (unless forced) and unusable training images, before writing anything', async () => {
+  const out = join(root, 'full');
+  (await import('node:fs')).mkdirSync(out, { recursive: true });
+  (await import('node:fs')).writeFileSync(join(out, 'model.safetensors'), 'not ours');
+  await assert.rejects(train(tinyConfig(trainDir, valDir, out)), /is not empty \(model\.safetensors\): a new run would overwrite its files/);
+  assert.equal(readFileSync(join(out, 'model.safetensors'), 'utf8'), 'not ours');
+
+  const mixed = await writeImages(join(root, 'mixed'), 2, 14, 12);
+  await writeImages(mixed, 1, 6, 20, { prefix: 'small' });
+  (await import('node:fs')).writeFileSync(join(mixed, 'broken.png'), 'hello');
+  const out2 = join(root, 'mixed-out');
+  await assert.rejects(train(tinyConfig(mixed, valDir, out2)), /2 training images cannot be used: .*broken\.png \(not a PNG or JPEG file\); .*small0\.png \(6×20 is smaller than the 8×8 patch\)/);
+  assert.equal(existsSync(out2), false);
+});

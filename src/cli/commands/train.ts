@@ -29,6 +29,7 @@ const USAGE = `usage:
   --out DIR         output folder (default runs/<name>): log.jsonl, ckpt/, model.safetensors, config.json
   --init MODEL      fine-tune: start from a shipped model's weights (a name from \`irsde models\`), a model or
                     run folder, or a .safetensors file (= --set init=PATH; the network config must match)
+  --force           start the run in an --out folder that holds other files (their names may be overwritten)
   --print-config    print the resolved config as JSON and exit
   --json            events as JSON lines on stdout
 
@@ -94,7 +95,7 @@ export async function run(argv: string[]): Promise<number> {
       options: {
         config: { type: 'string' }, resume: { type: 'string' }, set: { type: 'string', multiple: true },
         steps: { type: 'string' }, lr: { type: 'string' }, init: { type: 'string' }, batch: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' },
-        'print-config': { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
+        'print-config': { type: 'boolean', default: false }, force: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (e) {
@@ -143,7 +144,7 @@ export async function run(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const r = await train(config, { onEvent: print, signal: ac.signal, resume: v.resume !== undefined });
+    const r = await train(config, { onEvent: print, signal: ac.signal, resume: v.resume !== undefined, force: v.force });
     return r.interrupted ? 130 : 0;
   } finally {
     process.off('SIGINT', onSignal);
