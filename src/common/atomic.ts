@@ -8,6 +8,22 @@ function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
 }
 
+/**
+ * Temp files being written. A process that exits mid-write (a second Ctrl-C calls process.exit) removes them
+ * on its way out, so no half-written file is left behind.
+ */
+const inFlight = new Set<string>();
+let exitHookSet = false;
+function track(tmp: string): void {
+  if (!exitHookSet) {
+    exitHookSet = true;
+    process.on('exit', () => {
+      for (const t of inFlight) { try { unlinkSync(t); } catch { /* not created yet, or gone */ } }
+    });
+  }
+  inFlight.add(tmp);
+}
+
 /** A file system error while writing `path`, as one line saying what stood in the way. */
 export function writeError(path: string, e: unknown): IrsdeError {
   const err = e as NodeJS.ErrnoException;
@@ -24,6 +40,7 @@ export function writeError(path: string, e: unknown): IrsdeError {
 /** Write a file so that readers see either the old file or the complete new one, never a partial write. */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   const tmp = tempPathFor(path);
+  track(tmp);
   try {
     await mkdir(dirname(path), { recursive: true });
     await writeFile(tmp, data);
@@ -31,6 +48,8 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   } catch (e) {
     await unlink(tmp).catch(() => {});
     throw writeError(path, e);
+  } finally {
+    inFlight.delete(tmp);
   }
 }
 

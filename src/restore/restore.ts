@@ -336,6 +336,12 @@ function resolveOptions(config: ModelConfig, opts: RestoreOptions, multiple: num
   const device = opts.device ?? (isNode ? 'node' : 'wasm');
   if (!['node', 'wasm', 'webgpu'].includes(device)) throw new IrsdeError('bad-option', `unknown device "${String(device)}"`, { hint: 'use node, wasm or webgpu' });
   if (opts.threads !== undefined) checkInt('threads', opts.threads, 1, 1024);
+  if (opts.noiseLevel !== undefined && !denoising) {
+    throw new IrsdeError('bad-option', `a noise level applies to Denoising-SDE models (which start from it), not to "${config.name}" (${config.sde.kind === 'irsde' ? 'an IR-SDE model that starts from its fixed maximum noise' : config.sde.kind})`, {
+      hint: 'drop --noise-level, or use a Denoising-SDE model such as denoise-color',
+    });
+  }
+  if (opts.onProgress !== undefined && typeof opts.onProgress !== 'function') throw new IrsdeError('bad-option', `onProgress must be a function, got ${shown(opts.onProgress)}`);
   if (opts.signal !== undefined && !(typeof opts.signal === 'object' && opts.signal !== null && 'aborted' in opts.signal && typeof opts.signal.addEventListener === 'function')) {
     throw new IrsdeError('bad-option', 'signal must be an AbortSignal (e.g. new AbortController().signal)');
   }
@@ -611,6 +617,8 @@ export async function restoreImage(img: PixelImage, opts: RestoreOptions = {}): 
   } finally {
     for (const release of held) release();
   }
+  // An abort that arrived during the last network call (for most images the only one) still aborts.
+  throwIfAborted(opts.signal);
 
   // normalise, clamp, back to [0, 1] and the caller's layout (for SR: the caller's sample type)
   const out = makeLike(orig, plane * C);

@@ -136,6 +136,15 @@ test('abort: an aborted signal stops between steps with an "aborted" IrsdeError'
   const pre = new AbortController();
   pre.abort();
   await assert.rejects(restore(img, { modelsDir: models, signal: pre.signal }), /aborted/);
+  // an abort during the last network call (one tile, abort at its last step) is not lost
+  const last = new AbortController();
+  await assert.rejects(
+    restore(img, { modelsDir: models, tile: 0, signal: last.signal, onProgress: (e) => { if (e.steps && e.step === e.steps) last.abort(); } }),
+    (e: { code?: string }) => e.code === 'aborted',
+  );
+  // a noise level means nothing to an IR-SDE model: refused rather than ignored
+  await assert.rejects(restore(img, { modelsDir: models, noiseLevel: 25 }), /a noise level applies to Denoising-SDE models/);
+  await assert.rejects(restore(img, { modelsDir: models, onProgress: 5 as unknown as () => void }), /onProgress must be a function, got 5/);
 });
 
 test('bad images are refused with one clear message', async () => {
