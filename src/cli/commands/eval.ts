@@ -101,7 +101,11 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
       const { restore } = await import('../../restore/index.js');
       const { resolveModel } = await import('../../restore/registry.js');
       const model = values.model;
-      modelScale = resolveModel({ model }).config.scale ?? 1; // fails early with the registry's message
+      const modelConfig = resolveModel({ model }).config; // fails early with the registry's message
+      modelScale = modelConfig.scale ?? 1;
+      if (values['noise-level'] !== undefined && modelConfig.sde.kind !== 'denoising') {
+        throw new IrsdeError('bad-option', `--noise-level applies to Denoising-SDE models (which start from it), not to "${modelConfig.name}"`, { hint: 'drop --noise-level, or evaluate a Denoising-SDE model such as denoise-color' });
+      }
       const steps = values.steps !== undefined ? intOption('--steps', values.steps, 1, 10000) : undefined;
       const sampler = values.sampler as 'posterior' | 'sde' | 'ode' | undefined;
       const nl = values['noise-level'];
