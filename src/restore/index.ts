@@ -6,7 +6,7 @@ export { restore, restoreImage, checkRestoreOptions, releaseModels, dihedral, DE
 export type { PixelData, PixelImage, ModelSource, RestoreOptions, RestoreProgressEvent, RestoreInfo } from './restore.js';
 export { validateModelConfig, MODEL_CONFIG_FORMAT } from './config.js';
 export type { ModelConfig, ModelNetwork, ModelSDE, ModelMetric } from './config.js';
-export { planTiles, planAxis, tilePositions, rampWeights } from './tiles.js';
+export { planTiles, planAxis, tilePositions, tileLength, rampWeights } from './tiles.js';
 export type { TilePlan, AxisPlan } from './tiles.js';
 export { applyOrientation, fileOrientation, jpegOrientation, pngOrientation, orientationFromTiff, orientedSize } from '../image/exif.js';
 export type { Orientation } from '../image/exif.js';

@@ -511,7 +511,7 @@ export async function restoreImage(img: PixelImage, opts: RestoreOptions = {}): 
   const orig = img.data;
   if (srScale > 1) img = upsampleInput(img, srScale);
   const { width: W, height: H, channels: C, data } = img;
-  const plan = planTiles(W, H, r.tile, r.overlap);
+  const plan = planTiles(W, H, r.tile, r.overlap, pad.multiple);
   const th = plan.rows.length, tw = plan.cols.length;
   const scale = unitScale(data);
   const [lo, hi] = config.valueRange;

@@ -5,7 +5,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listModels, loadModelWeights, modelsRoot, packageRoot, renderModelCard, resolveModel, validateModelConfig } from '../../src/restore/registry.js';
-import { planTiles, tilePositions } from '../../src/restore/tiles.js';
+import { planTiles, tileLength, tilePositions } from '../../src/restore/tiles.js';
 import { tinyConfig, writeModel } from './helpers.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'irsde-reg-'));
@@ -121,6 +121,10 @@ test('model card draft lists the network, SDE, sampler and metrics', () => {
 });
 
 test('tile plan: equal tiles inside the image, full coverage, weights sum to one', () => {
+  // 2000 px in tiles of at most 512 with 32 overlap: 5 tiles, shrunk from 512 to 432 (a multiple of 16)
+  assert.equal(tileLength(2000, 512, 32, 16), 432);
+  assert.equal(tileLength(2000, 512, 32), 426);
+  assert.equal(tileLength(300, 512, 32, 16), 300);
   assert.deepEqual(tilePositions(100, 128, 16), [0]);
   assert.deepEqual(tilePositions(128, 128, 16), [0]);
   assert.deepEqual(tilePositions(129, 128, 16), [0, 1]);
@@ -130,7 +134,10 @@ test('tile plan: equal tiles inside the image, full coverage, weights sum to one
   for (const [W, H, T, O] of [[300, 200, 128, 32], [17, 45, 10, 4], [1000, 37, 64, 0], [513, 1025, 256, 64]]) {
     const p = planTiles(W, H, T, O);
     for (const [axis, size] of [[p.cols, W], [p.rows, H]] as const) {
-      assert.equal(axis.length, Math.min(T, size));
+      // the fewest tiles of at most T, each as short as still covers the axis
+      assert.ok(axis.length <= Math.min(T, size));
+      assert.equal(axis.positions.length, size <= T ? 1 : Math.ceil((size - O) / (T - O)));
+      if (size > T) assert.ok(axis.positions.length * (axis.length - 1) - (axis.positions.length - 1) * O < size, 'one pixel shorter would not cover');
       assert.ok(axis.positions.every((x) => x >= 0 && x + axis.length <= size), 'inside');
       assert.equal(axis.positions.at(-1)! + axis.length, size, 'last tile ends at the border');
       for (let i = 0; i < size; i++) assert.ok(axis.total[i]! > 0, `pixel ${i} covered`);
