@@ -21,6 +21,10 @@ export * from './nn/blocks.js';
 export { IrsdeError } from './common/errors.js';
 export type { IrsdeEvent, EventSink } from './common/events.js';
 export * from './restore/index.js';
+// Image bytes ↔ pixels in any runtime; bundlers that do not rewrite `new URL(…, import.meta.url)` hand the JPEG
+// WebAssembly modules in with setJpegWasm.
+export { decodeImage, encodeImage, type EncodeOptions, type OrientedImage } from './image/codecs.js';
+export { setJpegWasm, type JpegWasmSources, type CompiledWasmModule } from './image/jpeg.js';
 export { psnr, ssim, scoreAll, type Scores, type MetricOptions } from './metrics/metrics.js';
 export * as degrade from './degrade/index.js';
 export { estimateNoiseLevel, calibratedNoiseLevel, NOISE_CALIBRATION, type NoiseEstimateInput, type NoiseEstimateOptions } from './metrics/noise-level.js';

@@ -15,9 +15,15 @@ import { encodeJpegBaseline, type ChromaSubsampling } from './jpeg-encoder.js';
 import { fromRGBA, toUint8, toRGB, toRGBA } from './convert.js';
 import type { FloatImage } from './types.js';
 
+/**
+ * A compiled `WebAssembly.Module`. Declared as `object` so that these declarations need neither the DOM nor a
+ * WebAssembly lib in a consumer's TypeScript settings.
+ */
+export type CompiledWasmModule = object;
+
 export interface JpegWasmSources {
-  decoder?: WebAssembly.Module | (() => Promise<WebAssembly.Module>);
-  encoder?: WebAssembly.Module | (() => Promise<WebAssembly.Module>);
+  decoder?: CompiledWasmModule | (() => Promise<CompiledWasmModule>);
+  encoder?: CompiledWasmModule | (() => Promise<CompiledWasmModule>);
 }
 
 let sources: JpegWasmSources | null = null;
@@ -55,7 +61,7 @@ async function instantiate<T>(factory: (o?: object) => Promise<T>, src: JpegWasm
     noInitialRun: true,
     ...quiet,
     instantiateWasm: (imports: WebAssembly.Imports, done: (i: WebAssembly.Instance) => void) => {
-      const inst = new WebAssembly.Instance(wasm, imports);
+      const inst = new WebAssembly.Instance(wasm as WebAssembly.Module, imports);
       done(inst);
       return inst.exports;
     },

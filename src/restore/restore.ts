@@ -59,7 +59,7 @@ export interface PixelImage<D extends PixelData = PixelData> {
 /** A model given directly (e.g. in the browser): its config.json and its weights (safetensors bytes or a map). */
 export interface ModelSource {
   config: ModelConfig | unknown;
-  weights: Uint8Array | ReadonlyMap<string, Float32Array>;
+  weights: Uint8Array | ArrayBuffer | ReadonlyMap<string, Float32Array>;
   /** Cache key; default: the object identity. */
   key?: string;
 }
@@ -166,7 +166,12 @@ async function prepareModel(opts: RestoreOptions): Promise<Prepared> {
     let key = m.key ?? sourceKeys.get(m);
     if (!key) { key = `source#${++sourceCounter}`; sourceKeys.set(m, key); }
     if (opts.task !== undefined && config.task !== opts.task) throw new IrsdeError('bad-option', `model "${config.name}" is for task "${config.task}", not "${opts.task}"`);
-    const w = m.weights;
+    // safetensors bytes as a Uint8Array or as the ArrayBuffer `await response.arrayBuffer()` gives, or a name → tensor map
+    const w = m.weights instanceof ArrayBuffer ? new Uint8Array(m.weights) : m.weights;
+    const isMap = typeof (w as Partial<ReadonlyMap<string, Float32Array>>)?.get === 'function' && typeof (w as Partial<ReadonlyMap<string, Float32Array>>)?.has === 'function';
+    if (!(w instanceof Uint8Array) && !isMap) {
+      throw new IrsdeError('bad-option', `model weights must be the safetensors file's bytes (Uint8Array or ArrayBuffer) or a Map of name → Float32Array, got ${shown(w)}`);
+    }
     return {
       key, name: config.name, config,
       loadWeights: async () => {

@@ -5,7 +5,7 @@
  * written atomically). `--json` prints every event as a JSON line on stdout.
  */
 import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { IrsdeError } from '../../common/errors.js';
 import type { IrsdeEvent } from '../../common/events.js';
@@ -13,13 +13,13 @@ import { intOption, numberOption } from '../args.js';
 import { loadConfigFile, resolveConfig, type LoadConfigOptions } from '../../train/config.js';
 import { readCheckpointState } from '../../train/checkpoint.js';
 import { train } from '../../train/trainer.js';
-import { resolveModel } from '../../restore/registry.js';
+import { packageRoot, resolveModel } from '../../restore/registry.js';
 
 const USAGE = `usage:
   irsde train --config <file> [overrides] [--json]
   irsde train --resume <out dir> [overrides] [--json]
 
-  --config FILE     a training config (task configs: configs/*.json)
+  --config FILE     a training config (task configs: configs/*.json, also by name: --config denoise-small)
   --resume DIR      continue the run in DIR from its latest checkpoint; batches, noise and weights continue
                     exactly as in an uninterrupted run (steps/logging/validation settings may be overridden)
   --set KEY=VALUE   override any config value by its dotted path; VALUE is JSON or a bare string
@@ -87,6 +87,17 @@ function trainPrinter(json: boolean): (e: IrsdeEvent) => void {
   };
 }
 
+/**
+ * `--config` as given when it exists; else the shipped config of that name (`denoise-small`, `configs/denoise-small.json`),
+ * so the task configs work from any folder, e.g. in a project that installed irsde.
+ */
+function shippedConfig(file: string): string {
+  if (existsSync(file)) return file;
+  const name = basename(file).replace(/\.json$/i, '');
+  const shipped = join(packageRoot(), 'configs', `${name}.json`);
+  return /^[A-Za-z0-9._-]+$/.test(name) && existsSync(shipped) ? shipped : file;
+}
+
 export async function run(argv: string[]): Promise<number> {
   let parsed;
   try {
@@ -125,7 +136,7 @@ export async function run(argv: string[]): Promise<number> {
     config = resolveConfig(state.config as unknown as Record<string, unknown>, { ...over, outDir: v.resume });
   } else {
     if (v.config === undefined) throw new IrsdeError('bad-option', 'give --config <file> (or --resume <out dir>)', { hint: 'task configs are in configs/*.json; see `irsde train --help`' });
-    config = loadConfigFile(v.config, over);
+    config = loadConfigFile(shippedConfig(v.config), over);
   }
   if (v['print-config']) { process.stdout.write(JSON.stringify(config, null, 2) + '\n'); return 0; }
 
