@@ -30,6 +30,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage() + '\n');
     return name ? 0 : 1;
   }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`irsde ${pkg.version}\n`);
+    return 0;
+  }
   const entry = commands[name];
   try {
     if (!entry) throw new IrsdeError('unknown-command', `unknown command "${name}"`, { hint: `commands: ${Object.keys(commands).join(', ')}` });

@@ -108,7 +108,7 @@ export async function openDataset(setOrPath: string, opts: { dataRoot?: string; 
   if (!existsSync(root)) {
     const dr = opts.dataRoot ?? defaultDataRoot();
     if (dr && existsSync(join(dr, setOrPath))) root = join(dr, setOrPath);
-    else throw new IrsdeError('bad-data', `dataset "${setOrPath}" not found${dr ? ` (looked in ${dr})` : ''}`, { hint: `use a folder path or one of ${KNOWN_SETS.join(', ')} with shared data present` });
+    else throw new IrsdeError('bad-data', `dataset "${setOrPath}" not found${dr ? ` (looked in ${dr})` : ''}`, { hint: `use a folder path, or one of ${KNOWN_SETS.join(', ')} with the shared data folder in $IRSDE_DATA (or ../shared/data)` });
   }
   if (!(await stat(root)).isDirectory()) throw new IrsdeError('bad-data', `${root}: not a directory`, { file: root });
   const name = basename(resolve(root));
