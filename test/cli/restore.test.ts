@@ -144,12 +144,14 @@ test('bad options and unknown models: one line, exit code 2, nothing written', a
   // the short task names of `irsde eval` work too; output formats irsde cannot write are refused
   const short = await cli(['restore', a, '--task', 'derain', '-o', join(dir, 'derained.png'), '--steps', '1']);
   assert.equal(short.code, 0, short.err);
+  // (1 step is below the tiny noise-predicting model's 4: said once)
+  assert.match(short.err, /^irsde: 1 step is too few for rain, a noise-predicting IR-SDE model/);
   assert.ok(existsSync(join(dir, 'derained.png')));
   const tiff = await cli(['restore', a, '-o', join(dir, 'a.tiff')]);
   assert.equal(tiff.code, 2);
   assert.match(tiff.err, /^irsde: -o \S+a\.tiff: irsde writes PNG or JPEG images, not TIFF/);
   // a file in the way of the output's folder: one line naming it, exit 1
-  const blocked = await cli(['restore', a, '-o', join(a, 'x.png'), '--task', 'derain', '--steps', '1']);
+  const blocked = await cli(['restore', a, '-o', join(a, 'x.png'), '--task', 'derain', '--steps', '4']);
   assert.equal(blocked.code, 1);
   assert.equal(lines(blocked.err).length, 1, blocked.err);
   assert.match(blocked.err, /cannot write \S+x\.png: a file stands where a folder of the path should be/);
