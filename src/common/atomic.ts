@@ -1,6 +1,6 @@
 import { writeFileSync, renameSync, unlinkSync, mkdirSync } from 'node:fs';
-import { appendFile, writeFile, rename, unlink, mkdir } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
+import { appendFile, writeFile, rename, unlink, mkdir, stat } from 'node:fs/promises';
+import { dirname, basename, join, resolve } from 'node:path';
 import { IrsdeError } from './errors.js';
 
 /** Temp name in the same directory (so rename is atomic on one filesystem), hidden and unique per process. */
@@ -42,7 +42,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   const tmp = tempPathFor(path);
   track(tmp);
   try {
-    await mkdir(dirname(path), { recursive: true });
+    await mkdirp(dirname(path));
     await writeFile(tmp, data);
     await rename(tmp, path);
   } catch (e) {
@@ -77,8 +77,36 @@ export async function appendFileChecked(path: string, data: string): Promise<voi
 /** Make a folder and its parents; a failure is one IrsdeError line naming what stood in the way. */
 export async function makeDir(path: string): Promise<void> {
   try {
-    await mkdir(path, { recursive: true });
+    await mkdirp(path);
   } catch (e) {
     throw writeError(path, e);
+  }
+}
+
+/**
+ * `mkdir -p` one level at a time. Node's `{ recursive: true }` spins forever where a folder cannot be made under
+ * an existing parent that still answers ENOENT (/proc/x: it retries the parent, gets EEXIST, retries the child).
+ */
+async function mkdirp(path: string): Promise<void> {
+  const missing: string[] = [];
+  let p = resolve(path);
+  for (;;) {
+    try {
+      if ((await stat(p)).isDirectory()) break;
+      throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${p}'`), { code: 'ENOTDIR', path: p });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      missing.push(p);
+      const up = dirname(p);
+      if (up === p) break;
+      p = up;
+    }
+  }
+  for (const dir of missing.reverse()) {
+    try {
+      await mkdir(dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; // made meanwhile: fine
+    }
   }
 }

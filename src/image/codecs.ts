@@ -2,7 +2,7 @@
 import { decodePng, encodePng, isPng, type DecodedImage } from './png.js';
 import { decodeJpegRGBASync, encodeJpeg, initJpeg } from './jpeg.js';
 import { fromRGBA } from './convert.js';
-import { isArithmeticFrame, jpegLayout } from './jpeg-layout.js';
+import { isArithmeticFrame, isLosslessFrame, jpegLayout } from './jpeg-layout.js';
 import { applyOrientation, fileOrientation, type Orientation } from './exif.js';
 import type { FloatImage } from './types.js';
 
@@ -94,6 +94,8 @@ async function decodeStored(bytes: Uint8Array): Promise<DecodedImage> {
     throw new ImageDecodeError(layout.problem === 'truncated' ? 'truncated JPEG (no end-of-image marker)' : `corrupt JPEG (${layout.problem.replace(/^corrupt: /, '')})`);
   }
   if (layout.components === 4) throw new ImageDecodeError('CMYK JPEGs are not supported (save it as RGB first)');
+  if (isLosslessFrame(layout.frame)) throw new ImageDecodeError('lossless JPEGs are not supported (convert it to PNG or a regular JPEG first)');
+  if (layout.precision !== 8) throw new ImageDecodeError(`${layout.precision}-bit JPEGs are not supported (convert it to PNG or an 8-bit JPEG first)`);
   if (isArithmeticFrame(layout.frame)) throw new ImageDecodeError('arithmetic-coded JPEGs are not supported (re-save it with Huffman coding, e.g. `jpegtran -outfile out.jpg in.jpg`)');
   await initJpeg();
   let d: { data: Uint8ClampedArray; width: number; height: number };

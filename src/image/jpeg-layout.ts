@@ -12,10 +12,14 @@ export interface JpegLayout {
   frame: number;
   /** Components in the frame: 1 greyscale, 3 YCbCr/RGB, 4 CMYK/YCCK. */
   components: number;
+  /** Bits per sample (8 in nearly every file; 12 and 16 exist). */
+  precision: number;
 }
 
 /** SOF0–SOF15 except DHT (c4), JPG (c8) and DAC (cc). */
 const isFrameMarker = (m: number): boolean => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
+/** Lossless frames (SOF3, SOF7, SOF11, SOF15). */
+export const isLosslessFrame = (m: number): boolean => m === 0xc3 || m === 0xc7 || m === 0xcb || m === 0xcf;
 /** Arithmetic-coded frames (SOF9–SOF11, SOF13–SOF15). */
 export const isArithmeticFrame = (m: number): boolean => m >= 0xc9 && m <= 0xcf && m !== 0xcc;
 
@@ -23,7 +27,7 @@ export const isArithmeticFrame = (m: number): boolean => m >= 0xc9 && m <= 0xcf 
 export function jpegLayout(b: Uint8Array): JpegLayout | { problem: string } {
   const n = b.length;
   if (n < 4 || b[0] !== 0xff || b[1] !== 0xd8) return { problem: 'corrupt: no start-of-image marker' };
-  let frame = -1, components = 0;
+  let frame = -1, components = 0, precision = 8;
   let p = 2;
   for (;;) {
     // Between segments libjpeg skips stray bytes (with a warning); so do we.
@@ -35,7 +39,7 @@ export function jpegLayout(b: Uint8Array): JpegLayout | { problem: string } {
     const m = b[p++]!;
     if (m === 0xd9) {
       if (frame < 0) return { problem: 'corrupt: no frame header before the end-of-image marker' };
-      return { end: p, frame, components };
+      return { end: p, frame, components, precision };
     }
     if (m === 0x00 || m === 0x01 || m === 0xd8 || (m >= 0xd0 && m <= 0xd7)) continue; // no length field
     if (p + 2 > n) return { problem: 'truncated' };
@@ -44,6 +48,7 @@ export function jpegLayout(b: Uint8Array): JpegLayout | { problem: string } {
     if (isFrameMarker(m)) {
       if (p + 8 > n) return { problem: 'truncated' };
       frame = m;
+      precision = b[p + 2]!;
       components = b[p + 7]!;
     }
     p += len;

@@ -126,9 +126,12 @@ export interface RestoreInfo {
   task: string;
   sampler: SamplerMode;
   steps: number;
+  /** The largest tile asked for (0: none), and the size of the tiles used: as short as still covers the image. */
   tile: number;
   overlap: number;
   tiles: number;
+  tileWidth: number;
+  tileHeight: number;
   seed: Seed;
   device: BackendName;
   /** Super-resolution factor of the model (the output is this many times larger); absent for 1. */
@@ -548,7 +551,7 @@ export async function restoreImage(img: PixelImage, opts: RestoreOptions = {}): 
   const rootRng = createRng(r.seed);
   const info: RestoreInfo = {
     model: prepared.name, task: config.task, sampler: r.mode, steps: count, tile: r.tile === Infinity ? 0 : r.tile,
-    overlap: r.overlap, tiles: plan.count, seed: r.seed, device: r.device, ...(srScale > 1 ? { scale: srScale } : {}),
+    overlap: r.overlap, tiles: plan.count, tileWidth: tw, tileHeight: th, seed: r.seed, device: r.device, ...(srScale > 1 ? { scale: srScale } : {}),
     ...(ensemble > 1 ? { ensemble } : {}),
     ...(start ? { noiseLevel: Math.round(start.sigma * 255 * 100) / 100, noiseEstimated: start.estimated, startStep: start.startStep } : {}),
   };
@@ -622,8 +625,15 @@ export async function restoreImage(img: PixelImage, opts: RestoreOptions = {}): 
   } finally {
     for (const release of held) release();
   }
-  // An abort that arrived during the last network call (for most images the only one) still aborts.
-  throwIfAborted(opts.signal);
+  // An abort that arrived during the last network call (for most images the only one) still aborts. A signal
+  // (Ctrl-C) that came while onnxruntime held the thread is read in the event loop's next poll phase: two
+  // setImmediate hops put one poll between here and the check.
+  if (opts.signal) {
+    const hop = (): Promise<void> => new Promise<void>((r) => (typeof setImmediate === 'function' ? setImmediate(r) : setTimeout(r, 0)));
+    await hop();
+    await hop();
+    throwIfAborted(opts.signal);
+  }
 
   // normalise, clamp, back to [0, 1] and the caller's layout (for SR: the caller's sample type)
   const out = makeLike(orig, plane * C);
@@ -631,6 +641,8 @@ export async function restoreImage(img: PixelImage, opts: RestoreOptions = {}): 
     : orig instanceof Uint16Array ? (v: number) => Math.round(v * 65535) : (v: number) => toByte(v);
   const alphaOut = srScale > 1 ? (v: number) => toOut(v < 0 ? 0 : v > 1 ? 1 : v) : (v: number) => v;
   const totalX = plan.cols.total, totalY = plan.rows.total;
+  // A grey picture stored as RGB stays grey (the network, trained on colour noise, tints it slightly otherwise).
+  const greyRGB = C >= 3 && channelsEqual(data, C);
   const px = new Float32Array(3);
   for (let y = 0; y < H; y++) {
     const ty = totalY[y]!;
@@ -642,7 +654,8 @@ export async function restoreImage(img: PixelImage, opts: RestoreOptions = {}): 
         px[c] = (v - lo) / span;
       }
       const o = i * C;
-      if (C >= 3) { out[o] = toOut(px[0]!); out[o + 1] = toOut(px[1]!); out[o + 2] = toOut(px[2]!); if (C === 4) out[o + 3] = alphaOut(data[o + 3]!); }
+      if (C >= 3 && greyRGB) { const g = toOut((px[0]! + px[1]! + px[2]!) / 3); out[o] = g; out[o + 1] = g; out[o + 2] = g; if (C === 4) out[o + 3] = alphaOut(data[o + 3]!); }
+      else if (C >= 3) { out[o] = toOut(px[0]!); out[o + 1] = toOut(px[1]!); out[o + 2] = toOut(px[2]!); if (C === 4) out[o + 3] = alphaOut(data[o + 3]!); }
       else { out[o] = toOut((px[0]! + px[1]! + px[2]!) / 3); if (C === 2) out[o + 1] = alphaOut(data[o + 1]!); }
     }
   }
@@ -684,6 +697,11 @@ function makeLike(d: PixelData, n: number): PixelData {
   if (d instanceof Uint16Array) return new Uint16Array(n);
   if (d instanceof Uint8ClampedArray) return new Uint8ClampedArray(n);
   return new Uint8Array(n);
+}
+
+function channelsEqual(d: ArrayLike<number>, C: number): boolean {
+  for (let i = 0; i < d.length; i += C) if (d[i] !== d[i + 1] || d[i] !== d[i + 2]) return false;
+  return true;
 }
 
 function abortedError(signal: AbortSignal | undefined): IrsdeError {

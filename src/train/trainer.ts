@@ -264,7 +264,7 @@ export function modelCard(c: TrainConfig, step: number, lastLoss: number | null,
  * A first MODEL_CARD.md for a finished run: what was trained, on what, for how long, and the last validation.
  * The shipped models' cards add measured evaluations (`irsde eval`); this one says to do so.
  */
-export function modelCardMarkdown(c: TrainConfig, card: Record<string, unknown>, params: number, elapsedMs: number): string {
+export function modelCardMarkdown(c: TrainConfig, card: Record<string, unknown>, params: number, elapsedMs: number, modelPath: string = c.name): string {
   const n = c.network;
   const net = n.type === 'nafnet'
     ? `ConditionalNAFNet, width ${n.width}, encoders [${n.encBlkNums.join(', ')}], middle ${n.middleBlkNum}, decoders [${n.decBlkNums.join(', ')}]`
@@ -290,13 +290,13 @@ export function modelCardMarkdown(c: TrainConfig, card: Record<string, unknown>,
     '## Training',
     '',
     `- Data: ${data}${src.kind === 'clean' ? `, degraded on the fly (${deg.kind}${JSON.stringify({ ...deg, kind: undefined }).replace(/^\{\}$/, '')})` : ''}; ${c.data.patch}×${c.data.patch} patches, batch ${c.data.batch}, seed ${c.seed}.`,
-    `- ${c.loss.type.toUpperCase()} matching loss, ${c.optim.type} (lr ${c.optim.lr}, ${c.schedule.type} schedule), ${c.steps} steps in ${(elapsedMs / 60000).toFixed(1)} minutes; final loss ${finalLoss === null ? 'n/a' : finalLoss.toPrecision(4)}.`,
-    `- Validation at step ${val ? `${val.step}: ${val.psnr.toFixed(2)} dB PSNR (input ${val.psnrInput.toFixed(2)} dB) on ${val.images} images, ${val.sampler} sampler, ${val.steps} steps` : 'the end: none configured'}.`,
+    `- ${c.loss.type.toUpperCase()} matching loss, ${c.optim.type} (lr ${c.optim.lr}, ${c.schedule.type} schedule), ${c.steps} steps in ${elapsedMs < 60000 ? `${(elapsedMs / 1000).toFixed(0)} s` : `${(elapsedMs / 60000).toFixed(1)} minutes`}; final loss ${finalLoss === null ? 'n/a' : finalLoss.toPrecision(4)}.`,
+    val ? `- Validation at step ${val.step}: ${val.psnr.toFixed(2)} dB PSNR (input ${val.psnrInput.toFixed(2)} dB) on ${val.images} images, ${val.sampler} sampler, ${val.steps} steps.` : '- No validation was configured.',
     '- Full configuration: `config.json` (model) and `train-config.json` (training); per-step log: `log.jsonl`.',
     '',
     '## Measured',
     '',
-    `Not yet: score it with \`irsde eval --task <task> --data <set> --model ${c.name}\` (or \`--pred/--gt\`) and record the numbers here.`,
+    `Not yet: score it with \`irsde eval --task <task> --data <set> --model ${modelPath}\` (or \`--pred/--gt\`) and record the numbers here.`,
     '',
   ].join('\n');
 }
@@ -327,7 +327,8 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
       throw new IrsdeError('run-exists', `${outDir} already holds a training run (${join(ckptDir(outDir), 'latest.json')})`, { hint: `continue it with --resume ${c.outDir}, or choose another --out` });
     }
     // A folder with other files (a model folder, say) would get its model.safetensors and config.json replaced.
-    const present = await readdir(outDir).catch(() => [] as string[]);
+    // (A run that stopped before its first step left only its own log and config: those may be replaced.)
+    const present = (await readdir(outDir).catch(() => [] as string[])).filter((f) => f !== 'log.jsonl' && f !== 'train-config.json');
     if (present.length > 0 && !opts.force) {
       throw new IrsdeError('exists', `${outDir} is not empty (${present.slice(0, 3).join(', ')}${present.length > 3 ? ', …' : ''}): a new run would overwrite its files`, { hint: 'choose another --out, or add --force to write into it anyway' });
     }
@@ -393,14 +394,18 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
   const source: BatchSource = await openBatchSource(spec, { worker: c.data.worker, prefetch: c.data.prefetch, lastStep: c.steps });
   if (startStep < c.steps) source.start(startStep + 1);
   const tCompile = now();
-  let prog: TrainingProgram;
-  try {
-    prog = await TrainingProgram.create(backend, tg.graph, tg.loss, params, { threads });
-  } catch (e) {
-    await source.close();
-    throw e;
+  let prog: TrainingProgram | null = null;
+  if (startStep < c.steps) {
+    try {
+      prog = await TrainingProgram.create(backend, tg.graph, tg.loss, params, { threads });
+    } catch (e) {
+      await source.close();
+      throw e;
+    }
+    emit({ type: 'info', message: `training graph compiled in ${((now() - tCompile) / 1000).toFixed(1)} s; ${params.count} parameters; data ${result.dataMode}`, params: params.count });
+  } else {
+    emit({ type: 'info', message: `all ${c.steps} steps were done: writing the model from the last checkpoint` });
   }
-  emit({ type: 'info', message: `training graph compiled in ${((now() - tCompile) / 1000).toFixed(1)} s; ${params.count} parameters; data ${result.dataMode}`, params: params.count });
   const sessionStart = now();
   let lastLoss: number | null = resumedLoss;
   let lastVal: ValResult | null = null;
@@ -435,7 +440,7 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
       const t0 = now();
       const batch = await source.get(step);
       const t1 = now();
-      const r = await prog.run(stepFeeds(tab, batch, dims, { clipStates: c.data.clipStates }));
+      const r = await prog!.run(stepFeeds(tab, batch, dims, { clipStates: c.data.clipStates }));
       const t2 = now();
       if (!Number.isFinite(r.loss)) {
         throw new IrsdeError('nonfinite-loss', `the loss is ${r.loss} at step ${step}`, { hint: `lower optim.lr; the last checkpoint ${result.checkpoint ?? '(none)'} is unaffected` });
@@ -482,7 +487,7 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
       const named = /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(folder) ? { ...c, name: folder } : c;
       const card = modelCard(named, c.steps, lastLoss, lastVal);
       await writeFileAtomic(join(outDir, 'config.json'), JSON.stringify(card, null, 1) + '\n');
-      await writeFileAtomic(join(outDir, 'MODEL_CARD.md'), modelCardMarkdown(named, card, params.count, elapsedBefore + (now() - sessionStart)));
+      await writeFileAtomic(join(outDir, 'MODEL_CARD.md'), modelCardMarkdown(named, card, params.count, elapsedBefore + (now() - sessionStart), initLabel(outDir)));
       result.model = modelPath;
     }
   } catch (e) {
@@ -494,7 +499,7 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
     throw e;
   } finally {
     await source.close();
-    await prog.release();
+    await prog?.release();
   }
   emit({
     type: 'result', stage: 'train', step: result.endStep, steps: c.steps, completed: result.completed, interrupted: result.interrupted,

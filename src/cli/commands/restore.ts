@@ -190,6 +190,7 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
   const used = new Map<string, string>();
   let ok = 0;
   let interrupted = false;
+  let dropped = false;
   try {
     const todo: { file: string; outPath: string }[] = [];
     for (const file of files) {
@@ -203,7 +204,7 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
     }
     for (let k = 0; k < todo.length; k++) {
       const { file, outPath } = todo[k]!;
-      if (controller.signal.aborted) { interrupted = true; break; }
+      if (controller.signal.aborted) { interrupted = true; break; } // (the last image was finished and written)
       const t0 = performance.now();
       try {
         const loaded = await loadImageFile(file);
@@ -235,7 +236,7 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
         }
       } catch (e) {
         printer.end();
-        if (isIrsdeError(e) && e.code === 'aborted') { interrupted = true; break; }
+        if (isIrsdeError(e) && e.code === 'aborted') { interrupted = true; dropped = true; break; }
         const why = isIrsdeError(e) ? e.message.replace(`${file}: `, '') : `internal error: ${(e as Error).message}`;
         problems.push({ file, why });
         if (isIrsdeError(e) && e.code === 'bad-model') break; // the model fails every file the same way
@@ -249,7 +250,7 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
     else io.err(`irsde: ${p.file}: ${p.why}\n`);
   }
   if (interrupted) {
-    const msg = `interrupted: ${ok} image(s) written, the image in progress was dropped`;
+    const msg = `interrupted: ${ok} image(s) written${dropped ? ', the image in progress was dropped' : ''}`;
     if (json) emit({ type: 'info', message: msg, written: ok, interrupted: true });
     else io.err(`irsde: ${msg}\n`);
     return 130;

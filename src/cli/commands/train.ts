@@ -76,7 +76,8 @@ function trainPrinter(json: boolean): (e: IrsdeEvent) => void {
     if (e.type === 'result' && e.stage === 'val') {
       line(`val   step ${e.step}: PSNR ${(e.psnr as number).toFixed(2)} dB (input ${(e.psnrInput as number).toFixed(2)} dB) on ${(e.images as unknown[]).length} images, ${((e.ms as number) / 1000).toFixed(1)} s`);
     } else if (e.type === 'result' && e.stage === 'train') {
-      line(`${e.completed ? 'done' : e.interrupted ? 'stopped' : 'ended'} at step ${e.step}/${e.steps}: ${(e.msPerStep as number).toFixed(0)} ms/step (ORT ${(e.runMs as number).toFixed(0)}, optimiser+EMA ${(e.optimMs as number).toFixed(1)}, data wait ${(e.dataWaitMs as number).toFixed(2)} ms)`);
+      const timing = (e.msPerStep as number) > 0 ? `: ${(e.msPerStep as number).toFixed(0)} ms/step (ORT ${(e.runMs as number).toFixed(0)}, optimiser+EMA ${(e.optimMs as number).toFixed(1)}, data wait ${(e.dataWaitMs as number).toFixed(2)} ms)` : '';
+      line(`${e.completed ? 'done' : e.interrupted ? 'stopped' : 'ended'} at step ${e.step}/${e.steps}${timing}`);
       if (e.model) line(`model: ${e.model as string}`);
       else if (e.checkpoint) line(`checkpoint: ${e.checkpoint as string}`);
     } else if (e.type === 'info') {
