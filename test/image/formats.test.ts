@@ -147,6 +147,10 @@ test('a greyscale JPEG decodes to one channel; CMYK and arithmetic coding are na
   await assert.rejects(decodeImage(cmyk), /CMYK JPEGs are not supported/);
   const arith = Uint8Array.from([0xff, 0xd8, ...sof(0xc9, 3), ...sos, 0xff, 0xd9]);
   await assert.rejects(decodeImage(arith), /arithmetic-coded JPEGs are not supported/);
+  const lossless = Uint8Array.from([0xff, 0xd8, ...sof(0xc3, 3), ...sos, 0xff, 0xd9]);
+  await assert.rejects(decodeImage(lossless), /lossless JPEGs are not supported/);
+  const twelve = Uint8Array.from([0xff, 0xd8, ...sof(0xc1, 3).map((v, i) => (i === 4 ? 12 : v)), ...sos, 0xff, 0xd9]);
+  await assert.rejects(decodeImage(twelve), /12-bit JPEGs are not supported/);
   // libjpeg's own reason, not "Program terminated with exit(1)"
   const noScan = Uint8Array.from([0xff, 0xd8, ...sof(0xc0, 3), 0xff, 0xd9]);
   await assert.rejects(decodeImage(noScan), (e: Error) => /corrupt JPEG \(/.test(e.message) && !/exit\(1\)/.test(e.message));

@@ -124,6 +124,18 @@ test('samplers: posterior, sde, ode; steps; seeds are per tile', async () => {
   await assert.rejects(restore(nan, { modelsDir: models }), /image\.data\[5\] is NaN: float pixels must be finite numbers/);
 });
 
+test('a grey picture stored as RGB comes back grey', async () => {
+  const src = rgb(40, 40, 1);
+  const grey3 = { ...src, channels: 3, data: Uint8Array.from({ length: src.data.length * 3 }, (_, i) => src.data[Math.floor(i / 3)]!) };
+  const out = await restore(grey3, { modelsDir: models, tile: 32, overlap: 8 });
+  const d = out.data as Uint8Array;
+  for (let i = 0; i < d.length; i += 3) assert.ok(d[i] === d[i + 1] && d[i] === d[i + 2], `pixel ${i / 3} is not grey`);
+  // a colour picture is not forced grey
+  const colour = await restore(rgb(40, 40), { modelsDir: models, tile: 32, overlap: 8 });
+  const c = colour.data as Uint8Array;
+  assert.ok(c.some((v, i) => i % 3 === 0 && (v !== c[i + 1] || v !== c[i + 2])));
+});
+
 test('abort: an aborted signal stops between steps with an "aborted" IrsdeError', async () => {
   const img = rgb(40, 40);
   const ac = new AbortController();
