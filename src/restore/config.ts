@@ -8,7 +8,8 @@
  *       "task": "denoising",                                        (free text; `--task` selects by it)
  *       "description": "Gaussian denoising, σ ≤ 50, ConditionalNAFNet w32",
  *       "default": true,                                            (optional: the default model of its task)
- *       "network": { "kind": "nafnet", "conditional": true,         (conditional optional, default true)
+ *       "network": { "kind": "nafnet", "conditional": true,         (conditional optional, default true;
+ *                    "padding": "reflect",                            optional: "zeros" | "reflect", see ModelPadding)
  *                    "config": { "imgChannel": 3, "width": 32, "middleBlkNum": 1,
  *                                "encBlkNums": [1,1,1,4], "decBlkNums": [1,1,1,1] } },
  *                  | { "kind": "unet", "config": { "inNc": 3, "outNc": 3, "nf": 64, "depth": 4, "chMult"?: [...] } }
@@ -37,8 +38,15 @@ import { PREDICTIONS, type Prediction } from '../sde/prediction.js';
 export const MODEL_CONFIG_FORMAT = 'irsde-model';
 
 export type ModelNetwork =
-  | { kind: 'nafnet'; conditional?: boolean; config: NAFNetConfig }
-  | { kind: 'unet'; conditional?: boolean; config: UNetConfig };
+  | { kind: 'nafnet'; conditional?: boolean; padding?: ModelPadding; config: NAFNetConfig }
+  | { kind: 'unet'; conditional?: boolean; padding?: ModelPadding; config: UNetConfig };
+
+/**
+ * How an image is padded up to the network's size multiple before a restore: the reference's own ('zeros' for
+ * NAFNet, 'reflect' for the U-Net) unless the config says otherwise. Reflecting keeps the border rows of sizes
+ * that are not a multiple cleaner (denoise-color, CBSD68 σ 25: +0.05 dB).
+ */
+export type ModelPadding = 'zeros' | 'reflect';
 
 export interface ModelSDE {
   kind?: 'irsde' | 'denoising';
@@ -177,6 +185,7 @@ export function validateModelConfig(raw: unknown, file = 'config.json'): ModelCo
     network = { kind, config: cfg };
   }
   if (conditional !== undefined) network.conditional = conditional;
+  if (n.padding !== undefined) network.padding = c.oneOf(n, 'padding', 'network.padding', ['zeros', 'reflect'] as const);
 
   const s = c.obj(o.sde, 'sde');
   const sdeKind = s.kind === undefined ? undefined : c.oneOf(s, 'kind', 'sde.kind', ['irsde', 'denoising'] as const);

@@ -194,7 +194,8 @@ async function prepareModel(opts: RestoreOptions): Promise<Prepared> {
 
 function networkPadding(config: ModelConfig): PadSpec {
   const n = config.network;
-  return n.kind === 'nafnet' ? nafnetPadding(n.config) : unetPadding(n.config);
+  const spec = n.kind === 'nafnet' ? nafnetPadding(n.config) : unetPadding(n.config);
+  return n.padding ? { ...spec, mode: n.padding } : spec;
 }
 
 function buildGraph(config: ModelConfig, shape: readonly [number, number] | null): { graph: Graph; out: Tensor } {
