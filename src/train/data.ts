@@ -48,8 +48,8 @@ export interface BatchSpec {
   seed: number;
   /** SDE steps: t_b ~ U{1…T}. */
   T: number;
-  /** The image list's count and hash (checkpoints record it). */
-  fingerprint: string;
+  /** The image list's count and hash (checkpoints record it; `batchSpecFor` sets it). */
+  fingerprint?: string;
 }
 
 export interface Batch {
