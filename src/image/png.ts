@@ -29,8 +29,8 @@ export function decodePng(bytes: Uint8Array): DecodedImage {
   try {
     png = pngDecode(bytes, { checkCrc: true });
   } catch (e) {
-    // A file cut off after its last image-data chunk, before the 12-byte IEND, holds the whole image.
-    if (!hasChunk(bytes, 'IEND') && hasChunk(bytes, 'IDAT')) png = pngDecode(withEnd(bytes), { checkCrc: true });
+    // A file cut off after its last image-data chunk, before or inside the 12-byte IEND, holds the whole image.
+    if (!hasChunk(bytes, 'IEND') && hasChunk(bytes, 'IDAT')) png = pngDecode(withEnd(bytes.subarray(0, completeChunksEnd(bytes))), { checkCrc: true });
     else throw e;
   }
   const { width, height } = png;
@@ -61,11 +61,25 @@ function* chunks(b: Uint8Array): Generator<{ type: string; data: Uint8Array }> {
   while (p + 8 <= b.length) {
     const len = b[p]! * 0x1000000 + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
     const type = String.fromCharCode(b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!);
-    if (p + 12 + len > b.length) throw new Error(`chunk ${type} is cut off`);
+    if (p + 12 + len > b.length) {
+      if (type === 'IEND') return; // cut inside the end marker: nothing of the image is missing
+      throw new Error(`chunk ${type} is cut off`);
+    }
     yield { type, data: b.subarray(p + 8, p + 8 + len) };
     if (type === 'IEND') return;
     p += 12 + len;
   }
+}
+
+/** Where the last complete chunk ends (the signature's end if none is). */
+function completeChunksEnd(b: Uint8Array): number {
+  let p = 8;
+  while (p + 12 <= b.length) {
+    const len = b[p]! * 0x1000000 + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
+    if (p + 12 + len > b.length) break;
+    p += 12 + len;
+  }
+  return p;
 }
 
 function hasChunk(b: Uint8Array, type: string): boolean {

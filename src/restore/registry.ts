@@ -17,7 +17,7 @@ import { ParamStore } from '../runtime/params.js';
 import { readSafetensorsFile } from '../runtime/safetensors-node.js';
 import { nafnetParamSpecs, unetParamSpecs } from '../nn/networks.js';
 import { countParams, type ParamSpec } from '../nn/scope.js';
-import { validateModelConfig, type ModelConfig, type ModelMetric } from './config.js';
+import { canonicalTask, validateModelConfig, type ModelConfig, type ModelMetric } from './config.js';
 
 export { validateModelConfig, MODEL_CONFIG_FORMAT, type ModelConfig, type ModelNetwork, type ModelSDE, type ModelMetric } from './config.js';
 
@@ -127,18 +127,7 @@ export interface ResolveOptions extends RegistryOptions {
   task?: string;
 }
 
-/**
- * The short task names of `irsde eval --task` and the model cards' long ones, so that either works with
- * `restore --task`: sr → super-resolution, denoise → denoising, and so on. Other names pass through.
- */
-const TASK_ALIASES: Readonly<Record<string, string>> = {
-  sr: 'super-resolution', denoise: 'denoising', derain: 'deraining', deblur: 'deblurring', jpeg: 'jpeg-artifact-removal',
-  inpaint: 'inpainting', dehaze: 'dehazing', lowlight: 'low-light-enhancement', wild: 'universal',
-};
-
-export function canonicalTask(task: string): string {
-  return TASK_ALIASES[task.toLowerCase()] ?? task;
-}
+export { canonicalTask };
 
 function looksLikePath(s: string): boolean {
   return isAbsolute(s) || s.startsWith('.') || s.includes('/') || s.includes(sep);

@@ -41,7 +41,7 @@ import { MeanRevertingSDE } from '../sde/sde.js';
 import { DenoisingSDE, denoise } from '../sde/denoising.js';
 import { sample, sampleReducedSteps, samplePosterior, stridedTimesteps, type SamplerMode } from '../sde/samplers.js';
 import type { NoiseNetwork, SampleProgressEvent } from '../sde/types.js';
-import { validateModelConfig, type ModelConfig } from './config.js';
+import { canonicalTask, validateModelConfig, type ModelConfig } from './config.js';
 import { planTiles } from './tiles.js';
 import { MAX_IMAGE_PIXELS as MAX_PIXELS } from '../image/codecs.js';
 
@@ -168,7 +168,7 @@ async function prepareModel(opts: RestoreOptions): Promise<Prepared> {
     const config = validateModelConfig(m.config, 'model config');
     let key = m.key ?? sourceKeys.get(m);
     if (!key) { key = `source#${++sourceCounter}`; sourceKeys.set(m, key); }
-    if (opts.task !== undefined && config.task !== opts.task) throw new IrsdeError('bad-option', `model "${config.name}" is for task "${config.task}", not "${opts.task}"`);
+    if (opts.task !== undefined && canonicalTask(config.task) !== canonicalTask(opts.task)) throw new IrsdeError('bad-option', `model "${config.name}" is for task "${config.task}", not "${opts.task}"`);
     // safetensors bytes as a Uint8Array or as the ArrayBuffer `await response.arrayBuffer()` gives, or a name → tensor map
     const w = m.weights instanceof ArrayBuffer ? new Uint8Array(m.weights) : m.weights;
     const isMap = typeof (w as Partial<ReadonlyMap<string, Float32Array>>)?.get === 'function' && typeof (w as Partial<ReadonlyMap<string, Float32Array>>)?.has === 'function';

@@ -52,6 +52,7 @@ export interface AxisPlan {
  */
 export function tileLength(size: number, tile: number, overlap: number, multiple = 1): number {
   if (size <= tile) return size;
+  if (tile <= overlap) throw new RangeError(`tile ${tile} must be larger than the overlap ${overlap}`);
   const n = Math.ceil((size - overlap) / (tile - overlap));
   const fit = Math.ceil((size + (n - 1) * overlap) / n);
   return Math.min(tile, Math.ceil(fit / multiple) * multiple);

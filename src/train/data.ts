@@ -24,6 +24,7 @@ import { IrsdeError, isIrsdeError } from '../common/errors.js';
 import { Rng } from '../runtime/rng.js';
 import { readImage, isImagePath } from '../image/node-io.js';
 import { headerSize, sniffFormat } from '../image/codecs.js';
+import { fileOrientation, orientedSize } from '../image/exif.js';
 import type { FloatImage } from '../image/types.js';
 import { crop as cropImage, pad as padImage } from '../image/pad.js';
 import { imageToPlanar, planarToImage, quantizeInPlace, toRGB } from '../image/convert.js';
@@ -470,10 +471,12 @@ async function checkTrainImages(items: ImageItem[], patch: number): Promise<void
       fh = await open(file, 'r');
       const head = new Uint8Array(1 << 17);
       const { bytesRead } = await fh.read(head, 0, head.length, 0);
-      let size = headerSize(head.subarray(0, bytesRead));
-      if (!size && bytesRead === head.length) size = headerSize(new Uint8Array(await fh.readFile()));
+      let bytes = head.subarray(0, bytesRead);
+      let size = headerSize(bytes);
+      if (!size && bytesRead === head.length) size = headerSize(bytes = new Uint8Array(await fh.readFile()));
       if (!size) return bytesRead === 0 ? 'empty file' : sniffFormat(head) ? 'no image size in its header (damaged?)' : 'not a PNG or JPEG file';
-      return size;
+      // as the reader will turn it (EXIF orientation; a PNG eXIf chunk past the first 128 KB is not seen here)
+      return orientedSize(size.width, size.height, fileOrientation(bytes));
     } catch (e) {
       return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
     } finally {

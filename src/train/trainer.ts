@@ -342,6 +342,7 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
   let startStep = 0;
   let elapsedBefore = 0;
   let resumedLoss: number | null = null;
+  let resumedVal: ValResult | null = null;
   // Sums of the steps since the last log line, kept in checkpoints so a resumed run logs the same averages.
   let logWindow = { loss: 0, ms: 0, wait: 0, run: 0, opt: 0, n: 0 };
   if (opts.resume) {
@@ -372,10 +373,14 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
     if (ck.state.trainFiles !== undefined && ck.state.trainFiles !== spec.fingerprint) {
       emit({ type: 'warning', message: `the training images changed since the checkpoint (${ck.state.trainFiles} then, ${spec.fingerprint} now): batches will differ from an uninterrupted run` });
     }
-    // Drop log lines past the checkpoint (steps that will be redone).
+    // Drop log lines past the checkpoint (steps that will be redone); the last validation kept is the model card's.
     try {
       const lines = (await readFile(logPath, 'utf8')).split('\n').filter((l) => l.trim());
       const keep = lines.filter((l) => { try { return ((JSON.parse(l) as { step?: number }).step ?? 0) <= startStep; } catch { return false; } });
+      for (const l of keep) {
+        const e = JSON.parse(l) as { type?: string } & ValResult;
+        if (e.type === 'val') resumedVal = { step: e.step, psnr: e.psnr, psnrInput: e.psnrInput, images: e.images, ms: e.ms };
+      }
       await writeFileAtomic(logPath, keep.map((l) => l + '\n').join(''));
     } catch { /* no log yet */ }
     emit({ type: 'info', message: `resuming ${outDir} from step ${startStep}`, step: startStep });
@@ -408,7 +413,7 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
   }
   const sessionStart = now();
   let lastLoss: number | null = resumedLoss;
-  let lastVal: ValResult | null = null;
+  let lastVal: ValResult | null = resumedVal;
   let lastSaved = -1;
 
   const stateAt = (step: number): TrainState => ({

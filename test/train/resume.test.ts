@@ -120,9 +120,9 @@ test('CLI: Ctrl-C saves a checkpoint and exits 130; --resume finishes the run', 
 
 test('resume keeps log averages across an interruption, refuses settings that change the run, and finishes a run whose model was not written', async () => {
   const outA = join(root, 'logA'), outB = join(root, 'logB');
-  const cfgA = tinyConfig(trainDir, valDir, outA, ['steps=6', 'logEvery=4', 'valEvery=0', 'data.worker=false']);
+  const cfgA = tinyConfig(trainDir, valDir, outA, ['steps=6', 'logEvery=4', 'valEvery=6', 'data.worker=false']);
   await train(cfgA);
-  const cfgB = tinyConfig(trainDir, valDir, outB, ['steps=6', 'logEvery=4', 'valEvery=0', 'data.worker=false']);
+  const cfgB = tinyConfig(trainDir, valDir, outB, ['steps=6', 'logEvery=4', 'valEvery=6', 'data.worker=false']);
   const ac = new AbortController();
   await train(cfgB, { signal: ac.signal, onEvent: (e) => { if (e.type === 'progress' && e.step === 3) ac.abort(); } });
   // a setting that changes the run is named; one that does not (lr, logging) is fine
@@ -141,6 +141,10 @@ test('resume keeps log averages across an interruption, refuses settings that ch
   assert.equal(again.completed, true);
   assert.deepEqual(again.losses, []);
   assert.ok(readFileSync(join(outB, 'model.safetensors')).equals(model));
+  // ... and the card keeps the run's last validation (read back from the log)
+  const card = JSON.parse(readFileSync(join(outB, 'config.json'), 'utf8')) as { training: { validation: { step: number } | null } };
+  assert.equal(card.training.validation?.step, 6);
+  assert.match(readFileSync(join(outB, 'MODEL_CARD.md'), 'utf8'), /Validation at step 6: /);
 });
 
 test('a new run refuses a folder with other files (unless forced) and unusable training images, before writing anything', async () => {
@@ -153,6 +157,22 @@ test('a new run refuses a folder with other files (unless forced) and unusable t
   const mixed = await writeImages(join(root, 'mixed'), 2, 14, 12);
   await writeImages(mixed, 1, 6, 20, { prefix: 'small' });
   (await import('node:fs')).writeFileSync(join(mixed, 'broken.png'), 'hello');
+  // a pair whose LQ is stored turned (EXIF orientation 6) is the right size once read upright: accepted
+  const pairs = join(root, 'pairs');
+  await writeImages(join(pairs, 'GT'), 1, 20, 12);
+  const { encodeJpegSync } = await import('../../src/image/jpeg.js');
+  const { withJpegOrientation } = await import('../restore/helpers.js');
+  const { pattern } = await import('./tiny.js');
+  const p = pattern(0, 20, 12);
+  const turned = { ...p, width: 12, height: 20, data: new Float32Array(p.data.length) };
+  for (let y = 0; y < 12; y++) for (let x = 0; x < 20; x++) for (let c = 0; c < 3; c++) turned.data[(x * 12 + (11 - y)) * 3 + c] = p.data[(y * 20 + x) * 3 + c]!; // stored 90° counter-clockwise
+  (await import('node:fs')).mkdirSync(join(pairs, 'LQ'), { recursive: true });
+  (await import('node:fs')).writeFileSync(join(pairs, 'LQ', 'img0.jpg'), withJpegOrientation(encodeJpegSync(turned, { quality: 95 }), 6, false));
+  const { batchSpecFor } = await import('../../src/train/data.js');
+  const { resolveConfig } = await import('../../src/train/config.js');
+  const pairCfg = resolveConfig({ ...tinyConfig(trainDir, valDir, join(root, 'pairs-out')), data: { ...tinyConfig(trainDir, valDir, join(root, 'pairs-out')).data, train: { kind: 'paired', lq: join(pairs, 'LQ'), gt: join(pairs, 'GT') }, degradation: { kind: 'none' } } } as unknown as Record<string, unknown>);
+  assert.equal((await batchSpecFor(pairCfg)).spec.items.length, 1);
+
   const out2 = join(root, 'mixed-out');
   await assert.rejects(train(tinyConfig(mixed, valDir, out2)), /2 training images cannot be used: .*broken\.png \(not a PNG or JPEG file\); .*small0\.png \(6×20 is smaller than the 8×8 patch\)/);
   assert.equal(existsSync(out2), false);
