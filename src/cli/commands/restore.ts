@@ -128,7 +128,10 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
     throw new IrsdeError('bad-option', `--sampler must be posterior, sde or ode, got "${sampler}"`);
   }
   const device = values.device as BackendName | undefined;
-  if (device !== undefined && !['node', 'wasm', 'webgpu'].includes(device)) throw new IrsdeError('bad-option', `--device must be node or wasm, got "${device}"`);
+  // (webgpu is the browser's: Node has no WebGPU adapter, and onnxruntime-web would quietly run on the CPU)
+  if (device !== undefined && !['node', 'wasm'].includes(device)) {
+    throw new IrsdeError('bad-option', `--device must be node or wasm, got "${device}"`, device === 'webgpu' ? { hint: 'WebGPU runs in the browser: the web/ demo, or the library in a page' } : {});
+  }
   const steps = values.steps !== undefined ? intOption('--steps', values.steps, 1, 100_000) : undefined;
   let noiseLevel: number | undefined;
   if (values['noise-level'] !== undefined) {
