@@ -354,8 +354,12 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
         hint: 'steps, the schedule and lr, logging, validation and checkpoint settings may change; for anything else start a new run (--init <run> to start from its weights)',
       });
     }
-    // A run that reached its last step but whose model was not written (the write failed) is finished here.
-    const unwritten = ck.latest.step === c.steps && !(existsSync(join(outDir, 'model.safetensors')) && existsSync(join(outDir, 'config.json')));
+    // A run that reached its last step but whose model was not written (the write failed) is finished here. The
+    // model is written after the last checkpoint, so one older than it (or missing) is not this run's.
+    const mtime = async (f: string): Promise<number> => (await stat(f).catch(() => null))?.mtimeMs ?? -1;
+    const latestTime = await mtime(join(ckptDir(outDir), 'latest.json'));
+    const unwritten = ck.latest.step === c.steps
+      && ((await mtime(join(outDir, 'model.safetensors'))) < latestTime || (await mtime(join(outDir, 'config.json'))) < latestTime);
     // Nothing to continue: refuse before anything in the folder is rewritten (the final model, its card and the
     // log stay as the finished run left them).
     if (ck.latest.step >= c.steps && !unwritten) {
