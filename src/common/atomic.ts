@@ -1,4 +1,4 @@
-import { writeFileSync, renameSync, unlinkSync, mkdirSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import { appendFile, writeFile, rename, unlink, mkdir, stat } from 'node:fs/promises';
 import { dirname, basename, join, resolve } from 'node:path';
 import { IrsdeError } from './errors.js';
@@ -50,18 +50,6 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
     throw writeError(path, e);
   } finally {
     inFlight.delete(tmp);
-  }
-}
-
-export function writeFileAtomicSync(path: string, data: Uint8Array | string): void {
-  const tmp = tempPathFor(path);
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
-  } catch (e) {
-    try { unlinkSync(tmp); } catch { /* already gone */ }
-    throw writeError(path, e);
   }
 }
 

@@ -177,3 +177,15 @@ export function imageToPlanar(img: FloatImage, dst: Float32Array, offset = 0): v
   const n = img.width * img.height;
   for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) dst[offset + c * n + i] = img.data[3 * i + c]!;
 }
+
+/**
+ * Whether the first `compared` channels (default 3) of interleaved pixels hold the same value everywhere: a grey
+ * picture stored as RGB. Stops at the first pixel that differs, so a colour image costs next to nothing.
+ */
+export function channelsEqual(data: ArrayLike<number>, channels: number, compared = Math.min(channels, 3)): boolean {
+  for (let i = 0; i < data.length; i += channels) {
+    const v = data[i];
+    for (let c = 1; c < compared; c++) if (data[i + c] !== v) return false;
+  }
+  return true;
+}

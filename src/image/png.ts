@@ -1,7 +1,7 @@
 /** PNG decode/encode through fast-png (pure JavaScript; same in Node and the browser). */
 import { decode as pngDecode, encode as pngEncode, convertIndexedToRgb } from 'fast-png';
 import { unzlibSync } from 'fflate';
-import { fromUint8, toUint16, toUint8 } from './convert.js';
+import { fromUint8, fromUint16, toUint16, toUint8 } from './convert.js';
 import type { FloatImage } from './types.js';
 
 export const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -113,7 +113,9 @@ function unpackRows(src: ArrayLike<number>, width: number, height: number, ch: n
 /** Integer samples → float in [0, 1]; with a tRNS colour `key`, pixels equal to it get alpha 0 (an alpha channel is added). */
 function samplesToFloat(src: ArrayLike<number>, width: number, height: number, ch: number, depth: number, key: ArrayLike<number> | null): FloatImage {
   const maxv = (depth === 16 ? 65536 : 1 << depth) - 1; // divided, not multiplied by 1/maxv: the same floats as fromUint8
-  if (!key) {
+  if (!key && depth === 8) return fromUint8(src, width, height, ch);
+  if (!key && depth === 16) return fromUint16(src, width, height, ch);
+  if (!key) { // 1, 2 or 4 bits
     const out = new Float32Array(width * height * ch);
     for (let i = 0; i < out.length; i++) out[i] = src[i]! / maxv;
     return { data: out, width, height, channels: ch };

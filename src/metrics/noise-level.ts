@@ -11,6 +11,7 @@
  */
 
 import { IrsdeError } from '../common/errors.js';
+import { channelsEqual } from '../image/convert.js';
 
 export interface NoiseEstimateInput {
   /** Interleaved H×W×C samples (channels last); uint8/uint16 samples are scaled by `valueScale`. */
@@ -55,7 +56,7 @@ export function estimateNoiseLevel(img: NoiseEstimateInput, options: NoiseEstima
   let used = Math.min(options.useChannels ?? Math.min(C, 3), C);
   // A grey image stored as RGB: noise shared by identical channels leaves two thirds of the joint dimensions
   // without any, and the estimate collapses to ~0. Its first channel holds all there is to see.
-  if (used > 1 && channelsIdentical(data, C, used)) used = 1;
+  if (used > 1 && channelsEqual(data, C, used)) used = 1;
   const p = options.patch ?? 7;
   const maxPatches = options.maxPatches ?? 5000;
   if (W < p || H < p || used < 1) return 0;
@@ -132,14 +133,6 @@ export function estimateNoiseLevel(img: NoiseEstimateInput, options: NoiseEstima
   }
   const eig = symmetricEigenvalues(cov, d);
   return Math.sqrt(Math.max(0, noiseVariance(eig)));
-}
-
-function channelsIdentical(data: ArrayLike<number>, stride: number, used: number): boolean {
-  for (let i = 0; i < data.length; i += stride) {
-    const v = data[i];
-    for (let c = 1; c < used; c++) if (data[i + c] !== v) return false;
-  }
-  return true;
 }
 
 /**

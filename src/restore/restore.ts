@@ -28,7 +28,7 @@ import { conditionalUNet, denoisingUNet, unetPadding } from '../nn/unet.js';
 import type { PadSpec } from '../nn/padding.js';
 import { reflect101 } from '../image/pad.js';
 import type { FloatImage } from '../image/types.js';
-import { toByte } from '../image/convert.js';
+import { channelsEqual, toByte } from '../image/convert.js';
 import { matlabImresize } from '../degrade/resize.js';
 import { calibratedNoiseLevel, estimateNoiseLevel } from '../metrics/noise-level.js';
 import { getBackend, type BackendName, type HostTensor, type Session } from '../runtime/backend.js';
@@ -698,11 +698,6 @@ function makeLike(d: PixelData, n: number): PixelData {
   if (d instanceof Uint16Array) return new Uint16Array(n);
   if (d instanceof Uint8ClampedArray) return new Uint8ClampedArray(n);
   return new Uint8Array(n);
-}
-
-function channelsEqual(d: ArrayLike<number>, C: number): boolean {
-  for (let i = 0; i < d.length; i += C) if (d[i] !== d[i + 1] || d[i] !== d[i + 2]) return false;
-  return true;
 }
 
 function abortedError(signal: AbortSignal | undefined): IrsdeError {

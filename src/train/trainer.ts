@@ -379,11 +379,13 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
     }
     // Drop log lines past the checkpoint (steps that will be redone); the last validation kept is the model card's.
     try {
-      const lines = (await readFile(logPath, 'utf8')).split('\n').filter((l) => l.trim());
-      const keep = lines.filter((l) => { try { return ((JSON.parse(l) as { step?: number }).step ?? 0) <= startStep; } catch { return false; } });
-      for (const l of keep) {
-        const e = JSON.parse(l) as { type?: string } & ValResult;
-        if (e.type === 'val') resumedVal = { step: e.step, psnr: e.psnr, psnrInput: e.psnrInput, images: e.images, ms: e.ms };
+      const keep: string[] = [];
+      for (const l of (await readFile(logPath, 'utf8')).split('\n')) {
+        let e: { type?: string; step?: number } & Partial<ValResult>;
+        try { e = JSON.parse(l) as typeof e; } catch { continue; } // blank or cut-off line
+        if ((e.step ?? 0) > startStep) continue;
+        keep.push(l);
+        if (e.type === 'val') resumedVal = { step: e.step!, psnr: e.psnr!, psnrInput: e.psnrInput!, images: e.images!, ms: e.ms! };
       }
       await writeFileAtomic(logPath, keep.map((l) => l + '\n').join(''));
     } catch { /* no log yet */ }

@@ -98,20 +98,17 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
     let modelScale = 1;
     if (values.model !== undefined) {
       // Restore with a registry model (name or folder); the sampler noise is seeded per image.
-      const { restore } = await import('../../restore/index.js');
-      const { resolveModel } = await import('../../restore/registry.js');
+      const { restore, checkRestoreOptions } = await import('../../restore/index.js');
       const model = values.model;
-      const modelConfig = resolveModel({ model }).config; // fails early with the registry's message
-      modelScale = modelConfig.scale ?? 1;
-      if (values['noise-level'] !== undefined && modelConfig.sde.kind !== 'denoising') {
-        throw new IrsdeError('bad-option', `--noise-level applies to Denoising-SDE models (which start from it), not to "${modelConfig.name}"`, { hint: 'drop --noise-level, or evaluate a Denoising-SDE model such as denoise-color' });
-      }
       const steps = values.steps !== undefined ? intOption('--steps', values.steps, 1, 10000) : undefined;
       const sampler = values.sampler as 'posterior' | 'sde' | 'ode' | undefined;
       const nl = values['noise-level'];
       const noiseLevel = nl === undefined ? undefined : Number(nl);
       if (nl !== undefined && !(nl.trim() !== '' && noiseLevel! >= 0 && noiseLevel! <= 255)) throw new IrsdeError('bad-option', `--noise-level must be a number from 0 to 255, got "${nl}"`);
       if (sampler !== undefined && !['posterior', 'sde', 'ode'].includes(sampler)) throw new IrsdeError('bad-option', `--sampler must be posterior, sde or ode, got "${sampler}"`);
+      // The model and its options as restore checks them (a noise level for a model that cannot use it, steps past
+      // its T, …), before any image is degraded.
+      modelScale = (await checkRestoreOptions({ model, steps, sampler, noiseLevel })).config.scale ?? 1;
       let k = 0;
       const { matlabImresize } = await import('../../degrade/resize.js');
       restorer = async (lq0, info) => {

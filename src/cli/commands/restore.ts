@@ -102,6 +102,23 @@ function progressPrinter(io: CommandIO): { start(file: string, k: number, n: num
   };
 }
 
+/** Sampler settings measured to give a result worse than the input (said before any work), or null. */
+function settingsWorseThanInput(check: Awaited<ReturnType<typeof checkRestoreOptions>>): string | null {
+  const { config, sampler, steps, model } = check;
+  if ((config.sde.kind ?? 'irsde') !== 'irsde') return null;
+  const defaults = `${config.sampler.steps} step${config.sampler.steps > 1 ? 's' : ''}`;
+  if ((config.sde.prediction ?? 'noise') === 'noise') {
+    // x̂₀ from predicted noise divides by e^(−θ̄_t), tiny near T: a few long steps amplify the network's error
+    // (denoise-sigma25: 6.6 dB at 1 step, 16 at 2, 27 at 5, against 20.5 for the noisy input).
+    return sampler === 'posterior' && steps < Math.min(5, config.sampler.steps)
+      ? `${steps} step${steps > 1 ? 's' : ''} is too few for ${model}, a noise-predicting IR-SDE model: expect a result worse than the input below ~5 steps (its default: ${config.sampler.steps})`
+      : null;
+  }
+  // x̂₀-predicting models are trained for one posterior jump (jpeg on 6 CBSD68 images at q10, JPEG input 26.4 dB:
+  // the ODE 24.2 / 25.2 / 25.4 dB at 1 / 5 / 10 steps, the SDE 23.8 dB at 10).
+  return sampler !== 'posterior' ? `${model} predicts x̂₀ and is made for the posterior sampler (${defaults}); the ${sampler} sampler gives results worse than the input` : null;
+}
+
 export async function run(argv: string[], io: CommandIO = processIO): Promise<number> {
   let parsed;
   try {
@@ -121,6 +138,10 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
   if (values.help) { io.out(USAGE); return 0; }
   const json = values.json!;
   const emit = (e: IrsdeEvent): void => { if (json) io.out(JSON.stringify(e) + '\n'); };
+  const warn = (message: string, file?: string): void => {
+    if (json) emit({ type: 'warning', message, ...(file !== undefined ? { file } : {}) });
+    else io.err(`irsde: ${message}\n`);
+  };
   if (positionals.length === 0) throw new IrsdeError('bad-option', 'no input images given', { hint: 'irsde restore <files or folders...> [-o out]' });
 
   const sampler = values.sampler as SamplerMode | undefined;
@@ -173,22 +194,8 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
   };
 
   if (!json && io.isTTY) io.err(`irsde: model ${check.model} (${check.config.task}), ${check.sampler} sampler, ${check.steps} steps${check.tile ? `, tiles ${check.tile}px/${check.overlap}` : ''}\n`);
-  const irsde = (check.config.sde.kind ?? 'irsde') === 'irsde';
-  const noisePredicting = (check.config.sde.prediction ?? 'noise') === 'noise';
-  // Settings measured to give a result worse than the input, said before the work starts.
-  let tooFew: string | null = null;
-  if (irsde && noisePredicting && check.sampler === 'posterior' && check.steps < Math.min(5, check.config.sampler.steps)) {
-    // x̂₀ from predicted noise divides by e^(−θ̄_t), tiny near T: a few long steps amplify the network's error
-    // (denoise-sigma25: 6.6 dB at 1 step, 16 at 2, 27 at 5, against 20.5 for the noisy input).
-    tooFew = `${check.steps} step${check.steps > 1 ? 's' : ''} is too few for ${check.model}, a noise-predicting IR-SDE model: expect a result worse than the input below ~5 steps (its default: ${check.config.sampler.steps})`;
-  } else if (irsde && !noisePredicting && check.sampler !== 'posterior') {
-    // x̂₀-predicting models are trained for one posterior jump (jpeg on 6 CBSD68 images at q10, JPEG input 26.4 dB:
-    // the ODE 24.2 / 25.2 / 25.4 dB at 1 / 5 / 10 steps, the SDE 23.8 dB at 10).
-    tooFew = `${check.model} predicts x̂₀ and is made for the posterior sampler (${check.config.sampler.steps} step${check.config.sampler.steps > 1 ? 's' : ''}); the ${check.sampler} sampler gives results worse than the input`;
-  }
-  if (tooFew) {
-    const msg = tooFew;    if (json) emit({ type: 'warning', message: msg }); else io.err(`irsde: ${msg}\n`);
-  }
+  const poorSettings = settingsWorseThanInput(check);
+  if (poorSettings) warn(poorSettings);
 
   // Ctrl-C: abort between sampler steps, drop the image in progress, exit 130. A second Ctrl-C exits at once.
   const controller = new AbortController();
@@ -235,17 +242,13 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
         if (json) emit({ type: 'result', stage: 'restore', input: file, output: outPath, width: image.width, height: image.height, seconds: Number(seconds.toFixed(3)), ...info });
         else io.out(`${file} -> ${outPath} (${image.width}×${image.height}${info.tiles > 1 ? `, ${info.tiles} tiles` : ''}${info.noiseLevel !== undefined ? `, noise σ ${info.noiseLevel.toFixed(1)}${info.noiseEstimated ? ' (estimated)' : ''}` : ''}, ${fmtTime(seconds)})\n`);
         if ((image.channels === 2 || image.channels === 4) && extname(outPath).toLowerCase() !== '.png') {
-          const msg = `${file}: JPEG has no transparency, so ${outPath} dropped the alpha channel (write .png to keep it)`;
-          if (json) emit({ type: 'warning', message: msg, file });
-          else io.err(`irsde: ${msg}\n`);
+          warn(`${file}: JPEG has no transparency, so ${outPath} dropped the alpha channel (write .png to keep it)`, file);
         }
         if (info.noiseEstimated && info.startStep === 0) {
           // Written unchanged. Noise the estimate cannot see (shared by the channels, e.g. behind a JPEG's
           // subsampled chroma) is the usual reason when the image does look noisy.
           const jpeg = /\.jpe?g$/i.test(file) ? ' (noise in a JPEG with subsampled colour can hide from the estimate)' : '';
-          const msg = `${file}: no noise found, so the image was written unchanged; if it looks noisy, give its level with --noise-level σ, e.g. 25${jpeg}`;
-          if (json) emit({ type: 'warning', message: msg, file });
-          else io.err(`irsde: ${msg}\n`);
+          warn(`${file}: no noise found, so the image was written unchanged; if it looks noisy, give its level with --noise-level σ, e.g. 25${jpeg}`, file);
         }
       } catch (e) {
         printer.end();
