@@ -4,8 +4,9 @@ to safetensors with the same tensor names, so `irsde` can load reference-trained
 
     /usr/bin/python3 tools/convert_pth.py model.pth model.safetensors [--key params]
 
-- Accepts a bare state dict or a dict holding one under `--key` (tried automatically: state_dict, params,
-  params_ema, model); strips a leading `module.` (DataParallel) from every name.
+- Accepts a bare state dict or a dict holding one under `--key` (tried automatically, in this order:
+  params_ema, state_dict, params, model — the EMA copy first, as it is the one meant for inference; the key
+  used is printed); strips a leading `module.` (DataParallel) from every name.
 - Floating tensors are written as F32 (the irsde runtime computes in float32); integer buffers are skipped.
 - Then check the names and shapes against an irsde network with
   `ParamStore.load(...)` (strict: it names every missing, unexpected or wrong-shaped tensor).
@@ -52,10 +53,14 @@ def main():
         sys.exit("convert_pth: cannot read %s: %s" % (args.input, e))
     sd = ckpt
     if isinstance(ckpt, dict) and not all(hasattr(v, "shape") for v in ckpt.values()):
-        keys = [args.key] if args.key else ["state_dict", "params", "params_ema", "model"]
-        sd = next((ckpt[k] for k in keys if k in ckpt), None)
-        if sd is None:
+        keys = [args.key] if args.key else ["params_ema", "state_dict", "params", "model"]
+        used = next((k for k in keys if k in ckpt), None)
+        if used is None:
             sys.exit("convert_pth: %s holds no state dict under %s (keys: %s)" % (args.input, keys, list(ckpt)[:10]))
+        sd = ckpt[used]
+        print("%s: converting the state dict under '%s'" % (args.input, used))
+    elif args.key:
+        sys.exit("convert_pth: %s is a bare state dict (no '%s' entry); run again without --key" % (args.input, args.key))
     out = {}
     for name, t in sd.items():
         if not hasattr(t, "dtype") or not t.is_floating_point():

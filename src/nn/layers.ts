@@ -1,4 +1,5 @@
 /** Basic layers with PyTorch's parameter names and default initialisation. */
+import { IrsdeError } from '../common/errors.js';
 import type { Tensor } from '../graph/tensor.js';
 import * as G from '../graph/ops.js';
 import { init } from '../runtime/params.js';
@@ -66,6 +67,10 @@ export function sinCos(x: Tensor): [Tensor, Tensor] {
 
 /** Sinusoidal embedding of a float time [B] → [B, d]: sines first, f_k = exp(−k·ln(10000)/(d/2 − 1)). */
 export function sinusoidalEmbedding(t: Tensor, d: number): Tensor {
+  // Frequencies 10000^(−k/(half−1)): half = 1 would divide by zero (the reference raises there too).
+  if (!(Number.isInteger(d) && d >= 4 && d % 2 === 0)) {
+    throw new IrsdeError('bad-config', `the sinusoidal time embedding needs an even width of at least 4, got ${d} (network width / nf)`);
+  }
   const half = d / 2;
   const f = new Float32Array(half);
   for (let k = 0; k < half; k++) f[k] = Math.exp((-k * Math.log(10000)) / (half - 1));

@@ -164,7 +164,8 @@ export function validateModelConfig(raw: unknown, file = 'config.json'): ModelCo
   let network: ModelNetwork;
   if (kind === 'nafnet') {
     const imgChannel = c.int(nc, 'imgChannel', 'network.config.imgChannel', 3, 3);
-    const width = c.int(nc, 'width', 'network.config.width', 2, 4096);
+    // The sinusoidal time embedding has width/2 sin and cos pairs and needs at least two of them.
+    const width = c.int(nc, 'width', 'network.config.width', 4, 4096);
     if (width % 2) c.fail('network.config.width', 'an even integer', width);
     const middleBlkNum = c.int(nc, 'middleBlkNum', 'network.config.middleBlkNum', 0, 1000);
     const encBlkNums = c.intList(nc, 'encBlkNums', 'network.config.encBlkNums', 0, 1);
@@ -175,7 +176,8 @@ export function validateModelConfig(raw: unknown, file = 'config.json'): ModelCo
   } else {
     const inNc = c.int(nc, 'inNc', 'network.config.inNc', 3, 3);
     const outNc = c.int(nc, 'outNc', 'network.config.outNc', 3, 3);
-    const nf = c.int(nc, 'nf', 'network.config.nf', 1, 4096);
+    const nf = c.int(nc, 'nf', 'network.config.nf', 4, 4096);
+    if (nf % 2) c.fail('network.config.nf', 'an even integer (the time embedding has nf/2 sin and cos pairs)', nf);
     const depth = c.int(nc, 'depth', 'network.config.depth', 1, 10);
     const cfg: UNetConfig = { inNc, outNc, nf, depth };
     if (nc.chMult !== undefined) {

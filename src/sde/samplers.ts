@@ -175,6 +175,13 @@ export async function samplePosterior(
   options: PosteriorSampleOptions,
 ): Promise<Float32Array> {
   const steps = planPosterior(sde, options.timesteps, options.timeScale);
+  if (!options.xT && steps[0].t !== sde.T) {
+    // The noisy start μ + λ·z is the state at t = T; starting a grid lower down needs that step's own state.
+    throw new IrsdeError(
+      'bad-option',
+      `timesteps start at ${steps[0].t}, but sampling from the noisy start state begins at T = ${sde.T}: start the grid at ${sde.T} or pass xT (the state at t = ${steps[0].t})`,
+    );
+  }
   return runPlan(net, steps, mu, start(sde, mu, rng, options), rng, options);
 }
 
@@ -213,6 +220,10 @@ export async function sampleReducedSteps(
   rng: NormalSource,
   options: ReducedStepSampleOptions,
 ): Promise<Float32Array> {
+  if (!(Number.isInteger(options.steps) && options.steps >= 1 && options.steps <= sde.T)) {
+    // More steps than T would feed the network times between the trained integers 1…T.
+    throw new IrsdeError('bad-option', `steps must be an integer in [1, ${sde.T}], got ${options.steps}`);
+  }
   const reduced = sde.withSteps(options.steps);
   const { steps: _steps, ...rest } = options;
   return sample(net, reduced, mu, rng, { ...rest, timeScale: sde.T / options.steps });

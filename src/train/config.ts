@@ -226,12 +226,12 @@ const SCHEMA: Spec = {
     network: f({
       t: 'union', tag: 'type', variants: {
         nafnet: {
-          imgChannel: f(int(1, 64), 3), width: f(int(2, 4096)), middleBlkNum: f(int(0, 1000), 1),
+          imgChannel: f(int(1, 64), 3), width: f(int(4, 4096)), middleBlkNum: f(int(0, 1000), 1),
           encBlkNums: f(arr(int(0, 1000), { minLen: 1 })), decBlkNums: f(arr(int(0, 1000), { minLen: 1 })),
           conditional: f(bool, true),
         },
         unet: {
-          inNc: f(int(1, 64), 3), outNc: f(int(1, 64), 3), nf: f(int(1, 4096)), depth: f(int(1, 8)),
+          inNc: f(int(1, 64), 3), outNc: f(int(1, 64), 3), nf: f(int(4, 4096)), depth: f(int(1, 8)),
           chMult: opt(arr(int(1, 64), { minLen: 1 })), conditional: f(bool, true),
         },
       },
@@ -409,8 +409,10 @@ function crossCheck(c: TrainConfig): void {
   const n = c.network;
   if (n.type === 'nafnet') {
     if (n.encBlkNums.length !== n.decBlkNums.length) throw bad('network.decBlkNums', `must have as many levels as encBlkNums (${n.encBlkNums.length}), got ${n.decBlkNums.length}`);
+    // The sinusoidal time embedding has width/2 sin and cos pairs and needs at least two of them.
     if (n.width % 2) throw bad('network.width', `must be even, got ${n.width}`);
   } else {
+    if (n.nf % 2) throw bad('network.nf', `must be even (the time embedding has nf/2 sin and cos pairs), got ${n.nf}`);
     if (n.chMult && n.chMult.length !== n.depth) throw bad('network.chMult', `must have depth (${n.depth}) entries, got ${n.chMult.length}`);
     if (n.inNc !== n.outNc) throw bad('network.outNc', `must equal inNc (${n.inNc}) for a noise-predicting network, got ${n.outNc}`);
   }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { Graph } from '../../src/graph/tensor.js';
 import { Program } from '../../src/runtime/program.js';
 import { getBackend } from '../../src/runtime/backend.js';
-import { sinCos } from '../../src/nn/layers.js';
+import { sinCos, sinusoidalEmbedding } from '../../src/nn/layers.js';
 
 test('sinCos (range reduction + polynomials, no Sin/Cos ops) matches Math.sin/cos to 1e-6 over ±1000', async () => {
   const n = 40001;
@@ -23,4 +23,12 @@ test('sinCos (range reduction + polynomials, no Sin/Cos ops) matches Math.sin/co
   }
   assert.ok(es < 1e-6 && ec < 1e-6, `max error sin ${es}, cos ${ec}`);
   await prog.release();
+});
+
+test('the sinusoidal time embedding refuses widths that would divide by zero or drop a channel', () => {
+  const g = new Graph();
+  const t = g.input('t', [1]);
+  assert.throws(() => sinusoidalEmbedding(t, 2), /even width of at least 4, got 2/);
+  assert.throws(() => sinusoidalEmbedding(t, 7), /even width of at least 4, got 7/);
+  assert.deepEqual(sinusoidalEmbedding(t, 4).shape, [1, 4]);
 });

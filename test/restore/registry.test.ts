@@ -80,6 +80,8 @@ test('config.json validation names the file and the field', () => {
     [{ task: undefined }, /"task" must be a non-empty string, got nothing/],
     [{ metrics: [{ dataset: 'x', psnr: 30 }] }, /"metrics\[0\]\.ssim" must be a number in \[-1, 1\]/],
     [{ version: 2 }, /"version" must be 1/],
+    [{ network: { kind: 'nafnet', config: { ...good.network.config, width: 2 } } }, /"network\.config\.width" must be an integer from 4 to 4096, got 2/],
+    [{ network: { kind: 'unet', config: { inNc: 3, outNc: 3, nf: 7, depth: 2 } } }, /"network\.config\.nf" must be an even integer/],
     [{ sde: { ...good.sde, prediction: 'v' } }, /"sde\.prediction" must be one of "noise", "x0", got "v"/],
     [{ sde: { ...good.sde, kind: 'denoising', prediction: 'x0' }, sampler: { mode: 'ode', steps: 4 } }, /"sde\.prediction" must be "noise" for a denoising SDE/],
   ];

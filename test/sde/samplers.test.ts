@@ -179,6 +179,12 @@ describe('sampler loop', () => {
     await assert.rejects(sampleReverseSde(fake, sde, mu, new TestRng(1), { shape: [1, 3, 16, 15] }), /shape/);
     await assert.rejects(samplePosterior(fake, sde, mu, new TestRng(1), { shape, timesteps: [50, 60] }), /strictly decreasing/);
     await assert.rejects(sample(fake, sde, mu, new TestRng(1), { shape, mode: 'sde', timesteps: [10] }), /posterior/);
+    // A grid below T from the noisy start (the t = T state) is refused; with the matching xT it runs.
+    await assert.rejects(samplePosterior(fake, sde, mu, new TestRng(1), { shape, timesteps: [50, 25] }), /start the grid at 100 or pass xT/);
+    const fromMid = await samplePosterior(fake, sde, mu, new TestRng(1), { shape, timesteps: [50, 25], xT: mu });
+    assert.equal(fromMid.length, mu.length);
+    // More reduced steps than T would feed the network times between the trained integers.
+    await assert.rejects(sampleReducedSteps(fake, sde, mu, new TestRng(1), { shape, mode: 'posterior', steps: 250 }), /steps must be an integer in \[1, 100\], got 250/);
     const bad: NoiseNetwork = async () => new Float32Array(3);
     await assert.rejects(sampleReverseSde(bad, sde, mu, new TestRng(1), { shape }), /returned 3 values/);
   });

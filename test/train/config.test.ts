@@ -75,6 +75,8 @@ test('--set overrides: JSON values or bare strings, nested paths, null resets to
   assert.throws(() => resolveConfig({ ...minimal(), schedule: { type: 'cosine', etaMin: 1e-7 } }, { sets: ['schedule.type=constant'] }),
     /"schedule\.etaMin": belongs to type "cosine", not "constant"/);
   assert.throws(() => resolveConfig(minimal(), { sets: ['data.patch=1e400'] }), /must be a number, got Infinity/);
+  // the time embedding needs width/2 ≥ 2 sin-cos pairs (width 2 gave NaN everywhere)
+  assert.throws(() => resolveConfig(minimal(), { sets: ['network.width=2'] }), /"network\.width"/);
 });
 
 test('relative data paths become absolute; $data paths stay symbolic', () => {
