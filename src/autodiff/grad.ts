@@ -17,6 +17,14 @@ export function grad(loss: Tensor, wrt: readonly Tensor[], opts: GradOptions = {
   if (!opts.seed && !(loss.rank === 0 || (isStatic(loss.shape) && loss.shape.every((d) => d === 1)))) {
     throw new Error(`grad: loss must be a scalar (got shape [${loss.shape}]); pass a seed gradient for non-scalar outputs`);
   }
+  if (opts.seed && !sameShape(opts.seed.shape, loss.shape)) {
+    throw new Error(`grad: the seed gradient [${opts.seed.shape}] must have the output's shape [${loss.shape}]`);
+  }
+  const isFloat = (t: Tensor): boolean => t.dtype === 'float32' || t.dtype === 'float64' || t.dtype === 'float16';
+  if (!isFloat(loss)) throw new Error(`grad: the loss must be a floating-point tensor, got ${loss.dtype} (cast it first)`);
+  wrt.forEach((t, i) => {
+    if (!isFloat(t)) throw new Error(`grad: cannot differentiate with respect to "${t.name}" (position ${i}) of dtype ${t.dtype} (only floating-point tensors have gradients)`);
+  });
   // Nodes that depend on some wrt tensor …
   const wrtIds = new Set(wrt.map((t) => t.id));
   const depends = new Set<number>(wrtIds);
@@ -65,3 +73,18 @@ export function grad(loss: Tensor, wrt: readonly Tensor[], opts: GradOptions = {
 
 const isExpand = (t: Tensor): boolean => t.producer !== null && (t.producer.op.name === 'Expand' || t.producer.op.name === 'ExpandAs');
 const unexpand = (t: Tensor): Tensor => (isExpand(t) ? t.producer!.inputs[0]! : t);
+
+/**
+ * For each of `wrt`, whether `loss` is computed from it at all. `grad` returns zeros for a tensor the loss
+ * does not depend on; a training loop should leave such parameters alone (PyTorch gives them no .grad, so
+ * its optimisers apply neither weight decay nor momentum to them).
+ */
+export function lossDependsOn(loss: Tensor, wrt: readonly Tensor[]): boolean[] {
+  const seen = new Set<number>([loss.id]);
+  const stack: Tensor[] = [loss];
+  while (stack.length) {
+    const t = stack.pop()!;
+    for (const x of t.producer?.inputs ?? []) if (!seen.has(x.id)) { seen.add(x.id); stack.push(x); }
+  }
+  return wrt.map((t) => seen.has(t.id));
+}

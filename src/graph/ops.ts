@@ -747,7 +747,9 @@ const ScatterAddOp = defineOp<{}>({
   emit: (e, n) => {
     const [t, idx, upd] = n.inputs as [Tensor, Tensor, Tensor];
     const zeros = e.op1('Mul', [e.name(t), e.floatScalar(0, t.dtype)]);
-    const indices = e.op1('Unsqueeze', [e.name(idx), e.ints([-1])]);
+    // ScatterND takes int64 indices only (Gather also takes int32).
+    const idx64 = idx.dtype === 'int64' ? e.name(idx) : e.op1('Cast', [e.name(idx)], { to: attr.i(7) });
+    const indices = e.op1('Unsqueeze', [idx64, e.ints([-1])]);
     e.bind(n.outputs[0]!, e.op1('ScatterND', [zeros, indices, e.name(upd)], { reduction: attr.s('add') }));
   },
 });
@@ -916,23 +918,37 @@ function convInputGrad(g: Tensor, x: Tensor, w: Tensor, a: ConvAttrs): Tensor {
     return one(ConvOp, [gy, flippedTransposedKernel(w, a.group)], { strides: [1, 1], pads, dilations: a.dilations, group: a.group });
   }
   // Strided: the transposed convolution. output_padding recovers input sizes the stride rounded away.
-  const outPad = [0, 1].map((i) => {
-    const H = x.shape[2 + i]!, Ho = g.shape[2 + i]!;
-    const k = i === 0 ? kh! : kw!, s = a.strides[i]!, d = a.dilations[i]!;
-    const pb = i === 0 ? t : l, pe = i === 0 ? b : r;
-    if (typeof H === 'number' && typeof Ho === 'number') return H - ((Ho - 1) * s + d * (k - 1) + 1 - pb - pe);
-    return s - d * (k - 1) - 1 + pb + pe; // assumes H divisible by the stride (networks pad to multiples)
-  });
-  return one(ConvTransposeOp, [g, w], { ...a, outputPadding: outPad as [number, number], like: x.shape });
+  const spatial = [x.shape[2], x.shape[3], g.shape[2], g.shape[3]];
+  if (spatial.every((d) => typeof d === 'number')) {
+    const outPad = [0, 1].map((i) => {
+      const H = x.shape[2 + i] as number, Ho = g.shape[2 + i] as number;
+      const k = i === 0 ? kh! : kw!, s = a.strides[i]!, d = a.dilations[i]!;
+      return H - ((Ho - 1) * s + d * (k - 1) + 1 - (i === 0 ? t : l) - (i === 0 ? b : r));
+    });
+    return one(ConvTransposeOp, [g, w], { ...a, outputPadding: outPad as [number, number], like: x.shape });
+  }
+  // Symbolic sizes: the rows the stride rounded away (0 … s−1 of them, plus the end padding) are known only at
+  // run time. Transpose without end padding and with the largest output_padding (s − 1), which is never
+  // shorter than x, then crop to x's run-time size; rows no window reached get zero, as they should.
+  const outPad: [number, number] = [a.strides[0]! - 1, a.strides[1]! - 1];
+  return one(ConvTransposeOp, [g, w, x], { ...a, pads: [t, l, 0, 0], outputPadding: outPad, like: x.shape });
 }
 
+/** ConvTranspose(g, w); with a third input `like`, cropped to like's run-time H × W (symbolic sizes). */
 const ConvTransposeOp = defineOp<ConvAttrs & { outputPadding: [number, number]; like: Shape }>({
   name: 'ConvTranspose',
   infer: ([g, w], a) => [{ dtype: g!.dtype, shape: [g!.shape[0]!, (w!.shape[1] as number) * a.group, a.like[2]!, a.like[3]!] }],
-  emit: emitAs('ConvTranspose', (a, n) => ({
-    kernel_shape: attr.ints((n.inputs[1]!.shape as number[]).slice(2)), strides: attr.ints(a.strides), pads: attr.ints(a.pads),
-    dilations: attr.ints(a.dilations), group: attr.i(a.group), output_padding: attr.ints(a.outputPadding),
-  })),
+  emit: (e, n) => {
+    const a = n.attrs;
+    const [g, w, like] = n.inputs;
+    const y = e.op1('ConvTranspose', [e.name(g!), e.name(w!)], {
+      kernel_shape: attr.ints((w!.shape as number[]).slice(2)), strides: attr.ints(a.strides), pads: attr.ints(a.pads),
+      dilations: attr.ints(a.dilations), group: attr.i(a.group), output_padding: attr.ints(a.outputPadding),
+    });
+    if (!like) return e.bind(n.outputs[0]!, y);
+    const hw = e.op1('Slice', [e.op1('Shape', [e.name(like)]), e.ints([2]), e.ints([4])]);
+    e.bind(n.outputs[0]!, e.op1('Slice', [y, e.ints([0, 0]), hw, e.ints([2, 3])]));
+  },
 });
 
 function wgradMode(): string {
@@ -1208,19 +1224,31 @@ export const globalAvgPool = (x: Tensor): Tensor => one(GlobalAvgPoolOp, [x]);
 
 const AvgPoolOp = defineOp<{ k: number }>({
   name: 'AveragePool',
-  infer: ([x], a) => [{ dtype: x!.dtype, shape: [x!.shape[0]!, x!.shape[1]!, divDim(x!.shape[2]!, a.k), divDim(x!.shape[3]!, a.k)] }],
+  infer: ([x], a) => {
+    if (x!.rank !== 4) throw new ShapeError(`AveragePool: expected an NCHW input, got [${x!.shape}]`);
+    // Like PyTorch (and ONNX without ceil_mode): rows and columns past the last whole window are dropped.
+    const out = (d: Dim): Dim => (typeof d === 'number' ? Math.floor(d / a.k) : divDim(d, a.k));
+    return [{ dtype: x!.dtype, shape: [x!.shape[0]!, x!.shape[1]!, out(x!.shape[2]!), out(x!.shape[3]!)] }];
+  },
   emit: emitAs('AveragePool', (a) => ({ kernel_shape: attr.ints([a.k, a.k]), strides: attr.ints([a.k, a.k]), pads: attr.ints([0, 0, 0, 0]) })),
   vjp: (n, [g]) => {
     const x = n.inputs[0]!;
     const k = n.attrs.k;
-    const y = n.outputs[0]!;
-    // Non-overlapping windows: each input pixel gets g/k² of its window.
-    const e = expand(unsqueeze(unsqueeze(div(g!, k * k), [3]), [5]), [1, 1, 1, k, 1, k]);
-    void y;
-    return [reshape(e, [0, x.shape[1]!, x.shape[2]!, x.shape[3]!])];
+    const [, c, h, w] = x.shape;
+    if (typeof h === 'number' && typeof w === 'number' && h % k === 0 && w % k === 0) {
+      // Non-overlapping windows that tile x: each input pixel gets g/k² of its window.
+      const e = expand(unsqueeze(unsqueeze(div(g!, k * k), [3]), [5]), [1, 1, 1, k, 1, k]);
+      return [reshape(e, [0, c!, h, w])];
+    }
+    // Sizes the windows do not tile (or not known until run time): the gradient of the equivalent depthwise
+    // convolution with a constant 1/k² kernel; the dropped rows and columns get zero.
+    if (typeof c !== 'number') throw new ShapeError(`AveragePool gradient: needs a static channel count, got [${x.shape}]`);
+    const data = (x.dtype === 'float64' ? new Float64Array(c * k * k) : new Float32Array(c * k * k)).fill(1 / (k * k));
+    const kernel = x.graph.constant(data, [c, 1, k, k], x.dtype);
+    return [convInputGrad(g!, x, kernel, { strides: [k, k], pads: [0, 0, 0, 0], dilations: [1, 1], group: c })];
   },
 });
-/** Average pooling with kernel = stride = k (sizes divisible by k). */
+/** Average pooling with kernel = stride = k; like PyTorch, a remainder of fewer than k rows or columns is dropped. */
 export const avgPool = (x: Tensor, k: number): Tensor => one(AvgPoolOp, [x], { k });
 
 // ---------------------------------------------------------------------------------------------------------

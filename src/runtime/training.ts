@@ -5,7 +5,7 @@
  */
 import { sameShape } from '../graph/shape.js';
 import type { Graph, Tensor } from '../graph/tensor.js';
-import { grad } from '../autodiff/grad.js';
+import { grad, lossDependsOn } from '../autodiff/grad.js';
 import { Program } from './program.js';
 import type { Backend, HostTensor } from './backend.js';
 import type { ParamStore } from './params.js';
@@ -21,10 +21,16 @@ export interface TrainingProgramOptions {
 export class TrainingProgram {
   private constructor(
     readonly program: Program,
+    /** The stored parameters that get gradients (all of the store's graph parameters but `unusedParams`). */
     readonly paramNames: readonly string[],
     private readonly store: ParamStore,
     /** Graph parameters the store does not hold: the caller feeds them (e.g. frozen weights). */
     private readonly fedParams: readonly string[],
+    /**
+     * Stored parameters the loss does not depend on. They get no gradient (absent from `run().grads`), so the
+     * optimisers leave them untouched, as PyTorch does for parameters whose .grad is None.
+     */
+    readonly unusedParams: readonly string[],
   ) {}
 
   /** Differentiate `loss` w.r.t. every graph parameter and compile loss + gradients into one session. */
@@ -37,12 +43,18 @@ export class TrainingProgram {
         throw new Error(`TrainingProgram: parameter "${p.name}" is [${have.join(', ')}] in the ParamStore but [${want.join(', ')}] in the graph`);
       }
     }
-    const grads = grad(loss, params);
+    for (const k of Object.keys(opts.extra ?? {})) {
+      if (k === 'loss' || k.startsWith('grad:')) throw new Error(`TrainingProgram: extra output "${k}" would replace the loss or a gradient; rename it`);
+    }
+    const used = lossDependsOn(loss, params);
+    const trained = params.filter((_, i) => used[i]);
+    const grads = grad(loss, trained);
     const outputs: Record<string, Tensor> = { loss, ...(opts.extra ?? {}) };
-    params.forEach((p, i) => { outputs[`grad:${p.name}`] = grads[i]!; });
+    trained.forEach((p, i) => { outputs[`grad:${p.name}`] = grads[i]!; });
     const program = await Program.compile(backend, graph, outputs, { training: true, threads: opts.threads, blockedConvs: opts.blockedConvs });
     const fed = graph.params.filter((p) => !store.has(p.name) && program.inputNames.includes(p.name)).map((p) => p.name);
-    return new TrainingProgram(program, params.map((p) => p.name), store, fed);
+    const unused = params.filter((_, i) => !used[i]).map((p) => p.name);
+    return new TrainingProgram(program, trained.map((p) => p.name), store, fed, unused);
   }
 
   /** Run forward + backward. Returns the loss, the gradients by parameter name, and any extra outputs. */
@@ -52,6 +64,7 @@ export class TrainingProgram {
     }
     const all: Record<string, HostTensor | Float32Array> = { ...feeds };
     for (const name of this.paramNames) all[name] = this.store.get(name);
+    for (const name of this.unusedParams) if (this.program.inputNames.includes(name)) all[name] = this.store.get(name); // read by an extra output
     const res = await this.program.run(all);
     const grads = new Map<string, Float32Array>();
     const extra: Record<string, HostTensor> = {};

@@ -79,6 +79,7 @@ export const opCases: Array<[string, (ins: Tensor[]) => Tensor, InputSpec[]]> = 
   ['Conv1x1PixelShuffle', ([x, w]) => G.conv1x1PixelShuffle(x!, w!, 2), [x34('x', [2, 3, 3, 2]), x34('w', [8, 3, 1, 1])]],
   ['Upsample nearest ×2', ([a]) => G.upsampleNearest2x(a!), [x34('x', [2, 3, 2, 3])]],
   ['AveragePool 2×2', ([a]) => G.avgPool(a!, 2), [x34('x', [2, 3, 4, 6])]],
+  ['AveragePool 2×2 on 5×7 (remainder dropped)', ([a]) => G.avgPool(a!, 2), [x34('x', [1, 2, 5, 7])]],
   ['GlobalAveragePool', ([a]) => G.globalAvgPool(a!), [x34('x', [2, 3, 4, 5])]],
   // two paths into x, one through the pool's broadcast gradient (the accumulation leaves the broadcast to the Add)
   ['x · GlobalAveragePool(x) (channel attention)', ([a]) => G.mul(a!, G.globalAvgPool(a!)), [x34('x', [2, 3, 4, 5])]],
@@ -87,6 +88,7 @@ export const opCases: Array<[string, (ins: Tensor[]) => Tensor, InputSpec[]]> = 
   ['Clip', ([a]) => G.clip(a!, -0.5, 0.7), [{ name: 'x', shape: [3, 4], init: (n, r) => randn(n, r).map((v) => (Math.abs(v + 0.5) < 0.05 || Math.abs(v - 0.7) < 0.05 ? v + 0.2 : v)) }]],
   ['Cast float→float', ([a]) => G.cast(G.cast(a!, 'float64'), 'float32'), [x34()]],
   ['Gather (rows, repeated)', ([t]) => G.gather(t!, t!.graph.constant(BigInt64Array.from([2n, 0n, 2n, 1n]), [4], 'int64'), 0), [x34('t', [3, 5])]],
+  ['Gather (int32 indices, negative)', ([t]) => G.gather(t!, t!.graph.constant(Int32Array.from([-1, 0, 2]), [3], 'int32'), 0), [x34('t', [3, 5])]],
   ['Gather (axis 1, repeated)', ([t]) => G.gather(t!, t!.graph.constant(BigInt64Array.from([3n, 0n, 3n]), [3], 'int64'), 1), [x34('t', [2, 5, 3])]],
   ['Gather (axis 2, 2-D indices)', ([t]) => G.gather(t!, t!.graph.constant(BigInt64Array.from([1n, 0n, 1n, 2n]), [2, 2], 'int64'), 2), [x34('t', [2, 3, 4])]],
   // convolutions

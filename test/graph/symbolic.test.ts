@@ -111,3 +111,66 @@ test('channel norms check the shape of their per-channel scale and shift', () =>
   assert.throws(() => G.channelLayerNorm(x, g.param('v', [4]), null), /channel norm: scale\/shift \[4\] must be \[1 or B, 4, 1…\] against the input \[B,4,H,W\]/);
   assert.throws(() => G.channelLayerNorm(x, g.param('u', [1, 4, 2, 1]), null), /scale\/shift \[1,4,2,1\]/);
 });
+
+test('strided convolutions train with symbolic sizes that the stride does not divide (input and weight gradients equal the static graph)', async () => {
+  const backend = await getBackend('node');
+  const cases: { k: number; stride: number; pads: [number, number, number, number]; dilation?: number }[] = [
+    { k: 3, stride: 2, pads: [0, 0, 0, 0] },
+    { k: 3, stride: 2, pads: [1, 1, 1, 1] },
+    { k: 2, stride: 2, pads: [0, 0, 0, 0] },
+    { k: 3, stride: 3, pads: [2, 0, 1, 1], dilation: 2 },
+  ];
+  const rng = createRng(5);
+  for (const c of cases) {
+    const wData = rng.fillNormal(new Float32Array(4 * 2 * c.k * c.k));
+    const build = async (shape: Dim[]) => {
+      const g = new Graph();
+      const x = g.input('x', shape);
+      const w = g.param('w', [4, 2, c.k, c.k]);
+      const y = G.conv2d(x, w, null, { stride: c.stride, padding: c.pads, dilation: c.dilation ?? 1 });
+      const loss = G.sum(G.mul(y, y));
+      const [gw, gx] = grad(loss, [w, x]);
+      return Program.compile(backend, g, { gw: gw!, gx: gx! }, { training: true });
+    };
+    const sym = await build([1, 2, 'H', 'W']);
+    for (const [h, wd] of [[7, 7], [5, 8], [8, 8], [9, 11]] as const) {
+      const x = rng.fillNormal(new Float32Array(2 * h * wd));
+      const feeds = { x: { data: x, dims: [1, 2, h, wd], dtype: 'float32' as const }, w: wData };
+      const stat = await build([1, 2, h, wd]);
+      const [a, b] = [await sym.run(feeds), await stat.run(feeds)];
+      await stat.release();
+      const what = `k${c.k} s${c.stride} pads [${c.pads}] at ${h}×${wd}`;
+      assert.deepEqual(a.gx!.dims, [1, 2, h, wd], what);
+      for (const k of ['gx', 'gw']) {
+        const p = a[k]!.data as Float32Array, q = b[k]!.data as Float32Array;
+        assert.equal(p.length, q.length, `${k} ${what}`);
+        for (let i = 0; i < p.length; i++) assert.ok(Math.abs(p[i]! - q[i]!) <= 1e-4 * (1 + Math.abs(q[i]!)), `${k}[${i}] ${what}: ${p[i]} vs ${q[i]}`);
+      }
+    }
+    await sym.release();
+  }
+});
+
+test('avgPool with symbolic sizes it does not divide: forward and gradient equal the static graph (remainder dropped, as in PyTorch)', async () => {
+  const backend = await getBackend('node');
+  const build = async (shape: Dim[]) => {
+    const g = new Graph();
+    const x = g.input('x', shape);
+    const y = G.avgPool(x, 2);
+    const [gx] = grad(G.sum(G.mul(y, y)), [x]);
+    return Program.compile(backend, g, { y, gx: gx! }, { training: true });
+  };
+  const sym = await build([1, 3, 'H', 'W']);
+  const rng = createRng(9);
+  for (const [h, w] of [[5, 7], [4, 6]] as const) {
+    const x = rng.fillNormal(new Float32Array(3 * h * w));
+    const feeds = { x: { data: x, dims: [1, 3, h, w], dtype: 'float32' as const } };
+    const stat = await build([1, 3, h, w]);
+    const [a, b] = [await sym.run(feeds), await stat.run(feeds)];
+    await stat.release();
+    assert.deepEqual(a.y!.dims, [1, 3, Math.floor(h / 2), Math.floor(w / 2)]);
+    assert.deepEqual(a.gx!.dims, [1, 3, h, w]);
+    assert.deepEqual(Array.from(a.gx!.data as Float32Array), Array.from(b.gx!.data as Float32Array));
+  }
+  await sym.release();
+});

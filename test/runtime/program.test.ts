@@ -109,6 +109,32 @@ test('Program.run checks feeds against the graph; TrainingProgram checks the sto
   await tp.release();
 });
 
+test('TrainingProgram: parameters the loss does not use get no gradient (the optimiser leaves them alone); extra outputs cannot replace the loss', async () => {
+  const { ParamStore } = await import('../../src/runtime/params.js');
+  const { TrainingProgram } = await import('../../src/runtime/training.js');
+  const { AdamW } = await import('../../src/runtime/optim.js');
+  const backend = await getBackend('node');
+  const g = new Graph();
+  const x = g.input('x', [2, 3]);
+  const w = g.param('w', [3, 3]), u = g.param('u', [3]);
+  const y = G.matmul(x, w);
+  const loss = G.mean(G.mul(y, y));
+  const store = new ParamStore();
+  store.add('w', [3, 3]).fill(0.1);
+  store.add('u', [3]).fill(0.5);
+  const tp = await TrainingProgram.create(backend, g, loss, store, { extra: { z: G.add(y, u) } });
+  assert.deepEqual(tp.paramNames, ['w']);
+  assert.deepEqual(tp.unusedParams, ['u']);
+  const r = await tp.run({ x: Float32Array.of(1, 2, 3, 4, 5, 6) });
+  assert.deepEqual([...r.grads.keys()], ['w']);
+  assert.deepEqual(r.extra.z!.dims, [2, 3]); // the extra output still reads u
+  new AdamW(store, { lr: 0.1, weightDecay: 0.5 }).step(r.grads);
+  assert.deepEqual(Array.from(store.get('u')), [0.5, 0.5, 0.5]); // no weight decay without a gradient
+  assert.ok(store.get('w')[0] !== Math.fround(0.1));
+  await tp.release();
+  await assert.rejects(TrainingProgram.create(backend, g, loss, store, { extra: { loss: y } }), /extra output "loss" would replace the loss/);
+});
+
 test('float64 graphs: the constants ops add follow the input dtype (clip, constant pad, channel LN, gather gradient; ORT has no float64 Erf, so no GELU)', async () => {
   const { grad } = await import('../../src/autodiff/grad.js');
   const backend = await getBackend('node');
