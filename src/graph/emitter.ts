@@ -237,6 +237,12 @@ export function neededNodes(outputs: readonly Tensor[]): Node[] {
 export function emitModel(graph: Graph, opts: EmitOptions): { model: onnx.ModelProto; inputNames: string[]; outputNames: string[] } {
   const e = new Emitter(graph, opts.nchwcBlock ?? 0, opts.bakedParams);
   const outs = Object.entries(opts.outputs);
+  if (outs.length === 0) throw new Error('emitModel: no outputs requested (pass at least one { name: tensor })');
+  const interfaceNames = new Set([...graph.inputs, ...graph.params].map((t) => t.name));
+  for (const [name, t] of outs) {
+    if (!t || typeof t !== 'object' || t.graph !== graph) throw new Error(`emitModel: output "${name}" is not a tensor of this graph`);
+    if (interfaceNames.has(name)) throw new Error(`emitModel: output "${name}" has the name of a graph input or parameter; rename the output`);
+  }
   const nodes = neededNodes(outs.map(([, t]) => t));
   const used = new Set<number>();
   for (const n of nodes) for (const x of n.inputs) used.add(x.id);

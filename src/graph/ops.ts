@@ -76,20 +76,22 @@ const DivOp = binaryOp('Div', (n, [g]) => {
 const PowOp = binaryOp('Pow', (n, [g]) => {
   const [x, p] = n.inputs as [Tensor, Tensor];
   const y = n.outputs[0]!;
-  const dx = sumToShape(mul(g!, mul(p, pow(x, sub(p, 1)))), x.shape);
-  const dp = isConst(p) ? null : sumToShape(mul(g!, mul(y, log(x))), p.shape);
+  // p·x^(p−1) is 0·0^(−1) = NaN at x = 0 for p = 0, and y·log x is 0·(−∞) at x = 0: both are 0 there (PyTorch).
+  const slope = mul(p, pow(x, sub(p, 1)));
+  const pNeverZero = isConst(p) && Array.from(p.constValue as ArrayLike<number | bigint>).every((v) => Number(v) !== 0);
+  const dx = sumToShape(mul(g!, pNeverZero ? slope : where(equal(p, 0), 0, slope)), x.shape);
+  const dp = isConst(p) ? null : sumToShape(mul(g!, where(equal(x, 0), 0, mul(y, log(x)))), p.shape);
   return [dx, dp];
 });
-const MaxOp = binaryOp('Max', (n, [g]) => {
+/** Max/Min gradient: all of g to the winner; on a tie half to each (as PyTorch's maximum/minimum). */
+function extremumGrad(n: Node, g: Tensor, aWins: (a: Tensor, b: Tensor) => Tensor): Tensor[] {
   const [a, b] = n.inputs as [Tensor, Tensor];
-  const takeA = greaterOrEqual(a, b);
-  return [sumToShape(where(takeA, g!, 0), a.shape), sumToShape(where(takeA, 0, g!), b.shape)];
-});
-const MinOp = binaryOp('Min', (n, [g]) => {
-  const [a, b] = n.inputs as [Tensor, Tensor];
-  const takeA = lessOrEqual(a, b);
-  return [sumToShape(where(takeA, g!, 0), a.shape), sumToShape(where(takeA, 0, g!), b.shape)];
-});
+  const wins = aWins(a, b), tie = equal(a, b);
+  const half = mul(g, 0.5);
+  return [sumToShape(where(wins, g, where(tie, half, 0)), a.shape), sumToShape(where(wins, 0, where(tie, half, g)), b.shape)];
+}
+const MaxOp = binaryOp('Max', (n, [g]) => extremumGrad(n, g!, greater));
+const MinOp = binaryOp('Min', (n, [g]) => extremumGrad(n, g!, less));
 const GreaterOp = binaryOp('Greater', undefined, 'bool');
 const LessOp = binaryOp('Less', undefined, 'bool');
 const EqualOp = binaryOp('Equal', undefined, 'bool');
@@ -528,6 +530,7 @@ const ConcatOp = defineOp<{ axis: number }>({
   },
 });
 export function concat(xs: readonly Tensor[], axis: number): Tensor {
+  if (xs.length === 0) throw new ShapeError('Concat: needs at least one tensor');
   if (xs.length === 1) return xs[0]!;
   return one(ConcatOp, xs, { axis: normAxis(axis, xs[0]!.rank, 'Concat') });
 }
@@ -555,6 +558,7 @@ export function split(x: Tensor, sizes: number[] | number, axis: number): Tensor
     if (d % sizes !== 0) throw new ShapeError(`Split: ${d} is not divisible into ${sizes} parts`);
     s = Array(sizes).fill(d / sizes);
   } else s = sizes;
+  if (s.length === 0 || s.some((v) => !Number.isInteger(v) || v < 0)) throw new ShapeError(`Split: sizes must be non-negative integers, got [${s}]`);
   return x.graph.apply(SplitOp, [x], { axis: ax, sizes: s });
 }
 
@@ -577,7 +581,8 @@ function clampSliceIndex(i: number, d: number, lo: number, hi: number): number {
 function sliceDim(d: Dim, start: number, end: number, step: number): Dim {
   if (typeof d === 'number') {
     if (step > 0) { const s = clampSliceIndex(start, d, 0, d), en = clampSliceIndex(end, d, 0, d); return Math.max(0, Math.ceil((en - s) / step)); }
-    const s = clampSliceIndex(start, d, -1, d - 1), en = clampSliceIndex(end, d, -1, d - 1);
+    // ONNX clamps a negative step's start to [0, d − 1] and its end to [−1, d − 1].
+    const s = clampSliceIndex(start, d, 0, d - 1), en = clampSliceIndex(end, d, -1, d - 1);
     return Math.max(0, Math.ceil((s - en) / -step));
   }
   if (step === 1 && start >= 0 && end < 0) return `${d}-${start - end}`;
@@ -602,6 +607,7 @@ const SliceOp = defineOp<SliceAttrs>({
     const a = n.attrs;
     // a whole-axis reversal (flip) is its own adjoint
     if (a.steps.every((st) => st === -1) && a.starts.every((st) => st === -1) && a.ends.every((e) => e <= -INT_MAX)) return [flip(g!, a.axes)];
+    if (n.outputs[0]!.shape.some((d) => d === 0)) return [zerosLike(x)]; // an empty slice read nothing
     if (a.steps.some((st) => st !== 1)) return [stridedSliceGrad(g!, x, a)];
     const pads = Array(2 * x.rank).fill(0) as number[];
     a.axes.forEach((ax, i) => {
@@ -633,7 +639,7 @@ function stridedSliceGrad(g: Tensor, x: Tensor, a: SliceAttrs): Tensor {
   let cur = g;
   a.axes.forEach((ax, i) => {
     const d = x.shape[ax] as number, step = a.steps[i]!, m = cur.shape[ax] as number;
-    const first = step > 0 ? clampSliceIndex(a.starts[i]!, d, 0, d) : d - 1 - clampSliceIndex(a.starts[i]!, d, -1, d - 1); // on the (reversed) axis
+    const first = step > 0 ? clampSliceIndex(a.starts[i]!, d, 0, d) : d - 1 - clampSliceIndex(a.starts[i]!, d, 0, d - 1); // on the (reversed) axis
     const k = Math.abs(step);
     const pads = (before: number, after: number, axis: number, rank: number): number[] => {
       const p = Array(2 * rank).fill(0) as number[];
@@ -658,6 +664,11 @@ function stridedSliceGrad(g: Tensor, x: Tensor, a: SliceAttrs): Tensor {
 
 /** Slice along `axes` (numpy-style: start inclusive, end exclusive, negatives count from the end). */
 export function slice(x: Tensor, starts: number[], ends: number[], axes: number[], steps?: number[]): Tensor {
+  const n = axes.length;
+  if (starts.length !== n || ends.length !== n || (steps && steps.length !== n)) {
+    throw new ShapeError(`Slice: starts, ends${steps ? ', steps' : ''} and axes must have one entry per axis, got ${starts.length}, ${ends.length}${steps ? `, ${steps.length}` : ''} and ${n}`);
+  }
+  if (steps?.some((st) => !Number.isInteger(st) || st === 0)) throw new ShapeError(`Slice: steps must be non-zero integers, got [${steps}]`);
   return one(SliceOp, [x], { starts, ends: ends.map((e) => (e === Infinity ? INT_MAX : e === -Infinity ? -INT_MAX : e)), axes: axes.map((a) => normAxis(a, x.rank, 'Slice')), steps: steps ?? starts.map(() => 1) });
 }
 /** Reverse the order along the given axes. */
@@ -1198,9 +1209,14 @@ const SpaceToDepthOp = defineOp<{ block: number }>({
 /** Space-to-depth in ONNX's block-major channel order (the inverse of a DCR depth-to-space). */
 export const spaceToDepth = (x: Tensor, r: number): Tensor => one(SpaceToDepthOp, [x], { block: r });
 
+/** true, or a ShapeError for an input that is not NCHW. */
+function rank4(op: string, x: Tensor): true {
+  if (x.rank !== 4) throw new ShapeError(`${op}: expected an NCHW input, got [${x.shape}]`);
+  return true;
+}
 const Upsample2Op = defineOp<{}>({
   name: 'UpsampleNearest2',
-  infer: ([x]) => [{ dtype: x!.dtype, shape: [x!.shape[0]!, x!.shape[1]!, mulDim(x!.shape[2]!, 2), mulDim(x!.shape[3]!, 2)] }],
+  infer: ([x]) => [rank4('UpsampleNearest2', x!) && { dtype: x!.dtype, shape: [x!.shape[0]!, x!.shape[1]!, mulDim(x!.shape[2]!, 2), mulDim(x!.shape[3]!, 2)] }],
   emit: (e, n) => {
     const scales = e.floatConst([4], Float32Array.of(1, 1, 2, 2));
     e.bind(n.outputs[0]!, e.op1('Resize', [e.name(n.inputs[0]!), '', scales], { mode: attr.s('nearest'), coordinate_transformation_mode: attr.s('asymmetric'), nearest_mode: attr.s('floor') }));
@@ -1216,7 +1232,7 @@ export const upsampleNearest2x = (x: Tensor): Tensor => one(Upsample2Op, [x]);
 
 const GlobalAvgPoolOp = defineOp<{}>({
   name: 'GlobalAveragePool',
-  infer: ([x]) => [{ dtype: x!.dtype, shape: [x!.shape[0]!, x!.shape[1]!, 1, 1] }],
+  infer: ([x]) => [rank4('GlobalAveragePool', x!) && { dtype: x!.dtype, shape: [x!.shape[0]!, x!.shape[1]!, 1, 1] }],
   emit: emitAs('GlobalAveragePool'),
   vjp: (n, [g]) => { const x = n.inputs[0]!; return [expandAs(div(g!, countOf(x, [2, 3])), x)]; },
 });
@@ -1260,6 +1276,7 @@ interface LNAttrs { eps: number }
 function inferChannelNorm([x, ...affine]: readonly Tensor[]): OutputSpec[] {
   const s = x!.shape;
   if (s.length < 2) throw new ShapeError(`channel norm: input [${s}] needs a channel axis (N, C, ...)`);
+  if (typeof s[1] !== 'number') throw new ShapeError(`channel norm: the channel count must be static, got [${s}]`);
   // scale and shift multiply per channel: [1|B, C, 1, …] (what broadcasting against x·[per-pixel stats] needs)
   for (const t of affine) {
     const fits = (i: number): boolean => t.shape[i] === 1 || t.shape[i] === s[i] || typeof t.shape[i] === 'string' || typeof s[i] === 'string';

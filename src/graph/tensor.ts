@@ -67,6 +67,18 @@ export class Graph {
   private nextId = 0;
   private readonly scalarCache = new Map<string, Tensor>();
   private readonly names = new Set<string>();
+  /** Symbolic input sizes that must be multiples of a number at run time (checked by Program.run). */
+  readonly dimMultiples = new Map<string, { multiple: number; reason: string }>();
+
+  /** Declare that the symbolic size `dim` must be a multiple of `multiple` (`reason` says who needs it and what to do). */
+  requireMultiple(dim: string, multiple: number, reason: string): void {
+    const prev = this.dimMultiples.get(dim);
+    if (prev && prev.multiple % multiple === 0) return;
+    // Two requirements combine to their least common multiple.
+    const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
+    const m = prev ? (prev.multiple * multiple) / gcd(prev.multiple, multiple) : multiple;
+    this.dimMultiples.set(dim, { multiple: m, reason: prev && m !== multiple ? `${prev.reason}; ${reason}` : reason });
+  }
 
   input(name: string, shape: Shape, dtype: DType = 'float32'): Tensor {
     checkShape(name, shape, true);

@@ -144,6 +144,9 @@ export async function runPadded(prog: Runnable, feeds: Record<string, HostTensor
 export function checkGraphMultiple(x: Tensor, spec: PadSpec, net: string): void {
   const [H, W] = [x.shape[2], x.shape[3]];
   for (const [axis, d] of [['H', H], ['W', W]] as const) {
+    if (typeof d === 'string' && spec.multiple > 1) {
+      x.graph.requireMultiple(d, spec.multiple, `${net} (pad with padToMultiple and crop back with cropTo, or use restore())`);
+    }
     if (typeof d === 'number' && d % spec.multiple !== 0) {
       throw new IrsdeError('bad-input', `${net}: input ${axis} = ${d} is not a multiple of ${spec.multiple}`, {
         hint: `pad on the host with padToMultiple(data, dims, ${spec.multiple}, '${spec.mode}') and crop the output back with cropTo (src/nn/padding.ts)`,

@@ -3,6 +3,8 @@
  * WebGPU; also runs in Node, which is how the browser path is tested). Both speak onnxruntime-common's API,
  * so a Backend only differs in which module it loads and which execution providers it asks for.
  */
+import { IrsdeError } from '../common/errors.js';
+
 export type BackendName = 'node' | 'wasm' | 'webgpu';
 
 export type HostData = Float32Array | BigInt64Array | Int32Array | Uint8Array | Uint16Array | Float64Array;
@@ -78,6 +80,9 @@ const cache = new Map<BackendName, Promise<Backend>>();
  * Modules are loaded on first use, so code that never runs a network never loads ONNX Runtime.
  */
 export function getBackend(name: BackendName = 'node'): Promise<Backend> {
+  if (!(['node', 'wasm', 'webgpu'] as unknown[]).includes(name)) {
+    return Promise.reject(new IrsdeError('bad-option', `unknown backend ${JSON.stringify(name)}: expected "node" (onnxruntime-node, CPU), "wasm" or "webgpu" (onnxruntime-web)`));
+  }
   let b = cache.get(name);
   if (!b) {
     b = (async () => {

@@ -27,6 +27,8 @@ export class Program {
     readonly inputShapes: ReadonlyMap<string, readonly (number | string)[]>,
     /** Every input and parameter name of the graph, the ones the outputs do not need included. */
     private readonly graphNames: ReadonlySet<string> = new Set(inputShapes.keys()),
+    private readonly inputDtypes: ReadonlyMap<string, string> = new Map(),
+    private readonly dimMultiples: ReadonlyMap<string, { multiple: number; reason: string }> = new Map(),
   ) {}
 
   static async compile(backend: Backend, graph: Graph, outputs: Record<string, Tensor>, opts: CompileOptions = {}): Promise<Program> {
@@ -36,8 +38,9 @@ export class Program {
     const bytes = serializeModel(model);
     const session = await backend.createSession(bytes, opts);
     const shapes = new Map<string, readonly (number | string)[]>();
-    for (const t of [...graph.inputs, ...graph.params]) if (inputNames.includes(t.name)) shapes.set(t.name, t.shape);
-    return new Program(session, bytes, shapes, new Set([...graph.inputs, ...graph.params].map((t) => t.name)));
+    const dtypes = new Map<string, string>();
+    for (const t of [...graph.inputs, ...graph.params]) if (inputNames.includes(t.name)) { shapes.set(t.name, t.shape); dtypes.set(t.name, t.dtype); }
+    return new Program(session, bytes, shapes, new Set([...graph.inputs, ...graph.params].map((t) => t.name)), dtypes, new Map(graph.dimMultiples));
   }
 
   get inputNames(): readonly string[] { return this.session.inputNames; }
@@ -65,6 +68,12 @@ export class Program {
         full[name] = { data: v, dims: shape as number[], dtype: 'float32' };
       } else full[name] = v;
       const t = full[name]!;
+      const dtype = this.inputDtypes.get(name);
+      if (dtype && t.dtype !== dtype) throw new Error(`Program.run: "${name}" is fed as ${String(t.dtype)}, the graph declares ${dtype}`);
+      const arrayType = ARRAY_TYPES[t.dtype];
+      if (arrayType && !(t.data instanceof arrayType)) {
+        throw new Error(`Program.run: "${name}" is ${String(t.dtype)}, which takes a ${arrayType.name}, but its data is a ${(t.data as object)?.constructor?.name ?? typeof t.data}`);
+      }
       const n = t.dims.reduce((p, d) => p * d, 1);
       if (t.data.length !== n) throw new Error(`Program.run: "${name}" has ${t.data.length} values for dims [${t.dims.join(', ')}] (${n})`);
       if (!shape) continue;
@@ -75,6 +84,10 @@ export class Program {
         const got = t.dims[i]!;
         if (typeof d === 'number') { if (d !== got) throw mismatch(); return; }
         const seen = symbols.get(d);
+        const need = this.dimMultiples.get(d);
+        if (need && got % need.multiple !== 0) {
+          throw new Error(`Program.run: "${name}" has ${d} = ${got}, which must be a multiple of ${need.multiple} for ${need.reason}`);
+        }
         if (!seen) symbols.set(d, { size: got, input: name });
         else if (seen.size !== got) throw new Error(`Program.run: symbolic size "${d}" is ${seen.size} in "${seen.input}" but ${got} in "${name}"`);
       });
@@ -90,6 +103,11 @@ export class Program {
     await this.session.release();
   }
 }
+
+/** The typed array onnxruntime expects for each element type (float16 travels as raw 16-bit words). */
+const ARRAY_TYPES: Partial<Record<string, { new (n: number): ArrayLike<unknown>; name: string }>> = {
+  float32: Float32Array, float64: Float64Array, float16: Uint16Array, int64: BigInt64Array, int32: Int32Array, bool: Uint8Array, uint8: Uint8Array,
+};
 
 export function hostTensor(data: Float32Array, dims: readonly number[]): HostTensor {
   return { data, dims, dtype: 'float32' };

@@ -7,7 +7,8 @@
  * `{ "dtype", "shape", "data_offsets": [begin, end] }` (offsets relative to the start of the data section)
  * and may hold `"__metadata__": { string: string }`. Tensor data is little-endian, row-major, and the data
  * section is covered exactly once: no gaps, no overlaps, no trailing bytes (what the reference Rust reader
- * checks). We write tensors sorted by name; any order is read.
+ * checks). We write tensors widest dtype first, then by name (aligned, as the reference writer does); any
+ * order is read.
  */
 import { IrsdeError } from '../common/errors.js';
 
@@ -70,6 +71,9 @@ const MAX_HEADER = 100_000_000;
 const HINT = 'the file is not a valid safetensors file (truncated or corrupt?); re-export or re-download it';
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Element types the safetensors format defines that irsde does not read (valid files, refused as unsupported). */
+const OTHER_FORMAT_DTYPES: readonly string[] = ['F8_E4M3', 'F8_E5M2', 'F8_E8M0', 'F6_E2M3', 'F6_E3M2', 'F4', 'C64'];
 
 function bad(what: string, hint = HINT): IrsdeError {
   return new IrsdeError('bad-safetensors', `bad safetensors: ${what}`, { hint });
@@ -216,7 +220,10 @@ function byteSwapped(bytes: Uint8Array, size: number): Uint8Array {
  * Throws IrsdeError('bad-safetensors') when a tensor's data does not match its dtype or shape.
  */
 export function encodeSafetensors(tensors: Record<string, SafeTensorInput>, metadata?: Record<string, string>): Uint8Array {
-  const names = Object.keys(tensors).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // Widest dtype first, then by name (the reference writer's order): every tensor then starts at a multiple of
+  // its element size, so readers can view the bytes as typed arrays without copying.
+  const width = (n: string): number => (isDtype(tensors[n]!.dtype) ? DTYPES[tensors[n]!.dtype].size : 0);
+  const names = Object.keys(tensors).sort((a, b) => width(b) - width(a) || (a < b ? -1 : a > b ? 1 : 0));
   const header: Record<string, unknown> = Object.create(null);
   if (metadata && Object.keys(metadata).length > 0) {
     for (const [k, v] of Object.entries(metadata)) {
@@ -309,7 +316,12 @@ function parseEntries(bytes: Uint8Array): { entries: Entry[]; metadata: Record<s
     if (name === '__metadata__') continue;
     if (info === null || typeof info !== 'object' || Array.isArray(info)) throw bad(`entry "${name}" is not an object`);
     const { dtype, shape, data_offsets: offs } = info as Record<string, unknown>;
-    if (!isDtype(dtype)) throw bad(`tensor "${name}" has unknown dtype ${JSON.stringify(dtype)}`);
+    if (!isDtype(dtype) && !OTHER_FORMAT_DTYPES.includes(dtype as string)) throw bad(`tensor "${name}" has unknown dtype ${JSON.stringify(dtype)}`);
+    if (!isDtype(dtype)) {
+      throw new IrsdeError('unsupported-safetensors', `safetensors tensor "${name}" has dtype ${JSON.stringify(dtype)}, which irsde does not read`, {
+        hint: `readable dtypes: ${Object.keys(DTYPES).join(', ')}; convert the tensor (e.g. to F32) first`,
+      });
+    }
     if (!Array.isArray(shape)) throw bad(`tensor "${name}" has no shape array`);
     const numel = numelOf(shape, name, true);
     if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => typeof o === 'number' && Number.isSafeInteger(o) && o >= 0)) {

@@ -127,3 +127,47 @@ export const opCases: Array<[string, (ins: Tensor[]) => Tensor, InputSpec[]]> = 
 for (const [name, build, specs] of opCases) {
   test(`gradient: ${name}`, () => check(name, build, specs));
 }
+
+test('gradients at the points where the formula alone breaks down: Max/Min ties split g, x^0 and p-gradients at x = 0, empty and negative-step slices', async () => {
+  const { Graph } = await import('../../src/graph/tensor.js');
+  const { Program } = await import('../../src/runtime/program.js');
+  const { getBackend } = await import('../../src/runtime/backend.js');
+  const g = new Graph();
+  const a = g.input('a', [3]), b = g.input('b', [3]), p = g.input('p', [3]);
+  const [mxa, mxb] = grad(G.sum(G.maximum(a, b)), [a, b]);
+  const [mna] = grad(G.sum(G.minimum(a, b)), [a]);
+  const [p0] = grad(G.sum(G.pow(a, 0)), [a]);
+  const [dx, dp] = grad(G.sum(G.pow(a, p)), [a, p]);
+  const [empty] = grad(G.sum(G.slice(a, [2], [1], [0])), [a]);
+  const back = G.slice(a, [-10], [-Infinity], [0], [-1]); // ONNX clamps the start to 0: one element
+  assert.deepEqual(back.shape, [1]);
+  const [dback] = grad(G.sum(G.mul(back, 3)), [a]);
+  const prog = await Program.compile(await getBackend('node'), g, { mxa: mxa!, mxb: mxb!, mna: mna!, p0: p0!, dx: dx!, dp: dp!, empty: empty!, back, dback: dback! });
+  const r = await prog.run({ a: Float32Array.of(0, 2, 1), b: Float32Array.of(0, 1, 3), p: Float32Array.of(2, 0, 1) });
+  const v = (k: string) => Array.from(r[k]!.data as Float32Array);
+  assert.deepEqual(v('mxa'), [0.5, 1, 0]);
+  assert.deepEqual(v('mxb'), [0.5, 0, 1]);
+  assert.deepEqual(v('mna'), [0.5, 0, 1]);
+  assert.deepEqual(v('p0'), [0, 0, 0]); // d/dx x⁰ = 0, also at x = 0
+  assert.deepEqual(v('dx'), [0, 0, 1]); // 2·0¹, 0·2⁻¹, 1·1⁰
+  assert.deepEqual(v('dp').map((x) => Math.round(x * 1e6) / 1e6), [0, Math.round(Math.log(2) * 1e6) / 1e6, 0]); // 0²·log 0 → 0
+  assert.deepEqual(v('empty'), [0, 0, 0]);
+  assert.deepEqual(v('back'), [0]);
+  assert.deepEqual(v('dback'), [3, 0, 0]);
+  await prog.release();
+});
+
+test('ops refuse malformed arguments at build time', async () => {
+  const { Graph } = await import('../../src/graph/tensor.js');
+  const g = new Graph();
+  const x = g.input('x', [4, 6]);
+  assert.throws(() => G.slice(x, [0], [2], [0], [0]), /Slice: steps must be non-zero integers/);
+  assert.throws(() => G.slice(x, [0, 1], [2], [0]), /one entry per axis/);
+  assert.throws(() => G.split(x, [8, -2], 1), /Split: sizes must be non-negative integers/);
+  assert.throws(() => G.concat([], 0), /Concat: needs at least one tensor/);
+  assert.throws(() => G.upsampleNearest2x(x), /UpsampleNearest2: expected an NCHW input, got \[4,6\]/);
+  assert.throws(() => G.globalAvgPool(x), /GlobalAveragePool: expected an NCHW input/);
+  assert.throws(() => G.channelLayerNorm(g.input('s', [1, 'C', 4, 4]), g.param('lw', [1, 4, 1, 1]), null), /channel count must be static/);
+  assert.throws(() => grad(G.sum(G.mul(x, x)), [x], { seed: g.input('seed', [3]) }), /seed gradient \[3\] must have the output's shape/);
+  assert.throws(() => grad(G.sum(G.mul(x, x)), [g.input('i', [2], 'int64')]), /cannot differentiate with respect to "i" \(position 0\) of dtype int64/);
+});

@@ -96,6 +96,8 @@ test('Program.run checks feeds against the graph; TrainingProgram checks the sto
   await assert.rejects(prog.run({ x: f([4, 4]), y: f([4, 2]), w: wFeed }), /"x" fed with dims \[4, 4\], the graph declares \[B, 3\]/);
   await assert.rejects(prog.run({ X: f([4, 3]), x: f([4, 3]), y: f([4, 2]), w: wFeed }), /"X" is not an input of this program's graph/);
   await assert.rejects(prog.run({ x: { ...f([4, 3]), data: new Float32Array(5) }, y: f([4, 2]), w: wFeed }), /"x" has 5 values for dims \[4, 3\] \(12\)/);
+  await assert.rejects(prog.run({ x: { data: new Float64Array(12), dims: [4, 3], dtype: 'float64' }, y: f([4, 2]), w: wFeed }), /"x" is fed as float64, the graph declares float32/);
+  await assert.rejects(prog.run({ x: { data: new Float64Array(12) as unknown as Float32Array, dims: [4, 3], dtype: 'float32' }, y: f([4, 2]), w: wFeed }), /"x" is float32, which takes a Float32Array, but its data is a Float64Array/);
   await prog.release();
   await prog.release();
   await assert.rejects(prog.run({ x: f([4, 3]), y: f([4, 2]), w: wFeed }), /this program was released/);

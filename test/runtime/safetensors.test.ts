@@ -152,6 +152,9 @@ test('every kind of corruption is an IrsdeError("bad-safetensors") that says wha
   throwsBad(() => decodeSafetensors(badJson), /not valid JSON/);
   throwsBad(() => decodeSafetensors(rawFile([1, 2], new Uint8Array(0))), /start with|not a JSON object/);
   throwsBad(() => decodeSafetensors(rawFile({ w: { dtype: 'F33', shape: [2], data_offsets: [0, 8] } }, eight)), /unknown dtype "F33"/);
+  // a valid dtype of the format that irsde does not read is named as unsupported, not as corruption
+  assert.throws(() => decodeSafetensors(rawFile({ w: { dtype: 'F8_E4M3', shape: [8], data_offsets: [0, 8] } }, eight)),
+    (e: IrsdeError) => e.code === 'unsupported-safetensors' && /dtype "F8_E4M3", which irsde does not read/.test(e.message) && /convert/.test(e.hint ?? ''));
   throwsBad(() => decodeSafetensors(rawFile({ w: f32([-2], [0, 8]) }, eight)), /invalid shape/);
   throwsBad(() => decodeSafetensors(rawFile({ w: f32([2.5], [0, 8]) }, eight)), /invalid shape/);
   throwsBad(() => decodeSafetensors(rawFile({ w: { dtype: 'F32', shape: [2] } }, eight)), /invalid data_offsets/);
@@ -208,4 +211,21 @@ test('f16ArrayToF32 (by table) equals f16ToF32 on every one of the 65 536 halves
     const want = Math.fround(f16ToF32(h));
     if (!Object.is(out[h], want)) assert.fail(`half 0x${h.toString(16)}: ${out[h]} vs ${want}`);
   }
+});
+
+test('mixed dtypes are written widest first, so every tensor starts at a multiple of its element size', () => {
+  const bytes = encodeSafetensors({
+    a_u8: { dtype: 'U8', shape: [3], data: Uint8Array.of(1, 2, 3) },
+    b_f32: { dtype: 'F32', shape: [2], data: Float32Array.of(1, 2) },
+    c_f16: { dtype: 'F16', shape: [1], data: Uint16Array.of(15360) },
+    d_f64: { dtype: 'F64', shape: [1], data: Float64Array.of(0.5) },
+  });
+  const n = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as Record<string, { dtype: string; data_offsets: [number, number] }>;
+  const size: Record<string, number> = { U8: 1, F16: 2, F32: 4, F64: 8 };
+  for (const [name, t] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    assert.equal((8 + n + t.data_offsets[0]) % size[t.dtype]!, 0, `${name} at ${t.data_offsets[0]}`);
+  }
+  assert.deepEqual(Array.from(decodeSafetensors(bytes).tensors['b_f32']!.data as Float32Array), [1, 2]);
 });
