@@ -275,7 +275,8 @@ export interface KernelSamplerOptions {
   noiseRange?: [number, number] | null;
 }
 
-function drawBeta(rng: DegradeRng, range: [number, number]): number {
+/** β for the generalised and plateau kernels: half the draws below 1, half above (DEGRADATIONS.md §1, §3). */
+export function drawBeta(rng: DegradeRng, range: [number, number]): number {
   return rng.random() < 0.5 ? rng.uniform(range[0], 1) : rng.uniform(1, range[1]);
 }
 

@@ -12,7 +12,7 @@ import { greyscaleRGB } from '../image/color.js';
 import { quantizeInPlace } from '../image/convert.js';
 import { filter2D } from './filter.js';
 import {
-  boxKernel, defocusKernel, generalizedGaussianKernel, gaussianKernel, lineKernel, lineIndexForAngle, kernelNoise,
+  boxKernel, defocusKernel, drawBeta, generalizedGaussianKernel, gaussianKernel, lineKernel, lineIndexForAngle, kernelNoise,
   plateauKernel, randomKernelOfType, randomMixedKernel, sincKernel, type KernelParams, type KernelType, type Kernel,
 } from './kernels.js';
 import { randomBlur } from './blur.js';
@@ -32,7 +32,7 @@ export type ParsedOp =
   | { kind: 'poisson'; text: string; scale: Num; grey: boolean }
   | { kind: 'jpeg'; text: string; quality: Num }
   | { kind: 'rain'; text: string; heavy: boolean; density?: Num; angle?: Num; length?: Num; width?: 1 | 2 | 3; mode: 'add' | 'screen' }
-  | { kind: 'haze'; text: string; beta?: Num; airlight?: Num; depth: 'homogeneous' | 'ramp' | 'random' }
+  | { kind: 'haze'; text: string; beta?: Num; airlight?: Num; jitter?: number; depth: 'homogeneous' | 'ramp' | 'random' }
   | { kind: 'lowlight'; text: string; alpha?: Num; beta?: Num; gamma?: Num; photons?: Num | null }
   | { kind: 'mask'; text: string; source: 'thin' | 'thick' | 'boxes' | 'set' | 'file'; family?: string; file?: string; interp: 'nearest' | 'area' }
   | { kind: 'grey'; text: string }
@@ -41,14 +41,16 @@ export type ParsedOp =
 export const OPS_HELP = `operators (comma-separated; args after ':'; a number may be a range lo-hi):
   blur:<type>[:k=K][:sigma=S][:sigmaY=S][:theta=RAD][:beta=B][:wc=W][:angle=DEG][:noise]
         types: iso aniso gen_iso gen_aniso plateau_iso plateau_aniso defocus box line motion sinc mixed random
-        (k default 7..21 random, or 2*ceil(3 sigma)+1 when sigma is given; sigma default 0.2-3)
+        (k default 7..21 random, or 2*ceil(3 sigma)+1 when sigma is given; sigma default 0.2-3; for random,
+        k is the largest size drawn, 5..k, default 19; parameters only for the types that have them:
+        sigmaY/theta for aniso kinds, beta for gen/plateau, wc for sinc, angle for line; noise for iso/aniso/gen)
   resize:<scale>|<W>x<H>[:nearest|bilinear|bicubic|area|matlab|random]   (default bicubic; matlab = imresize;
                                             at most 64 Mpixel out)
   noise:<sigma 0..255>|random[:grey]        Gaussian noise (random = the wild pipeline's random_noise)
   poisson:<scale>[:grey]                    Poisson noise
   jpeg:<quality 1..100>                     JPEG round trip (baseline, 4:2:0)
   rain[:light|heavy][:density=D][:angle=DEG][:length=L][:width=1|2|3][:screen]
-  haze[:beta=B][:A=A][:depth=homogeneous|ramp]
+  haze[:beta=B][:A=A][:jitter=J][:depth=homogeneous|ramp]   (A per channel ±J, default 0.03; 0 when A is one number)
   lowlight[:alpha=A][:beta=B][:gamma=G][:photons=P|none]
   mask:thin|thick|boxes|set=<family>|file=<png>[:area]   inpainting mask (set: a random file of a shared family)
   grey                                      greyscale (luma kept as RGB)
@@ -58,15 +60,20 @@ function bad(text: string, why: string): IrsdeError {
   return new IrsdeError('bad-op', `--ops "${text}": ${why}`, { hint: 'see `irsde degrade --help` for the operator list' });
 }
 
+/** A plain decimal number (no hex, no Infinity, no empty string): what Number() alone would let through. */
+const NUMBER = '[+-]?(?:\\d+\\.?\\d*|\\.\\d+)(?:e[+-]?\\d+)?';
+const NUMBER_RE = new RegExp(`^${NUMBER}$`, 'i');
+const RANGE_RE = new RegExp(`^(${NUMBER})-(${NUMBER})$`, 'i');
+
 function parseNum(text: string, key: string, v: string, lo: number, hi: number, opts: { integer?: boolean; loOpen?: boolean } = {}): Num {
-  const m = /^(\d*\.?\d+(?:e[-+]?\d+)?)-(\d*\.?\d+(?:e[-+]?\d+)?)$/i.exec(v);
   const one = (s: string): number => {
-    const x = Number(s);
-    if (s.trim() === '' || !Number.isFinite(x)) throw bad(text, `${key} must be a number, got "${s}"`);
+    const x = NUMBER_RE.test(s) ? Number(s) : NaN;
+    if (!Number.isFinite(x)) throw bad(text, `${key} must be a number or a range lo-hi, got "${s}"`);
     if (opts.integer && !Number.isInteger(x)) throw bad(text, `${key} must be an integer, got ${s}`);
     if (x < lo || x > hi || (opts.loOpen && x === lo)) throw bad(text, `${key} must be in ${opts.loOpen ? '(' : '['}${lo}, ${hi}], got ${s}`);
     return x;
   };
+  const m = NUMBER_RE.test(v) ? null : RANGE_RE.exec(v);
   if (m) {
     const a = one(m[1]!), b = one(m[2]!);
     if (b < a) throw bad(text, `${key} range ${v} is empty`);
@@ -116,9 +123,21 @@ function parseOne(text: string): ParsedOp {
       if (!type) throw bad(text, `unknown blur type "${t}" (use ${Object.keys(BLUR_TYPES).join(', ')})`);
       const flags = pos.slice(1);
       for (const f of flags) if (f !== 'noise') throw bad(text, `unexpected argument "${f}"`);
-      allowKeys(['k', 'sigma', 'sigmaY', 'theta', 'beta', 'wc', 'angle']);
-      const k = kv.k !== undefined ? (parseNum(text, 'k', kv.k, 3, 99, { integer: true }) as number) : undefined;
-      if (k !== undefined && (typeof k !== 'number' || k % 2 === 0)) throw bad(text, `k must be an odd integer in [3, 99], got ${kv.k}`);
+      // Only the parameters the kernel type has (a silently dropped sigmaY would be a different kernel than asked).
+      const keysOf: Record<KernelType | 'mixed' | 'random', string[]> = {
+        iso: ['sigma'], aniso: ['sigma', 'sigmaY', 'theta'],
+        generalized_iso: ['sigma', 'beta'], generalized_aniso: ['sigma', 'sigmaY', 'theta', 'beta'],
+        plateau_iso: ['sigma', 'beta'], plateau_aniso: ['sigma', 'sigmaY', 'theta', 'beta'],
+        sinc: ['wc'], line: ['angle'], defocus: [], box: [], psf: [], mixed: [], random: [],
+      };
+      allowKeys(['k', ...keysOf[type]]);
+      const noiseTypes = ['iso', 'aniso', 'generalized_iso', 'generalized_aniso'];
+      if (flags.includes('noise') && !noiseTypes.includes(type)) {
+        throw bad(text, `the noise flag (multiplicative kernel noise) applies to iso, aniso, gen_iso and gen_aniso kernels only`);
+      }
+      const kMin = type === 'random' ? 5 : 3;
+      const k = kv.k !== undefined ? (parseNum(text, 'k', kv.k, kMin, 99, { integer: true }) as number) : undefined;
+      if (k !== undefined && (typeof k !== 'number' || k % 2 === 0)) throw bad(text, `k must be an odd integer in [${kMin}, 99], got ${kv.k}`);
       const op: ParsedOp = {
         kind: 'blur', text, type, k, noise: flags.includes('noise'),
         sigma: kv.sigma !== undefined ? parseNum(text, 'sigma', kv.sigma, 0, 50, { loOpen: true }) : undefined,
@@ -128,7 +147,6 @@ function parseOne(text: string): ParsedOp {
         omegaC: kv.wc !== undefined ? parseNum(text, 'wc', kv.wc, 0, Math.PI, { loOpen: true }) : undefined,
         angle: kv.angle !== undefined ? parseNum(text, 'angle', kv.angle, 0, 360) : undefined,
       };
-      if ((type === 'random' || type === 'mixed') && Object.keys(kv).some((x) => x !== 'k')) throw bad(text, `blur:${t} draws its own parameters; only k= may be given`);
       return op;
     }
     case 'resize': {
@@ -187,14 +205,16 @@ function parseOne(text: string): ParsedOp {
       };
     }
     case 'haze': {
-      allowKeys(['beta', 'A', 'depth']);
+      allowKeys(['beta', 'A', 'depth', 'jitter']);
       allowPos(0, 'use key=value');
       const depth = (kv.depth ?? 'random') as 'homogeneous' | 'ramp' | 'random';
       if (!['homogeneous', 'ramp', 'random'].includes(depth)) throw bad(text, `depth must be homogeneous or ramp, got ${kv.depth}`);
+      const airlight = kv.A !== undefined ? parseNum(text, 'A', kv.A, 0, 1) : undefined;
       return {
-        kind: 'haze', text, depth,
+        kind: 'haze', text, depth, airlight,
         beta: kv.beta !== undefined ? parseNum(text, 'beta', kv.beta, 0, 10) : undefined,
-        airlight: kv.A !== undefined ? parseNum(text, 'A', kv.A, 0, 1) : undefined,
+        // A given as one number is used as given (grey); otherwise each channel's A is jittered ±0.03 (§10.2).
+        jitter: kv.jitter !== undefined ? (parseNum(text, 'jitter', kv.jitter, 0, 0.5) as number) : typeof airlight === 'number' ? 0 : undefined,
       };
     }
     case 'lowlight': case 'low_light': case 'low-light': {
@@ -213,7 +233,8 @@ function parseOne(text: string): ParsedOp {
       const interp = pos.includes('area') ? 'area' : 'nearest';
       const kinds = pos.filter((p) => p !== 'area' && p !== 'nearest');
       if (kv.set !== undefined) {
-        if (!MASK_FAMILIES.includes(kv.set)) throw bad(text, `unknown mask family "${kv.set}" (use ${MASK_FAMILIES.join(', ')})`);
+        // A family is a subfolder of the masks folder (the shared sets or --masks DIR); checked when it is read.
+        if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(kv.set)) throw bad(text, `mask family "${kv.set}" must be a folder name (the shared sets: ${MASK_FAMILIES.join(', ')})`);
         return { kind: 'mask', text, source: 'set', family: kv.set, interp };
       }
       if (kv.file !== undefined) return { kind: 'mask', text, source: 'file', file: kv.file, interp };
@@ -268,11 +289,11 @@ function blurKernel(op: Extract<ParsedOp, { kind: 'blur' }>, rng: DegradeRng): {
     case 'iso': case 'aniso':
       kernel = gaussianKernel(k, sx, sy, th); Object.assign(params, { sigmaX: sx, sigmaY: sy, theta: aniso ? th : undefined }); break;
     case 'generalized_iso': case 'generalized_aniso': {
-      const beta = draw(rng, op.beta, [0.5, 2]);
+      const beta = op.beta !== undefined ? draw(rng, op.beta, 1) : drawBeta(rng, [0.5, 2]);
       kernel = generalizedGaussianKernel(k, beta, sx, sy, th); Object.assign(params, { sigmaX: sx, sigmaY: sy, theta: aniso ? th : undefined, beta }); break;
     }
     case 'plateau_iso': case 'plateau_aniso': {
-      const beta = draw(rng, op.beta, [1, 1.5]);
+      const beta = op.beta !== undefined ? draw(rng, op.beta, 1) : drawBeta(rng, [1, 1.5]);
       kernel = plateauKernel(k, beta, sx, sy, th); Object.assign(params, { sigmaX: sx, sigmaY: sy, theta: aniso ? th : undefined, beta }); break;
     }
     case 'sinc': {
@@ -292,6 +313,16 @@ function blurKernel(op: Extract<ParsedOp, { kind: 'blur' }>, rng: DegradeRng): {
   return { kernel, params };
 }
 
+/** Whether every value is k/255 for an integer k (as read from an 8-bit file). */
+function onUint8Grid(img: FloatImage): boolean {
+  const d = img.data;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i]! * 255;
+    if (Math.abs(v - Math.round(v)) > 1e-3) return false;
+  }
+  return true;
+}
+
 /**
  * Apply a parsed chain to an RGB image. The result is quantised to the 8-bit grid at the end (q(·)).
  * Returns every sampled parameter, in order.
@@ -304,7 +335,8 @@ export async function applyOps(img: FloatImage, ops: ParsedOp[], rng: DegradeRng
     switch (op.kind) {
       case 'blur': {
         if (op.type === 'random') {
-          const r = randomBlur(cur, rng, { maxRadius: op.k ? (op.k + 1) / 2 + 1 : 10, sincProb: 0.1, deblurProb: 0.1, blurRange: [0.2, 2.2] });
+          // k is the largest kernel size drawn (sizes 5, 7, …, k; default 19 = the wild pipeline's maxRadius 10).
+          const r = randomBlur(cur, rng, { maxRadius: op.k ? (op.k + 1) / 2 : 10, sincProb: 0.1, deblurProb: 0.1, blurRange: [0.2, 2.2] });
           cur = r.image;
           steps.push({ spec: op.text, ...r.step, words: r.words });
         } else {
@@ -325,8 +357,11 @@ export async function applyOps(img: FloatImage, ops: ParsedOp[], rng: DegradeRng
           if (w < 1 || h < 1) throw new IrsdeError('bad-op', `--ops "${op.text}": ${cur.width}x${cur.height} scaled by ${scale} is empty`);
           if (w * h > MAX_RESIZE_PIXELS) throw new IrsdeError('bad-op', `--ops "${op.text}": ${cur.width}x${cur.height} scaled by ${scale} is ${w}x${h}, more than ${MAX_RESIZE_PIXELS / 2 ** 20} Mpixel`);
         }
-        cur = interp === 'matlab' ? (scale !== undefined ? matlabImresize(cur, scale) : matlabImresize(cur, [h, w])) : resize(cur, w, h, interp);
-        steps.push({ op: 'resize', spec: op.text, width: cur.width, height: cur.height, ...(scale !== undefined ? { scale } : {}), interpolation: interp });
+        // An image still on the 8-bit grid (an 8-bit file, before any noise or blur) takes MATLAB's uint8 path,
+        // which rounds between the two 1-D passes: the LR files of the SR benchmarks were made that way.
+        const uint8 = interp === 'matlab' && onUint8Grid(cur);
+        cur = interp === 'matlab' ? matlabImresize(cur, scale !== undefined ? scale : [h, w], { uint8 }) : resize(cur, w, h, interp);
+        steps.push({ op: 'resize', spec: op.text, width: cur.width, height: cur.height, ...(scale !== undefined ? { scale } : {}), interpolation: interp, ...(uint8 ? { uint8 } : {}) });
         break;
       }
       case 'noise': {
@@ -360,7 +395,7 @@ export async function applyOps(img: FloatImage, ops: ParsedOp[], rng: DegradeRng
         break;
       }
       case 'haze': {
-        const r = addHaze(cur, rng, { beta: op.beta, airlight: op.airlight, depth: op.depth });
+        const r = addHaze(cur, rng, { beta: op.beta, airlight: op.airlight, jitter: op.jitter, depth: op.depth });
         cur = r.image;
         steps.push({ spec: op.text, ...r.params });
         break;

@@ -167,7 +167,13 @@ export async function openDataset(setOrPath: string, opts: { dataRoot?: string; 
 /** Files of one inpainting mask family (`inpaint_masks/<family>/*.png`). */
 export async function maskFamilyFiles(masksRoot: string, family: string): Promise<string[]> {
   const dir = join(masksRoot, family);
-  const files = await listImages(dir);
-  if (files.length === 0) throw new IrsdeError('bad-data', `${dir}: no mask images`, { file: dir });
+  const files = existsSync(dir) ? await listImages(dir) : [];
+  if (files.length === 0) {
+    let families: string[] = [];
+    try {
+      families = (await readdir(masksRoot, { withFileTypes: true })).filter((d) => d.isDirectory() && !d.name.startsWith('.')).map((d) => d.name).sort();
+    } catch { /* the root itself is missing: said below */ }
+    throw new IrsdeError('bad-data', `${dir}: no mask images (mask family "${family}"; families in ${masksRoot}: ${families.join(', ') || 'none'})`, { file: dir });
+  }
   return files.map((f) => join(dir, f));
 }

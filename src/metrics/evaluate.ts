@@ -10,6 +10,7 @@ import type { FloatImage } from '../image/types.js';
 import { crop as cropImage, modcrop } from '../image/pad.js';
 import { quantizeInPlace } from '../image/convert.js';
 import { readImage, writeImage } from '../image/node-io.js';
+import { writeFileAtomic } from '../common/atomic.js';
 import { DegradeRng, hashString } from '../degrade/random.js';
 import { gaussianNoise } from '../degrade/noise.js';
 import { matlabImresize } from '../degrade/resize.js';
@@ -62,12 +63,24 @@ function emitRow(onEvent: EventSink | undefined, row: EvalRow): void {
   onEvent?.({ type: 'result', stage: 'eval', ...jsonScores(row) });
 }
 
-/** Scores as JSON-safe values (Infinity → null with `identical: true`). */
+/**
+ * Scores as JSON-safe values: an infinite PSNR becomes null, with `identical: true` on an image's row (it equals
+ * its ground truth) and `infinitePsnr: true` on a mean row (some image of it is identical).
+ */
 export function jsonScores(row: EvalRow): Record<string, unknown> {
   const o: Record<string, unknown> = { image: row.image, method: row.method };
   for (const k of ['psnr', 'ssim', 'psnrY', 'ssimY'] as const) o[k] = Number.isFinite(row[k]) ? row[k] : null;
-  if (!Number.isFinite(row.psnr)) o.identical = true;
+  if (!Number.isFinite(row.psnr) || !Number.isFinite(row.psnrY)) {
+    if (row.image === '(mean)') o.infinitePsnr = true;
+    else o.identical = true;
+  }
   return o;
+}
+
+/** A method label as a file-name part: "./models/sr4 ode 5 steps" → "sr4_ode_5_steps". */
+export function fileNamePart(method: string): string {
+  const last = method.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? method;
+  return last.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+|_+$/g, '') || 'model';
 }
 
 /** Score predictions against ground truths, pair by pair; bad or mismatched pairs become problems. */
@@ -207,6 +220,8 @@ export async function evaluateTask(o: TaskOptions): Promise<EvalReport> {
         degradations[item.name] = { source: 'synthetic', seed: o.seed ?? 0, ...d.params };
       }
     } catch (e) { problems.push(problemOf(item.lq ?? item.gt, e)); continue; }
+    // What was done to this image (the sampled parameters: kernel, mask file, rain, …), for the record.
+    o.onEvent?.({ type: 'info', message: `${item.name}: degradation`, stage: 'eval-degradation', image: item.name, degradation: degradations[item.name] });
 
     const candidates: Array<[string, FloatImage]> = [];
     if (task === 'sr') {
@@ -221,7 +236,8 @@ export async function evaluateTask(o: TaskOptions): Promise<EvalReport> {
     }
     if (o.saveDir) {
       await writeImage(join(o.saveDir, `${item.name}_lq.png`), lq);
-      for (const [m, img] of candidates) if (m !== 'input') await writeImage(join(o.saveDir, `${item.name}_${m}.png`), img);
+      await writeFileAtomic(join(o.saveDir, `${item.name}.json`), JSON.stringify({ image: item.name, ...(degradations[item.name] as object) }, null, 2) + '\n');
+      for (const [m, img] of candidates) if (m !== 'input') await writeImage(join(o.saveDir, `${item.name}_${fileNamePart(m)}.png`), img);
     }
     for (const [method, pred] of candidates) {
       if (pred.width !== gt.width || pred.height !== gt.height) {

@@ -135,7 +135,7 @@ test('bad arguments: one line, exit code 2, nothing written', async () => {
   assert.ok(!existsSync(join(dir, 'x')));
   const two = await cli(['degrade', join(dir, 'in'), '-o', join(dir, 'one.png'), '--ops', 'noise:5']);
   assert.equal(two.code, 2);
-  assert.match(two.err, /^irsde: -o \S+one\.png looks like a file, but there are 2 inputs/);
+  assert.match(two.err, /^irsde: -o \S+one\.png looks like a file, but 2 inputs were given/);
   const tiff = await cli(['degrade', join(dir, 'in', 'a.png'), '-o', join(dir, 'a.tiff'), '--ops', 'noise:5']);
   assert.equal(tiff.code, 2);
   assert.match(tiff.err, /irsde writes PNG or JPEG images, not TIFF/);
@@ -153,4 +153,64 @@ test('the installed command line: exit codes and one-line errors', () => {
   // help asked for is success; a bare `irsde bench` is a usage error
   assert.equal(spawnCli(['bench', '--help']).code, 0);
   assert.equal(spawnCli(['bench']).code, 1);
+});
+
+test('operator parameters: A= is used as given, random blur k is the largest size, parameters a kernel type lacks and non-decimal numbers are refused, negative ranges parse', async () => {
+  const { dir, a } = setup();
+  const r = await cli(['degrade', a, '-o', join(dir, 'hz'), '--ops', 'haze:A=0.9:beta=1.2:depth=homogeneous']);
+  assert.equal(r.code, 0, r.err);
+  const haze = JSON.parse(readFileSync(join(dir, 'hz', 'a.json'), 'utf8')).steps[0];
+  assert.deepEqual(haze.airlight, [0.9, 0.9, 0.9]);
+  for (let seed = 0; seed < 12; seed++) {
+    const k = await cli(['degrade', a, '-o', join(dir, `rb${seed}`), '--ops', 'blur:random:k=9', '--seed', String(seed)]);
+    assert.equal(k.code, 0, k.err);
+    const step = JSON.parse(readFileSync(join(dir, `rb${seed}`, 'a.json'), 'utf8')).steps[0];
+    assert.ok(step.kernel.size >= 5 && step.kernel.size <= 9, `seed ${seed}: size ${step.kernel.size}`);
+  }
+  const refused: [string, RegExp][] = [
+    ['blur:iso:sigmaY=2', /unknown parameter "sigmaY" \(allowed: k, sigma\)/],
+    ['blur:plateau_iso:noise', /noise flag .* applies to iso, aniso, gen_iso and gen_aniso kernels only/],
+    ['noise:0x10', /sigma must be a number or a range lo-hi, got "0x10"/],
+    ['blur:random:k=3', /k must be in \[5, 99\]/],
+  ];
+  for (const [ops, re] of refused) {
+    const e = await cli(['degrade', a, '-o', join(dir, 'no'), '--ops', ops]);
+    assert.equal(e.code, 2, ops);
+    assert.match(e.err, re, ops);
+  }
+  const neg = await cli(['degrade', a, '-o', join(dir, 'neg'), '--ops', 'blur:aniso:theta=-1-1:sigma=1:sigmaY=2']);
+  assert.equal(neg.code, 0, neg.err);
+  const th = JSON.parse(readFileSync(join(dir, 'neg', 'a.json'), 'utf8')).steps[0].kernel.theta;
+  assert.ok(th >= -1 && th <= 1, String(th));
+});
+
+test('files: a stale IRSDE_DATA does not matter without masks, a failed file leaves its output name free, --masks takes any family folder, dropped alpha is reported', async () => {
+  const { dir, a } = setup();
+  const old = process.env.IRSDE_DATA;
+  process.env.IRSDE_DATA = join(dir, 'nonexistent');
+  try {
+    const r = await cli(['degrade', a, '-o', join(dir, 'o1'), '--ops', 'noise:5']);
+    assert.equal(r.code, 0, r.err);
+  } finally {
+    if (old === undefined) delete process.env.IRSDE_DATA; else process.env.IRSDE_DATA = old;
+  }
+  mkdirSync(join(dir, 'mixed'));
+  writeFileSync(join(dir, 'mixed', 'x.jpg'), Buffer.from([0xff, 0xd8, 0xff]));
+  writeFileSync(join(dir, 'mixed', 'x.png'), readFileSync(a));
+  const m = await cli(['degrade', join(dir, 'mixed'), '-o', join(dir, 'o2'), '--ops', 'noise:5']);
+  assert.equal(m.code, 1);
+  assert.match(m.err, /x\.jpg: /);
+  assert.doesNotMatch(m.err, /would overwrite/);
+  assert.ok(existsSync(join(dir, 'o2', 'x.png')));
+  mkdirSync(join(dir, 'masks', 'custom'), { recursive: true });
+  writeFileSync(join(dir, 'masks', 'custom', 'm.png'), encodePng(fromUint8(Array.from({ length: 16 * 16 }, (_, i) => (i % 5 ? 255 : 0)), 16, 16, 1)));
+  const c = await cli(['degrade', a, '-o', join(dir, 'o3'), '--ops', 'mask:set=custom', '--masks', join(dir, 'masks')]);
+  assert.equal(c.code, 0, c.err);
+  const u = await cli(['degrade', a, '-o', join(dir, 'o4'), '--ops', 'mask:set=other', '--masks', join(dir, 'masks')]);
+  assert.match(u.err, /no mask images \(mask family "other"; families in .*masks: custom\)/);
+  const rgba = join(dir, 'rgba.png');
+  writeFileSync(rgba, encodePng(fromUint8(Array.from({ length: 20 * 10 * 4 }, (_, i) => (i * 7) % 256), 20, 10, 4)));
+  const w = await cli(['degrade', rgba, '-o', join(dir, 'o5'), '--ops', 'noise:5']);
+  assert.equal(w.code, 0);
+  assert.match(w.err, /warning: .*rgba\.png: its alpha channel was dropped/);
 });

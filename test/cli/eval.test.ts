@@ -140,3 +140,37 @@ test('eval --task sr --model: an SR model ("scale": 4) gets the LR and upsamples
     await releaseModels();
   }
 });
+
+test('eval --save: a non-empty folder needs --force; files carry safe names and each image\'s degradation record; --json has the records and a summary', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'irsde-cli-eval-save-'));
+  mkdirSync(join(dir, 'clean'));
+  writeFileSync(join(dir, 'clean', 'p.png'), encodePng(img(32, 24, 3)));
+  writeFileSync(join(dir, 'clean', 'q.png'), encodePng(img(32, 24, 3)));
+  const save = join(dir, 'save');
+  const first = await cli(['eval', '--task', 'denoise', '--data', join(dir, 'clean'), '--save', save, '--json', '--sigma', '10']);
+  assert.equal(first.code, 0, first.err);
+  const ev = first.out.trim().split('\n').map((l) => JSON.parse(l));
+  const rec = ev.find((e) => e.stage === 'eval-degradation' && e.image === 'p');
+  assert.deepEqual({ op: rec.degradation.op, sigma255: rec.degradation.sigma255 }, { op: 'gaussian_noise', sigma255: 10 });
+  assert.deepEqual(JSON.parse((await import('node:fs')).readFileSync(join(save, 'p.json'), 'utf8')).sigma255, 10);
+  const summary = ev.at(-1);
+  assert.deepEqual([summary.type, summary.scored, summary.failed], ['info', 2, 0]);
+  const again = await cli(['eval', '--task', 'denoise', '--data', join(dir, 'clean'), '--save', save]);
+  assert.equal(again.code, 2);
+  assert.match(again.err, /--save .*: the folder is not empty \(choose a new folder, or add --force/);
+  assert.equal((await cli(['eval', '--task', 'denoise', '--data', join(dir, 'clean'), '--save', save, '--force'])).code, 0);
+  const wrong = await cli(['eval', '--task', 'denoise', '--data', join(dir, 'clean'), '--quality', '30']);
+  assert.match(wrong.err, /--quality applies to --task jpeg, not denoise/);
+  const { fileNamePart } = await import('../../src/metrics/evaluate.js');
+  assert.equal(fileNamePart('./models/sr4'), 'sr4');
+  assert.equal(fileNamePart('denoise-color σ 25 given ×8 ensemble'), 'denoise-color_25_given_8_ensemble');
+  assert.equal(fileNamePart('/abs/runs/denoise-s25 ode 4 steps'), 'denoise-s25_ode_4_steps');
+});
+
+test('eval --json: a mean row with an identical image says infinitePsnr, not identical', async () => {
+  const { jsonScores } = await import('../../src/metrics/evaluate.js');
+  const mean = jsonScores({ image: '(mean)', method: 'pred', psnr: Infinity, ssim: 0.7, psnrY: Infinity, ssimY: 0.8 });
+  assert.equal(mean.identical, undefined);
+  assert.equal(mean.infinitePsnr, true);
+  assert.equal(jsonScores({ image: 'a', method: 'pred', psnr: Infinity, ssim: 1, psnrY: Infinity, ssimY: 1 }).identical, true);
+});

@@ -14,7 +14,8 @@ import { IrsdeError, isIrsdeError } from '../../common/errors.js';
 import type { IrsdeEvent } from '../../common/events.js';
 import { writeFileAtomic } from '../../common/atomic.js';
 import { intOption } from '../args.js';
-import { checkOutputPath, isImagePath, readImage, writeImage } from '../../image/node-io.js';
+import { checkOutputPath, isImagePath, readImage, readImageFile, writeImage } from '../../image/node-io.js';
+import { toRGB } from '../../image/convert.js';
 import { DegradeRng, hashString } from '../../degrade/random.js';
 import { applyOps, parseOps, OPS_HELP, type ParsedOp } from '../../degrade/ops.js';
 import { wildDegrade } from '../../degrade/wild.js';
@@ -91,16 +92,18 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
   const files = await expandInputs(positionals, problems);
   const out = values.out;
   checkOutputPath(out);
-  const outIsDir = existsSync(out) && (await stat(out)).isDirectory();
+  const outIsDir = /[\\/]$/.test(out) || (existsSync(out) && (await stat(out)).isDirectory());
   const outIsFile = isImagePath(out) && !outIsDir;
   if (outIsFile && (files.length > 1 || positionals.length > 1)) {
-    throw new IrsdeError('bad-option', `-o ${out} looks like a file, but there are ${files.length} inputs`, { hint: 'give an output folder' });
+    throw new IrsdeError('bad-option', `-o ${out} looks like a file, but ${Math.max(files.length, positionals.length)} inputs were given`, { hint: 'give an output folder' });
   }
   const outExt = outIsFile ? extname(out).toLowerCase() : '.png';
-  const masksRoot = values.masks ?? (() => { const d = defaultDataRoot(); return d ? join(d, 'inpaint_masks') : null; })();
+  // Resolved on first use: a stale IRSDE_DATA must not break chains that read no masks.
+  const masksFolder = (): string | null => values.masks ?? (() => { const d = defaultDataRoot(); return d ? join(d, 'inpaint_masks') : null; })();
   const loadMask = async (req: { family?: string; file?: string }, rng: DegradeRng) => {
     let file = req.file;
     if (!file) {
+      const masksRoot = masksFolder();
       if (!masksRoot) throw new IrsdeError('bad-data', `mask:set=${req.family} needs --masks <folder with mask families>`);
       file = rng.choice(await maskFamilyFiles(masksRoot, req.family!));
     }
@@ -114,14 +117,14 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
     const outPath = outIsFile ? out : join(out, name + outExt);
     const prev = used.get(resolve(outPath));
     if (prev) { problems.push({ file, why: `output ${outPath} would overwrite the result for ${prev}` }); continue; }
-    used.set(resolve(outPath), file);
     const outStem = outPath.slice(0, outPath.length - extname(outPath).length);
     const sidecar = outStem + '.json', gtPath = values['save-gt'] ? outStem + '.gt.png' : undefined;
     if (resolve(outPath) === resolve(file)) { problems.push({ file, why: `output ${outPath} is the input itself` }); continue; }
     const existing = values.force ? undefined : [outPath, sidecar, gtPath].find((p) => p !== undefined && existsSync(p));
     if (existing) { problems.push({ file, why: `output ${existing} already exists (use --force to overwrite)` }); continue; }
     try {
-      const img = await readImage(file);
+      const decoded = (await readImageFile(file)).image;
+      const img = toRGB(decoded);
       const rng = new DegradeRng(seed, hashString(name));
       let result: { image: import('../../image/types.js').FloatImage; gt: import('../../image/types.js').FloatImage; record: Record<string, unknown> };
       if (ops) {
@@ -132,6 +135,7 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
         result = { image: r.lq, gt: r.gt, record: { mode: 'wild', greyscaleGT: r.greyscale, resizeFlag: r.resizeFlag, orders: r.orders, words: r.words, steps: r.steps } };
       }
       await writeImage(outPath, result.image);
+      used.set(resolve(outPath), file); // claimed once written: a file that failed leaves the name to the next
       if (gtPath) await writeImage(gtPath, result.gt);
       const record = {
         irsde: 'degrade', input: file, output: outPath, ...(gtPath ? { gt: gtPath } : {}), seed, stream: hashString(name),
@@ -141,6 +145,16 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
       ok++;
       if (json) emit({ type: 'result', stage: 'degrade', input: file, output: outPath, sidecar });
       else io.out(`${file} -> ${outPath}\n`);
+      // The operators work on RGB at 8 bits: say what the input had that the output does not.
+      const lost = [
+        decoded.channels === 2 || decoded.channels === 4 ? 'its alpha channel was dropped' : '',
+        decoded.channels <= 2 ? 'the grey input was degraded as RGB' : '',
+      ].filter(Boolean);
+      if (lost.length) {
+        const message = `${file}: ${lost.join('; ')}`;
+        if (json) emit({ type: 'warning', message, file });
+        else io.err(`irsde: warning: ${message}\n`);
+      }
     } catch (e) {
       // The spec itself was checked before the loop (parseOps); what fails now depends on this image.
       const why = isIrsdeError(e) ? e.message.replace(`${file}: `, '') : `internal error: ${(e as Error).message}`;

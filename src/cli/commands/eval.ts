@@ -15,6 +15,7 @@ import type { IrsdeEvent } from '../../common/events.js';
 import { intOption, numberOption } from '../args.js';
 import { defaultDataRoot, openDataset, pairFolders, stem, TASKS, type Task } from '../../metrics/datasets.js';
 import { evaluatePairs, evaluateTask, formatMarkdown, jsonScores, type EvalReport } from '../../metrics/evaluate.js';
+import { hashString } from '../../degrade/random.js';
 
 const USAGE = `usage:
   irsde eval --pred <dir|file> --gt <dir|file> [--crop N] [--round-y] [--json]
@@ -34,7 +35,10 @@ const USAGE = `usage:
   --crop N        border shaved before scoring (default: the scale for sr, else 0)
   --round-y       round Y to integers (MATLAB uint8 rgb2ycbcr) instead of BasicSR's unrounded Y
   --mask-family F inpaint: the shared mask family to draw from (a folder of data-root/inpaint_masks, default thin)
-  --save DIR      write the degraded inputs and baselines as PNG
+  --seed N        seed of the degradations and of the model's sampler (each image: its own stream from
+                  (seed, image name), so an image scores the same alone or in a set)
+  --save DIR      write the degraded inputs, the baselines and restorations as PNG, and each image's sampled
+                  degradation parameters as <name>.json (the folder must be new or empty, or add --force)
 `;
 
 /** Where the command writes; tests pass their own. */
@@ -51,7 +55,7 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
         model: { type: 'string' }, steps: { type: 'string' }, sampler: { type: 'string' }, scale: { type: 'string' }, sigma: { type: 'string' }, 'noise-level': { type: 'string' }, quality: { type: 'string' },
         seed: { type: 'string', default: '0' }, limit: { type: 'string' }, crop: { type: 'string' },
         'data-root': { type: 'string' }, 'mask-family': { type: 'string' }, save: { type: 'string' },
-        'round-y': { type: 'boolean', default: false }, ensemble: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
+        force: { type: 'boolean' }, 'round-y': { type: 'boolean', default: false }, ensemble: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (e) {
@@ -68,7 +72,7 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
   if (values.pred !== undefined || values.gt !== undefined) {
     if (values.pred === undefined || values.gt === undefined) throw new IrsdeError('bad-option', '--pred and --gt go together');
     if (values.task || values.data || values.model) throw new IrsdeError('bad-option', '--pred/--gt cannot be combined with --task/--data/--model');
-    for (const flag of ['save', 'mask-family', 'scale', 'sigma', 'quality', 'limit', 'steps', 'sampler', 'noise-level'] as const) {
+    for (const flag of ['save', 'force', 'mask-family', 'scale', 'sigma', 'quality', 'limit', 'steps', 'sampler', 'noise-level'] as const) {
       if (values[flag] !== undefined) throw new IrsdeError('bad-option', `--${flag} applies to --task/--data, not to --pred/--gt`);
     }
     const kind = async (p: string, flag: string): Promise<'dir' | 'file'> => {
@@ -93,6 +97,15 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
     if (!values.task || !values.data) throw new IrsdeError('bad-option', 'give --pred <dir> --gt <dir>, or --task <task> --data <set>', { hint: 'see `irsde eval --help`' });
     const task = values.task as Task;
     if (!TASKS.includes(task)) throw new IrsdeError('bad-option', `unknown task "${values.task}"`, { hint: `tasks: ${TASKS.join(', ')}` });
+    const seed = intOption('--seed', values.seed!, 0, Number.MAX_SAFE_INTEGER);
+    // Degradation settings of other tasks would be ignored: say so instead.
+    for (const [flag, owner] of [['scale', 'sr'], ['sigma', 'denoise'], ['quality', 'jpeg']] as const) {
+      if (values[flag] !== undefined && task !== owner) throw new IrsdeError('bad-option', `--${flag} applies to --task ${owner}, not ${task}`);
+    }
+    if (values.force && values.save === undefined) throw new IrsdeError('bad-option', '--force applies to --save (to overwrite its folder)');
+    if (values.save !== undefined && !values.force && existsSync(values.save) && (await readdir(values.save)).length > 0) {
+      throw new IrsdeError('bad-option', `--save ${values.save}: the folder is not empty`, { hint: 'choose a new folder, or add --force to overwrite its files' });
+    }
     let restorer: Restorer | undefined;
     let modelName: string | undefined;
     let modelScale = 1;
@@ -109,7 +122,6 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
       // The model and its options as restore checks them (a noise level for a model that cannot use it, steps past
       // its T, …), before any image is degraded.
       modelScale = (await checkRestoreOptions({ model, steps, sampler, noiseLevel })).config.scale ?? 1;
-      let k = 0;
       const { matlabImresize } = await import('../../degrade/resize.js');
       restorer = async (lq0, info) => {
         // An SR model (config "scale") upsamples its LR input itself; a model without one gets the bicubic
@@ -117,7 +129,10 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
         const s = info.scale ?? 1;
         if (modelScale > 1 && modelScale !== s) throw new IrsdeError('bad-option', `model "${model}" is a x${modelScale} SR model, the task is ${info.task}${s > 1 ? ` x${s}` : ''}`);
         const lq = s > 1 && modelScale === 1 ? matlabImresize(lq0, s) : lq0;
-        const out = await restore({ data: lq.data, width: lq.width, height: lq.height, channels: lq.channels }, { model, steps, sampler, noiseLevel, seed: k++, ...(values.ensemble ? { ensemble: true } : {}) });
+        // The sampler's seed comes from (--seed, image name), like the degradation's: an image restores the same
+        // alone or in a set, whatever failed or was left out before it.
+        const imageSeed = hashString(`${seed}:${info.name}`);
+        const out = await restore({ data: lq.data, width: lq.width, height: lq.height, channels: lq.channels }, { model, steps, sampler, noiseLevel, seed: imageSeed, ...(values.ensemble ? { ensemble: true } : {}) });
         return { data: out.data as Float32Array, width: out.width, height: out.height, channels: out.channels };
       };
       modelName = `${model}${sampler ? ` ${sampler}` : ''}${steps ? ` ${steps} steps` : ''}${noiseLevel !== undefined ? ` σ ${noiseLevel} given` : ''}${values.ensemble ? ' ×8 ensemble' : ''}`;
@@ -125,7 +140,6 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
     const scale = values.scale !== undefined ? intOption('--scale', values.scale, 1, 16) : undefined;
     const sigma = values.sigma !== undefined ? numberOption('--sigma', values.sigma, 0, 255) : undefined;
     const quality = values.quality !== undefined ? intOption('--quality', values.quality, 1, 100) : undefined;
-    const seed = intOption('--seed', values.seed!, 0, Number.MAX_SAFE_INTEGER);
     const limit = values.limit !== undefined ? intOption('--limit', values.limit, 1, 1_000_000) : undefined;
     const dataRoot = values['data-root'] ?? defaultDataRoot() ?? undefined;
     const dataset = await openDataset(values.data, { dataRoot, scale });
@@ -153,6 +167,8 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
   if (json) {
     for (const m of report.means) emit({ type: 'result', stage: 'eval-mean', ...jsonScores(m), crop: report.crop, ...(report.task ? { task: report.task, dataset: report.dataset } : {}) });
     for (const p of report.problems) emit({ type: 'error', code: 'bad-input', message: `${p.file}: ${p.why}`, file: p.file });
+    const images = new Set(report.rows.map((r) => r.image)).size;
+    emit({ type: 'info', message: `${images} image(s) scored, ${report.problems.length} failed`, scored: images, failed: report.problems.length });
   } else {
     io.out(formatMarkdown(report) + '\n');
     for (const p of report.problems) io.err(`irsde: ${p.file}: ${p.why}\n`);
