@@ -26,7 +26,12 @@ function one(op: OpDef<any>, inputs: readonly Tensor[], attrs: unknown = {}): Te
 }
 
 function lift(x: TensorLike, like: Tensor): Tensor {
-  return typeof x === 'number' ? like.graph.scalar(x, like.dtype) : x;
+  if (typeof x !== 'number') return x;
+  if (like.dtype === 'bool') throw new ShapeError(`a number (${x}) cannot be combined with a bool tensor; compare or cast first`);
+  if ((like.dtype === 'int64' || like.dtype === 'int32' || like.dtype === 'uint8') && !Number.isInteger(x)) {
+    throw new ShapeError(`the number ${x} is not an integer, but the other operand is ${like.dtype}; cast the tensor to float first`);
+  }
+  return like.graph.scalar(x, like.dtype);
 }
 
 function pair(a: TensorLike, b: TensorLike): [Tensor, Tensor] {

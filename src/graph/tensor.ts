@@ -108,7 +108,8 @@ export class Graph {
     const key = `${dtype}:${Object.is(value, -0) ? '-0' : value}`;
     let t = this.scalarCache.get(key);
     if (!t) {
-      const data = dtype === 'int64' ? BigInt64Array.of(BigInt(value)) : dtype === 'float64' ? Float64Array.of(value) : dtype === 'int32' ? Int32Array.of(value) : Float32Array.of(value);
+      const data = dtype === 'int64' ? BigInt64Array.of(BigInt(value)) : dtype === 'float64' ? Float64Array.of(value) : dtype === 'int32' ? Int32Array.of(value)
+        : dtype === 'uint8' || dtype === 'bool' ? Uint8Array.of(value) : Float32Array.of(value);
       t = this.constant(data, [], dtype);
       this.scalarCache.set(key, t);
     }

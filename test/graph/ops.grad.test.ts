@@ -171,3 +171,12 @@ test('ops refuse malformed arguments at build time', async () => {
   assert.throws(() => grad(G.sum(G.mul(x, x)), [x], { seed: g.input('seed', [3]) }), /seed gradient \[3\] must have the output's shape/);
   assert.throws(() => grad(G.sum(G.mul(x, x)), [g.input('i', [2], 'int64')]), /cannot differentiate with respect to "i" \(position 0\) of dtype int64/);
 });
+
+test('numbers combined with integer or bool tensors: integers lift, fractions and bools are refused in one line', async () => {
+  const { Graph } = await import('../../src/graph/tensor.js');
+  const g = new Graph();
+  const i = g.input('i', [2], 'int64');
+  assert.equal(G.add(i, 3).dtype, 'int64');
+  assert.throws(() => G.add(i, 0.5), /the number 0\.5 is not an integer, but the other operand is int64/);
+  assert.throws(() => G.equal(g.input('b', [2], 'bool'), 1), /cannot be combined with a bool tensor/);
+});
