@@ -37,7 +37,7 @@ function checkInput(img: NoiseEstimateInput): void {
 export interface NoiseEstimateOptions {
   /** Multiplies each sample to give values on the [0, 1] scale (default 1; 1/255 for uint8 data). */
   valueScale?: number;
-  /** Channels to use, from the first (default: min(channels, 3), so an alpha channel is ignored). */
+  /** Channels to use, from the first (default: the colour channels — 1 for grey+alpha, else min(channels, 3) — so alpha is ignored). */
   useChannels?: number;
   /** Patch side (default 7). */
   patch?: number;
@@ -53,7 +53,8 @@ export function estimateNoiseLevel(img: NoiseEstimateInput, options: NoiseEstima
   checkInput(img);
   const { width: W, height: H, channels: C, data } = img;
   const scale = options.valueScale ?? 1;
-  let used = Math.min(options.useChannels ?? Math.min(C, 3), C);
+  // Colour channels only: grey+alpha has one, RGB(A) three (a flat alpha channel would read as noise-free).
+  let used = Math.min(options.useChannels ?? (C === 2 ? 1 : Math.min(C, 3)), C);
   // A grey image stored as RGB: noise shared by identical channels leaves two thirds of the joint dimensions
   // without any, and the estimate collapses to ~0. Its first channel holds all there is to see.
   if (used > 1 && channelsEqual(data, C, used)) used = 1;

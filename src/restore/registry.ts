@@ -210,7 +210,14 @@ export function networkParamSpecs(config: ModelConfig): ParamSpec[] {
 export async function loadModelWeights(m: ResolvedModel): Promise<Map<string, Float32Array>> {
   const file = join(m.dir, WEIGHTS_FILE);
   if (!existsSync(file)) throw new IrsdeError('bad-model', `${file}: missing`, { file, hint: `train the model or copy its ${WEIGHTS_FILE} there` });
-  const dec = await readSafetensorsFile(file, { toFloat32: true });
+  let dec: Awaited<ReturnType<typeof readSafetensorsFile>>;
+  try {
+    dec = await readSafetensorsFile(file, { toFloat32: true });
+  } catch (e) {
+    // A damaged weights file is the model's problem, not the image's: one 'bad-model' error for the run.
+    if (isIrsdeError(e)) throw new IrsdeError('bad-model', e.message.includes(file) ? e.message : `${file}: ${e.message}`, { file, hint: e.hint, cause: e });
+    throw e;
+  }
   let store: ParamStore;
   try {
     store = ParamStore.fromSafetensors(dec);
@@ -291,12 +298,18 @@ function fmtMetric(m: ModelMetric, onY: boolean): string {
   return `${m.psnr.toFixed(2)} / ${m.ssim.toFixed(4)}`;
 }
 
-/** Table rows for `irsde models`. */
-export function modelRows(entries: readonly ModelEntry[]): string[][] {
+/** The names of the models `resolveModel` picks for each task when none is named: the flagged one, else the first. */
+export function defaultModelNames(entries: readonly ModelEntry[]): Set<string> {
   const defaults = new Set<string>();
   const byTask = new Map<string, ModelEntry[]>();
-  for (const e of entries) if (e.config && !e.error) byTask.set(e.config.task, [...(byTask.get(e.config.task) ?? []), e]);
+  for (const e of entries) if (e.config && !e.error) byTask.set(canonicalTask(e.config.task), [...(byTask.get(canonicalTask(e.config.task)) ?? []), e]);
   for (const list of byTask.values()) defaults.add((list.find((e) => e.config!.default === true) ?? list[0]!).name);
+  return defaults;
+}
+
+/** Table rows for `irsde models`. */
+export function modelRows(entries: readonly ModelEntry[]): string[][] {
+  const defaults = defaultModelNames(entries);
   return entries.map((e) => {
     if (!e.config || e.error) return [e.name, '?', '', '', '', '', `unusable: ${e.error}`];
     const c = e.config;

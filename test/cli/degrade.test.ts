@@ -150,9 +150,15 @@ test('the installed command line: exit codes and one-line errors', () => {
   const bad = spawnCli(['degrade', join(dir, 'in', 'a.png'), '-o', join(dir, 'x.png'), '--ops', 'jpeg:101']);
   assert.equal(bad.code, 2);
   assert.equal(bad.err, 'irsde: --ops "jpeg:101": quality must be in [1, 100], got 101 (see `irsde degrade --help` for the operator list)\n');
-  // help asked for is success; a bare `irsde bench` is a usage error
+  // help asked for is success; a bare `irsde bench` is a usage error (one line; one JSON event with --json)
   assert.equal(spawnCli(['bench', '--help']).code, 0);
-  assert.equal(spawnCli(['bench']).code, 1);
+  const bare = spawnCli(['bench']);
+  assert.equal(bare.code, 2);
+  assert.match(bare.err, /^irsde: which benchmark\? give one of: engine, sde, optim, degrade/);
+  const bareJson = spawnCli(['bench', '--json']);
+  assert.equal(JSON.parse(bareJson.out.trim()).type, 'error');
+  assert.match(spawnCli(['bench', 'optim', '--torch']).err, /--torch does not apply to `bench optim`/);
+  assert.match(spawnCli(['bench', 'engine', '--cases', 'naf23']).err, /--cases: unknown workload "naf23" \(workloads: conv2, naf32, naf64\)/);
 });
 
 test('operator parameters: A= is used as given, random blur k is the largest size, parameters a kernel type lacks and non-decimal numbers are refused, negative ranges parse', async () => {

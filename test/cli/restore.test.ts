@@ -130,7 +130,9 @@ test('bad options and unknown models: one line, exit code 2, nothing written', a
     [['--steps=-1'], /--steps must be an integer/],
     [['--steps', '500'], /steps must be an integer from 1 to 20, got 500/],
     [['--sampler', 'euler'], /--sampler must be posterior, sde or ode/],
-    [['--noise-level', 'loud'], /^irsde: --noise-level must be a number from 0 to 255 \(σ in 8-bit units\), got "loud"$/],
+    [['--noise-level', 'loud'], /^irsde: --noise-level must be a number from 0 to 255, got "loud"$/],
+    [['--noise-level', '0x10'], /^irsde: --noise-level must be a number from 0 to 255, got "0x10"$/],
+    [['-o', 'out.txt'], /^irsde: -o out\.txt: "\.txt" is not an image extension \(write a \.png or \.jpg file, or give a folder/],
     [['--steps', '0'], /--steps must be an integer from 1/],
     [['--seed', 'x'], /--seed must be an integer/],
     [['--bogus'], /^irsde: Unknown option '--bogus'/],
@@ -221,4 +223,16 @@ test('the real command line: Ctrl-C stops cleanly with exit code 130 and writes 
   assert.equal(last.interrupted, true);
   assert.deepEqual(readdirSync(dir).sort(), ['big.png', 'in'], 'no output and no temp file');
   assert.ok(statSync(big).size > 0);
+});
+
+test('a damaged model.safetensors is one error for the run (exit 2), not one per image', async () => {
+  const { dir, a, b } = setup();
+  const mdir = writeModel(join(dir, 'models'), tinyConfig('trunc'));
+  const file = join(mdir, 'model.safetensors');
+  writeFileSync(file, readFileSync(file).subarray(0, 300));
+  const r = await cli(['restore', a, b, '--model', mdir, '-o', join(dir, 'out')]);
+  assert.equal(r.code, 2, r.err);
+  assert.equal(lines(r.err).length, 1, r.err);
+  assert.match(r.err, /model\.safetensors/);
+  assert.equal(existsSync(join(dir, 'out', 'a.png')), false);
 });

@@ -134,6 +134,10 @@ test('a grey image stored as RGB gets its grey estimate, not the collapsed joint
   const g = estimateNoiseLevel({ data: grey, width: W, height: H, channels: 1 });
   assert.ok(Math.abs(g * 255 - 20) < 2, `grey estimate ${g * 255}`);
   assert.equal(estimateNoiseLevel({ data: rgb, width: W, height: H, channels: 3 }), g);
+  // grey+alpha: the grey channel alone (an opaque alpha channel is no evidence of a noise-free image)
+  const la = new Float32Array(W * H * 2);
+  grey.forEach((v, i) => { la[2 * i] = v; la[2 * i + 1] = 1; });
+  assert.equal(estimateNoiseLevel({ data: la, width: W, height: H, channels: 2 }), g);
   // one differing value makes it a colour image again (the joint estimate, here collapsed)
   rgb[1] = rgb[1]! + 1e-3;
   assert.ok(estimateNoiseLevel({ data: rgb, width: W, height: H, channels: 3 }) < g / 4);

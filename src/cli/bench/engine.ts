@@ -33,6 +33,7 @@ export const engineCases: CaseSpec[] = [
   { name: 'naf32', label: 'NAFNet block w32, 4×128×128', batch: 4, c: 32, size: 128, kind: 'naf' },
   { name: 'naf64', label: 'NAFNet block w64, 4×128×128', batch: 4, c: 64, size: 128, kind: 'naf' },
 ];
+export const engineCaseNames: readonly string[] = engineCases.map((c) => c.name);
 
 /** Forward FLOPs (multiply-adds × 2) of the convs and matmuls; element-wise ops are not counted. */
 function forwardFlops(c: CaseSpec): number {

@@ -120,8 +120,10 @@ export async function benchSde(opts: { json: boolean; torch: boolean; repeats: n
   const result: Record<string, unknown> = { type: 'result', stage: 'bench-sde', nchwc_block: nchwcBlock, train, sampling: samp };
   if (opts.torch) {
     const t = runTorch(opts.repeats);
-    if (t.error) say(`  PyTorch skipped: ${t.error}`);
-    else {
+    if (t.error) {
+      say(`  PyTorch skipped: ${t.error}`);
+      result.torch = { error: t.error };
+    } else {
       const tt = t.cases!.cnaf32_train!, ts = t.cases!.cnaf32_sample!;
       const ratio = { train: train.step_ms / tt.train_ms!, sampling: samp.total_ms / ts.total_ms! };
       say(`  PyTorch ${t.torch}: training step ${tt.train_ms!.toFixed(0)} ms, sampling ${(ts.total_ms! / 1000).toFixed(2)} s → ratio ours/torch train ${ratio.train.toFixed(2)}, sampling ${ratio.sampling.toFixed(2)}`);

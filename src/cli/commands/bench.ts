@@ -5,28 +5,60 @@ import { intOption } from '../args.js';
 
 const targets = ['engine', 'sde', 'optim', 'degrade'] as const;
 
+const USAGE = `usage: irsde bench <${targets.join('|')}> [--json] [--torch] [--repeats N] [--cases conv2,naf32,naf64] [--no-memory]
+
+  engine   forward / training-step time and GFLOP/s; --torch also runs PyTorch (IRSDE_PYTHON, default python3);
+           --cases picks workloads (conv2, naf32, naf64), --no-memory skips the peak-memory child process
+  sde      ConditionalNAFNet training step and 100-step posterior sampling (--torch compares)
+  optim    optimiser update over 10 M parameters
+  degrade  degradation pipeline and metrics speed
+  --repeats N  runs per measurement (engine, sde; default 5)
+`;
+
+/** Which options each benchmark reads; any other given option is refused rather than ignored. */
+const takes: Record<string, readonly string[]> = {
+  engine: ['torch', 'repeats', 'cases', 'no-memory'], sde: ['torch', 'repeats'], optim: [], degrade: [], 'engine-memory-child': [],
+};
+
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true,
-    options: {
-      json: { type: 'boolean', default: false }, torch: { type: 'boolean', default: false },
-      repeats: { type: 'string', default: '5' }, cases: { type: 'string' }, 'no-memory': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  const what = positionals[0];
-  if (values.help || !what) {
-    process.stdout.write(`usage: irsde bench <${targets.join('|')}> [--json] [--torch] [--repeats N] [--cases conv2,naf32,naf64] [--no-memory]\n\n  engine   forward / training-step time and GFLOP/s; --torch also runs PyTorch (IRSDE_PYTHON, default python3)\n  sde      ConditionalNAFNet training step and 100-step posterior sampling (--torch compares)\n  optim    optimiser update over 10 M parameters\n  degrade  degradation pipeline and metrics speed\n`);
-    return values.help ? 0 : 1; // --help asked for it; a bare `irsde bench` is a usage error
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv, allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false }, torch: { type: 'boolean' },
+        repeats: { type: 'string' }, cases: { type: 'string' }, 'no-memory': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new IrsdeError('bad-option', (e as Error).message.replace(/\s*\n\s*/g, ' '), { hint: 'see `irsde bench --help`' });
   }
-  const repeats = intOption('--repeats', values.repeats!, 1, 1000);
+  const { values, positionals } = parsed;
+  const what = positionals[0];
+  if (values.help) { process.stdout.write(USAGE); return 0; }
+  if (!what) throw new IrsdeError('bad-option', `which benchmark? give one of: ${targets.join(', ')}`, { hint: 'see `irsde bench --help`' });
+  if (positionals.length > 1) throw new IrsdeError('bad-option', `one benchmark at a time, got ${positionals.join(' ')}`);
+  if (!(what in takes)) throw new IrsdeError('bad-option', `unknown benchmark "${what}"`, { hint: `choose one of: ${targets.join(', ')}` });
+  for (const opt of ['torch', 'repeats', 'cases', 'no-memory'] as const) {
+    if (values[opt] !== undefined && !takes[what]!.includes(opt)) {
+      throw new IrsdeError('bad-option', `--${opt} does not apply to \`bench ${what}\``, { hint: `options of bench ${what}: ${takes[what]!.map((o) => `--${o}`).join(', ') || '--json only'}` });
+    }
+  }
+  const repeats = intOption('--repeats', values.repeats ?? '5', 1, 1000);
+  const torch = values.torch === true;
   if (what === 'engine') {
-    const { benchEngine } = await import('../bench/engine.js');
-    return benchEngine({ json: values.json!, torch: values.torch!, repeats, cases: values.cases?.split(','), memory: !values['no-memory'] });
+    const { benchEngine, engineCaseNames } = await import('../bench/engine.js');
+    const cases = values.cases?.split(',').map((c) => c.trim()).filter(Boolean);
+    const unknown = cases?.filter((c) => !engineCaseNames.includes(c)) ?? [];
+    if (cases && (cases.length === 0 || unknown.length)) {
+      throw new IrsdeError('bad-option', `--cases: unknown workload${unknown.length > 1 ? 's' : ''} ${unknown.map((c) => `"${c}"`).join(', ') || '(none given)'}`, { hint: `workloads: ${engineCaseNames.join(', ')}` });
+    }
+    return benchEngine({ json: values.json!, torch, repeats, cases, memory: !values['no-memory'] });
   }
   if (what === 'sde') {
     const { benchSde } = await import('../bench/sde.js');
-    return benchSde({ json: values.json!, torch: values.torch!, repeats });
+    return benchSde({ json: values.json!, torch, repeats });
   }
   if (what === 'engine-memory-child') {
     const { memoryChild } = await import('../bench/engine.js');
@@ -39,9 +71,6 @@ export async function run(argv: string[]): Promise<number> {
     if (values.json) process.stdout.write(JSON.stringify({ type: 'result', stage: 'bench-optim', ...r }) + '\n');
     return 0;
   }
-  if (what === 'degrade') {
-    const { benchDegrade } = await import('../bench/degrade.js');
-    return benchDegrade({ json: values.json! });
-  }
-  throw new IrsdeError('bad-option', `unknown benchmark "${what}"`, { hint: `choose one of: ${targets.join(', ')}` });
+  const { benchDegrade } = await import('../bench/degrade.js');
+  return benchDegrade({ json: values.json! });
 }

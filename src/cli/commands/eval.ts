@@ -106,6 +106,11 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
     if (values.save !== undefined && !values.force && existsSync(values.save) && (await readdir(values.save)).length > 0) {
       throw new IrsdeError('bad-option', `--save ${values.save}: the folder is not empty`, { hint: 'choose a new folder, or add --force to overwrite its files' });
     }
+    for (const flag of ['steps', 'sampler', 'noise-level', 'ensemble'] as const) {
+      if (values.model === undefined && values[flag] !== undefined && values[flag] !== false) {
+        throw new IrsdeError('bad-option', `--${flag} applies to --model (the scores are of the degraded input otherwise)`);
+      }
+    }
     let restorer: Restorer | undefined;
     let modelName: string | undefined;
     let modelScale = 1;
@@ -116,8 +121,7 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
       const steps = values.steps !== undefined ? intOption('--steps', values.steps, 1, 10000) : undefined;
       const sampler = values.sampler as 'posterior' | 'sde' | 'ode' | undefined;
       const nl = values['noise-level'];
-      const noiseLevel = nl === undefined ? undefined : Number(nl);
-      if (nl !== undefined && !(nl.trim() !== '' && noiseLevel! >= 0 && noiseLevel! <= 255)) throw new IrsdeError('bad-option', `--noise-level must be a number from 0 to 255, got "${nl}"`);
+      const noiseLevel = nl === undefined ? undefined : numberOption('--noise-level', nl, 0, 255);
       if (sampler !== undefined && !['posterior', 'sde', 'ode'].includes(sampler)) throw new IrsdeError('bad-option', `--sampler must be posterior, sde or ode, got "${sampler}"`);
       // The model and its options as restore checks them (a noise level for a model that cannot use it, steps past
       // its T, …), before any image is degraded.

@@ -5,13 +5,13 @@
  */
 import { parseArgs } from 'node:util';
 import { IrsdeError } from '../../common/errors.js';
-import { describeNetwork, listModels, modelRows, modelsRoot } from '../../restore/registry.js';
+import { defaultModelNames, describeNetwork, listModels, modelRows, modelsRoot } from '../../restore/registry.js';
 
 const USAGE = `usage: irsde models [--json] [--models-dir DIR]
 
   Lists the models in the models folder ($IRSDE_MODELS_DIR, else the package's models/). Each model is a
   folder <name>/ with config.json, model.safetensors and MODEL_CARD.md. * marks the default model of a task.
-  --json            one JSON object per model on stdout
+  --json            one JSON event per model on stdout ({"type":"result","stage":"model",...})
   --models-dir DIR  list this folder instead
 `;
 
@@ -40,10 +40,11 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
   const entries = listModels(opts);
   const broken = entries.filter((e) => e.error);
   if (values.json) {
+    const defaults = defaultModelNames(entries);
     for (const e of entries) {
       io.out(JSON.stringify({
-        type: 'model', name: e.name, dir: e.dir, usable: !e.error, ...(e.error ? { error: e.error } : {}),
-        ...(e.config ? { task: e.config.task, description: e.config.description, default: e.config.default === true, network: describeNetwork(e.config), params: e.params, sampler: e.config.sampler, tile: e.config.tile, metrics: e.config.metrics ?? [] } : {}),
+        type: 'result', stage: 'model', name: e.name, dir: e.dir, usable: !e.error, ...(e.error ? { error: e.error } : {}),
+        ...(e.config ? { task: e.config.task, description: e.config.description, default: defaults.has(e.name), network: describeNetwork(e.config), params: e.params, sampler: e.config.sampler, tile: e.config.tile, metrics: e.config.metrics ?? [] } : {}),
         hasCard: e.hasCard,
       }) + '\n');
     }

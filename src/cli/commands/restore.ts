@@ -13,7 +13,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { IrsdeError, isIrsdeError } from '../../common/errors.js';
 import type { IrsdeEvent } from '../../common/events.js';
-import { intOption } from '../args.js';
+import { intOption, numberOption } from '../args.js';
 import { checkOutputPath, isImagePath, writeImage } from '../../image/node-io.js';
 import { loadImageFile } from '../../restore/input-node.js';
 import { checkRestoreOptions, restoreImage, type RestoreOptions, type RestoreProgressEvent } from '../../restore/restore.js';
@@ -154,13 +154,7 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
     throw new IrsdeError('bad-option', `--device must be node or wasm, got "${device}"`, device === 'webgpu' ? { hint: 'WebGPU runs in the browser: the web/ demo, or the library in a page' } : {});
   }
   const steps = values.steps !== undefined ? intOption('--steps', values.steps, 1, 100_000) : undefined;
-  let noiseLevel: number | undefined;
-  if (values['noise-level'] !== undefined) {
-    noiseLevel = Number(values['noise-level']);
-    if (values['noise-level'].trim() === '' || !(noiseLevel >= 0 && noiseLevel <= 255)) {
-      throw new IrsdeError('bad-option', `--noise-level must be a number from 0 to 255 (σ in 8-bit units), got "${values['noise-level']}"`);
-    }
-  }
+  const noiseLevel = values['noise-level'] !== undefined ? numberOption('--noise-level', values['noise-level'], 0, 255) : undefined;
   let tile: number | undefined;
   if (values.tile !== undefined) {
     tile = intOption('--tile', values.tile, 0, 8192);
@@ -182,7 +176,13 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
   const problems: Problem[] = [];
   const files = await expandInputs(positionals, problems);
   const out = values.out;
-  if (out !== undefined) checkOutputPath(out);
+  if (out !== undefined) {
+    checkOutputPath(out);
+    // An extension that is not an image's, on a path that does not exist yet: a typo rather than a folder name.
+    if (!isImagePath(out) && /\.[A-Za-z][A-Za-z0-9]{1,4}$/.test(out) && !existsSync(out)) {
+      throw new IrsdeError('bad-option', `-o ${out}: "${extname(out)}" is not an image extension`, { hint: 'write a .png or .jpg file, or give a folder (end it with / if its name has a dot)' });
+    }
+  }
   const outIsFile = out !== undefined && isImagePath(out) && positionals.length === 1 && files.length <= 1 && !(existsSync(out) && (await stat(out)).isDirectory());
   if (out !== undefined && !outIsFile && isImagePath(out) && files.length > 1) {
     throw new IrsdeError('bad-option', `-o ${out} looks like a file, but there are ${files.length} inputs`, { hint: 'give an output folder' });
@@ -253,9 +253,11 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
       } catch (e) {
         printer.end();
         if (isIrsdeError(e) && e.code === 'aborted') { interrupted = true; dropped = true; break; }
+        // The model fails every file the same way: before any output, that is an error of the run (exit 2).
+        if (isIrsdeError(e) && e.code === 'bad-model' && ok === 0 && problems.length === 0) throw e;
         const why = isIrsdeError(e) ? e.message.replace(`${file}: `, '') : `internal error: ${(e as Error).message}`;
         problems.push({ file, why });
-        if (isIrsdeError(e) && e.code === 'bad-model') break; // the model fails every file the same way
+        if (isIrsdeError(e) && e.code === 'bad-model') break;
       }
     }
   } finally {

@@ -139,7 +139,11 @@ export async function run(argv: string[]): Promise<number> {
     if (v.config === undefined) throw new IrsdeError('bad-option', 'give --config <file> (or --resume <out dir>)', { hint: 'task configs are in configs/*.json; see `irsde train --help`' });
     config = loadConfigFile(shippedConfig(v.config), over);
   }
-  if (v['print-config']) { process.stdout.write(JSON.stringify(config, null, 2) + '\n'); return 0; }
+  if (v['print-config']) {
+    // --json: one event line like every other --json output; otherwise the config, readable and reusable as a file.
+    process.stdout.write(v.json ? JSON.stringify({ type: 'result', stage: 'config', config }) + '\n' : JSON.stringify(config, null, 2) + '\n');
+    return 0;
+  }
 
   const print = trainPrinter(v.json!);
   const ac = new AbortController();
