@@ -592,7 +592,7 @@ function sliceDim(d: Dim, start: number, end: number, step: number): Dim {
   }
   if (step === 1 && start >= 0 && end < 0) return `${d}-${start - end}`;
   if (step === 1 && start >= 0 && end >= INT_MAX) return start === 0 ? d : `${d}-${start}`;
-  if (step === 1 && start >= 0 && end >= 0) return end - start;
+  // (a fixed end on a size known only at run time: min(end, d) − start, so it stays symbolic)
   if (step === -1 && start === -1 && end <= -INT_MAX) return d;
   return `slice(${d},${start},${end},${step})`;
 }
