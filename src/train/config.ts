@@ -432,7 +432,7 @@ function crossCheck(c: TrainConfig): void {
   if (c.val.degradation) checkDegradation(c.val.degradation, 'val.degradation');
   if (d.kind === 'bicubic-sr') {
     if (c.data.patch % d.scale !== 0) throw bad('data.patch', `must be a multiple of data.degradation.scale (${d.scale}) for bicubic-sr, got ${c.data.patch}`);
-    if (c.data.train.kind === 'paired') throw bad('data.degradation', 'bicubic-sr makes μ from clean images; a "paired" data.train source carries its own LQ');
+    // (with a "paired" source the LQ files are the LR images, ×1/scale of their ground truth; see train/data.ts)
   }
   const vd = c.val.degradation ?? d;
   if (vd.kind === 'bicubic-sr' && c.val.crop % vd.scale !== 0) throw bad('val.crop', `must be a multiple of the bicubic-sr scale (${vd.scale}), got ${c.val.crop}`);

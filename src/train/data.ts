@@ -254,6 +254,25 @@ export function degradeImage(img: FloatImage, d: Degradation, rng: Rng): FloatIm
 export class BatchMaker {
   private readonly root: Rng;
   private readonly cache = new ImageCache();
+  private readonly srPairs = new Map<string, Promise<{ gt: CachedImage; lq: CachedImage }>>();
+
+  /**
+   * A paired LR input of a bicubic-sr run: μ = its MATLAB-bicubic ×s upscale (what restore feeds an SR model),
+   * the ground truth cropped to that size. Made once per pair.
+   */
+  private srPair(it: ImageItem, s: number): Promise<{ gt: CachedImage; lq: CachedImage }> {
+    let p = this.srPairs.get(it.lq!);
+    if (!p) {
+      p = (async () => {
+        const lq = matlabImresize(await readImage(it.lq!), s);
+        const gt = cropImage(await readImage(it.gt), 0, 0, lq.width, lq.height);
+        return { gt: toCached(gt), lq: toCached(lq) };
+      })();
+      this.srPairs.set(it.lq!, p);
+      p.catch(() => this.srPairs.delete(it.lq!));
+    }
+    return p;
+  }
   private perm: { epoch: number; order: number[] } | null = null;
 
   constructor(readonly spec: BatchSpec) {
@@ -287,12 +306,18 @@ export class BatchMaker {
     for (let b = 0; b < B; b++) indices.push(this.itemIndex((step - 1) * B + b));
     const imgs = await Promise.all(indices.map(async (k) => {
       const it = this.spec.items[k]!;
-      const gt = await this.cache.get(it.gt);
-      const lq = it.lq ? await this.cache.get(it.lq) : null;
-      if (gt.width < P || gt.height < P) throw new IrsdeError('bad-data', `${it.gt}: ${gt.width}×${gt.height} is smaller than the ${P}×${P} training patch`, { file: it.gt, hint: 'lower data.patch or remove the image' });
+      let gt = await this.cache.get(it.gt);
+      let lq = it.lq ? await this.cache.get(it.lq) : null;
       if (lq && (lq.width !== gt.width || lq.height !== gt.height)) {
-        throw new IrsdeError('bad-data', `${it.lq}: ${lq.width}×${lq.height} differs from its ground truth ${gt.width}×${gt.height}`, { file: it.lq, hint: 'paired training needs LQ and GT of the same size (SR inputs are not supported yet)' });
+        const s = deg.kind === 'bicubic-sr' ? deg.scale : 0;
+        if (!s || lq.width * s > gt.width || lq.height * s > gt.height) {
+          throw new IrsdeError('bad-data', `${it.lq}: ${lq.width}×${lq.height} differs from its ground truth ${gt.width}×${gt.height}`, {
+            file: it.lq, hint: 'a paired LQ must have its ground truth\'s size, or be its ×1/s LR image with data.degradation {"kind": "bicubic-sr", "scale": s}',
+          });
+        }
+        ({ gt, lq } = await this.srPair(it, s));
       }
+      if (gt.width < P || gt.height < P) throw new IrsdeError('bad-data', `${it.gt}: ${gt.width}×${gt.height} is smaller than the ${P}×${P} training patch`, { file: it.gt, hint: 'lower data.patch or remove the image' });
       return { gt, lq, item: it };
     }));
     for (let b = 0; b < B; b++) {
@@ -439,7 +464,7 @@ export async function batchSpecFor(c: TrainConfig): Promise<{ spec: BatchSpec; w
   if (paired === 0 && c.data.degradation.kind === 'none' && c.sde.kind === 'irsde') {
     throw new IrsdeError('bad-config', 'the training images are clean-only but data.degradation is "none": μ would equal x₀', { hint: 'set data.degradation, e.g. {"kind": "gaussian", "sigma": 25}' });
   }
-  await checkTrainImages(items, c.data.patch);
+  await checkTrainImages(items, c.data.patch, c.data.degradation.kind === 'bicubic-sr' ? c.data.degradation.scale : 1);
   return {
     spec: {
       items, patch: c.data.patch, batch: c.data.batch, channels: 3, flips: c.data.flips, rot90: c.data.rot90,
@@ -463,7 +488,7 @@ function fingerprint(items: ImageItem[]): string {
  * size, and (paired) the size of its partner. Otherwise the first batch that draws a bad one would stop a run
  * hours in. (Damage past the header still shows only when the image is decoded.)
  */
-async function checkTrainImages(items: ImageItem[], patch: number): Promise<void> {
+async function checkTrainImages(items: ImageItem[], patch: number, srScale: number): Promise<void> {
   const problems: string[] = [];
   const sizeOf = async (file: string): Promise<{ width: number; height: number } | string> => {
     let fh;
@@ -483,19 +508,27 @@ async function checkTrainImages(items: ImageItem[], patch: number): Promise<void
       await fh?.close();
     }
   };
+  let sizeMismatch = false;
   for (const it of items) {
     const gt = await sizeOf(it.gt);
     if (typeof gt === 'string') { problems.push(`${it.gt} (${gt})`); continue; }
-    if (Math.min(gt.width, gt.height) < patch) problems.push(`${it.gt} (${gt.width}×${gt.height} is smaller than the ${patch}×${patch} patch)`);
+    let used = gt; // the ground truth the patches come from (for LR inputs: cropped to LR × scale)
     if (it.lq) {
       const lq = await sizeOf(it.lq);
       if (typeof lq === 'string') problems.push(`${it.lq} (${lq})`);
-      else if (lq.width !== gt.width || lq.height !== gt.height) problems.push(`${it.lq} (${lq.width}×${lq.height}, its ground truth ${gt.width}×${gt.height})`);
+      else if (lq.width !== gt.width || lq.height !== gt.height) {
+        const fits = srScale > 1 && lq.width * srScale <= gt.width && lq.height * srScale <= gt.height;
+        if (fits) used = { width: lq.width * srScale, height: lq.height * srScale };
+        else { problems.push(`${it.lq} (${lq.width}×${lq.height}, its ground truth ${gt.width}×${gt.height})`); sizeMismatch = true; continue; }
+      }
     }
+    if (Math.min(used.width, used.height) < patch) problems.push(`${it.gt} (${used.width}×${used.height} is smaller than the ${patch}×${patch} patch)`);
   }
   if (problems.length > 0) {
     throw new IrsdeError('bad-data', `${problems.length} training image${problems.length > 1 ? 's' : ''} cannot be used: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; and ${problems.length - 3} more` : ''}`, {
-      hint: 'remove or replace them, or lower data.patch',
+      hint: sizeMismatch
+        ? 'a paired LQ must have its ground truth\'s size, or be its ×1/s LR image with data.degradation {"kind": "bicubic-sr", "scale": s}'
+        : 'remove or replace them, or lower data.patch',
     });
   }
 }

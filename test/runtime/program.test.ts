@@ -127,7 +127,7 @@ test('TrainingProgram: parameters the loss does not use get no gradient (the opt
   const tp = await TrainingProgram.create(backend, g, loss, store, { extra: { z: G.add(y, u) } });
   assert.deepEqual(tp.paramNames, ['w']);
   assert.deepEqual(tp.unusedParams, ['u']);
-  const r = await tp.run({ x: Float32Array.of(1, 2, 3, 4, 5, 6) });
+  const r = await tp.run({ x: { data: Float32Array.of(1, 2, 3, 4, 5, 6), dims: [2, 3], dtype: 'float32' } });
   assert.deepEqual([...r.grads.keys()], ['w']);
   assert.deepEqual(r.extra.z!.dims, [2, 3]); // the extra output still reads u
   new AdamW(store, { lr: 0.1, weightDecay: 0.5 }).step(r.grads);

@@ -133,3 +133,25 @@ test('config errors for the new degradations name the key', () => {
   bad(base({ kind: 'jpeg', quality: 10 }, { val: { degradation: { kind: 'rain' } } }), /val\.degradation\.kind.*must match/);
   assert.throws(() => new BatchMaker(spec({ kind: 'bicubic-sr', scale: 3 }, { patch: 16 })), /multiple of data\.degradation\.scale/, 'BatchMaker checks the patch too');
 });
+
+test('bicubic-sr with a paired source: the LQ files are the LR images; μ is their ×s MATLAB-bicubic upscale, the ground truth cropped to it', async () => {
+  const { writeImage } = await import('../../src/image/node-io.js');
+  const { mkdirSync } = await import('node:fs');
+  const gtDir = join(root, 'sr-gt'), lrDir = join(root, 'sr-lr');
+  mkdirSync(gtDir, { recursive: true }); mkdirSync(lrDir, { recursive: true });
+  const hr = pattern(3, 42, 38); // not a multiple of 4: the HR is cropped to 4 × the LR
+  const lr = matlabImresize(pattern(3, 40, 36), 1 / 4, { uint8: true });
+  await writeImage(join(gtDir, 'a.png'), hr);
+  await writeImage(join(lrDir, 'a.png'), lr);
+  const src = { kind: 'paired' as const, lq: lrDir, gt: gtDir };
+  const deg: Degradation = { kind: 'bicubic-sr', scale: 4 };
+  const srItems = (await listSource(src)).items;
+  const b = await new BatchMaker({ ...spec(deg), items: srItems, batch: 1, flips: false, rot90: false }).make(1);
+  assert.equal(b.mu.length, 3 * 16 * 16);
+  assert.ok(maxDiff(b.mu, b.x0) > 1 / 255 && maxDiff(b.mu, b.x0) < 0.5, 'μ is a blurry version of x₀');
+  // the resolved config accepts it, and a plain paired run with mismatched sizes says how to make it work
+  const raw = (d: unknown) => ({ name: 't', network: { type: 'nafnet', width: 4, middleBlkNum: 1, encBlkNums: [1], decBlkNums: [1] }, data: { train: src, degradation: d, patch: 16 } });
+  assert.equal(resolveConfig(raw(deg)).data.degradation.kind, 'bicubic-sr');
+  await assert.rejects(new BatchMaker({ ...spec({ kind: 'none' }), items: srItems, batch: 1 }).make(1),
+    (e: Error & { hint?: string }) => /10×9 differs from its ground truth 42×38/.test(e.message) && /or be its ×1\/s LR image with data\.degradation/.test(e.hint ?? ''));
+});

@@ -110,9 +110,10 @@ function settingsWorseThanInput(check: Awaited<ReturnType<typeof checkRestoreOpt
   if ((config.sde.prediction ?? 'noise') === 'noise') {
     // x̂₀ from predicted noise divides by e^(−θ̄_t), tiny near T: a few long steps amplify the network's error
     // (denoise-sigma25: 6.6 dB at 1 step, 16 at 2, 27 at 5, against 20.5 for the noisy input).
-    return sampler === 'posterior' && steps < Math.min(5, config.sampler.steps)
-      ? `${steps} step${steps > 1 ? 's' : ''} is too few for ${model}, a noise-predicting IR-SDE model: expect a result worse than the input below ~5 steps (its default: ${config.sampler.steps})`
-      : null;
+    // A model's own default counts too: a trained run takes it from val.steps, which a quick run may have set low.
+    if (sampler !== 'posterior' || steps >= 5) return null;
+    const hint = config.sampler.steps < 5 ? `its config.json recommends ${defaults}; pass --steps 10 or more` : `its default: ${config.sampler.steps}`;
+    return `${steps} step${steps > 1 ? 's' : ''} is too few for ${model}, a noise-predicting IR-SDE model: expect a result worse than the input below ~5 steps (${hint})`;
   }
   // x̂₀-predicting models are trained for one posterior jump (jpeg on 6 CBSD68 images at q10, JPEG input 26.4 dB:
   // the ODE 24.2 / 25.2 / 25.4 dB at 1 / 5 / 10 steps, the SDE 23.8 dB at 10).
