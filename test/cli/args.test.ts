@@ -12,3 +12,12 @@ test('numeric options: decimals (and exponents) only; empty, hex, binary and pad
     assert.throws(() => numberOption('--lr', raw, 0, 10), /--lr must be a number/, JSON.stringify(raw));
   }
 });
+
+test('Ctrl-C counting: a repeat within 500 ms is the same key press (a forwarding wrapper), later it is a second press', async () => {
+  const { signalCounter } = await import('../../src/cli/signals.js');
+  let t = 0;
+  const next = signalCounter(() => t);
+  assert.equal(next(), 'first');
+  t = 20; assert.equal(next(), 'echo');
+  t = 900; assert.equal(next(), 'again');
+});

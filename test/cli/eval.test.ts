@@ -118,7 +118,9 @@ test('eval --task sr --model: an SR model ("scale": 4) gets the LR and upsamples
   const dir = mkdtempSync(join(tmpdir(), 'irsde-cli-eval-sr-'));
   const flat = { maxSigma: 1e-6, T: 20, schedule: 'cosine' as const, eps: 0.005 };
   const sr = writeModel(join(dir, 'models'), tinyConfig('flat-sr4', { task: 'super-resolution', scale: 4, sde: flat }), 1, { zero: true });
-  const plain = writeModel(join(dir, 'models'), tinyConfig('flat', { sde: flat }), 1, { zero: true });
+  // an SR model without "scale" works on the bicubic upscale (as the reference IR-SDE SR models do)
+  const plain = writeModel(join(dir, 'models'), tinyConfig('flat', { task: 'super-resolution', sde: flat }), 1, { zero: true });
+  const denoiser = writeModel(join(dir, 'models'), tinyConfig('dn', { sde: flat }), 1, { zero: true });
   for (const d of ['LQ', 'GT']) mkdirSync(join(dir, 'set', d), { recursive: true });
   const gt = img(32, 24, 7);
   writeFileSync(join(dir, 'set', 'GT', 'a.png'), encodePng(gt));
@@ -128,6 +130,11 @@ test('eval --task sr --model: an SR model ("scale": 4) gets the LR and upsamples
     const x3 = await cli(['eval', '--task', 'sr', '--data', join(dir, 'set'), '--scale', '3', '--model', sr]);
     assert.equal(x3.code, 2);
     assert.match(x3.err, /is a x4 SR model, the task is sr x3 \(use --scale 4/);
+    const other = await cli(['eval', '--task', 'sr', '--data', join(dir, 'set'), '--model', denoiser]);
+    assert.equal(other.code, 2);
+    assert.match(other.err, /model ".*dn" is for task "denoising", not sr/);
+    const sigma = await cli(['eval', '--task', 'denoise', '--data', join(dir, 'set'), '--sigma', '50']);
+    assert.match(sigma.err, /--sigma applies to clean sets; .* is paired and brings its own degraded inputs/);
     for (const model of [sr, plain]) {
       const r = await cli(['eval', '--task', 'sr', '--data', join(dir, 'set'), '--model', model, '--json']);
       assert.equal(r.code, 0, `${model}: ${r.err}`);

@@ -120,6 +120,14 @@ test('every task config in configs/ loads, and the paper configs carry IRSDE.md 
   assert.deepEqual(refusion.schedule, { type: 'cosine', etaMin: 1e-7, warmup: 0 });
   assert.equal(refusion.sde.maxSigma, 50);
 
+  const sr = cfg['sr4-irsde']!;
+  assert.ok(sr.network.type === 'unet' && countUNetParams(sr.network) === 137_147_523);
+  assert.deepEqual([sr.sde.maxSigma, sr.data.batch, sr.data.patch, sr.steps, sr.optim.type, sr.val.sampler], [30, 4, 128, 700_000, 'adam', 'sde']);
+  assert.deepEqual(sr.data.degradation, { kind: 'bicubic-sr', scale: 4 });
+  const srr = cfg['sr4-refusion']!;
+  assert.ok(srr.network.type === 'nafnet' && countNAFNetParams(srr.network) === 76_608_387);
+  assert.deepEqual([srr.sde.maxSigma, srr.optim.type, srr.optim.lr, srr.schedule.type], [50, 'lion', 4e-5, 'cosine']);
+
   const den = cfg['denoise-refusion']!;
   assert.deepEqual(den.sde, { kind: 'denoising', maxSigma: 70, T: 1000, schedule: 'cosine', eps: 0.04, prediction: 'noise' });
   assert.equal(den.network.conditional, false);

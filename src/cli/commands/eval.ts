@@ -16,6 +16,7 @@ import { intOption, numberOption } from '../args.js';
 import { defaultDataRoot, openDataset, pairFolders, stem, TASKS, type Task } from '../../metrics/datasets.js';
 import { evaluatePairs, evaluateTask, formatMarkdown, jsonScores, type EvalReport } from '../../metrics/evaluate.js';
 import { hashString } from '../../degrade/random.js';
+import { canonicalTask } from '../../restore/config.js';
 
 const USAGE = `usage:
   irsde eval --pred <dir|file> --gt <dir|file> [--crop N] [--round-y] [--json]
@@ -125,7 +126,13 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
       if (sampler !== undefined && !['posterior', 'sde', 'ode'].includes(sampler)) throw new IrsdeError('bad-option', `--sampler must be posterior, sde or ode, got "${sampler}"`);
       // The model and its options as restore checks them (a noise level for a model that cannot use it, steps past
       // its T, …), before any image is degraded.
-      modelScale = (await checkRestoreOptions({ model, steps, sampler, noiseLevel })).config.scale ?? 1;
+      const checked = await checkRestoreOptions({ model, steps, sampler, noiseLevel });
+      modelScale = checked.config.scale ?? 1;
+      // A model of another task would be scored on this one without complaint (restore --task refuses it too);
+      // the wild task is for universal models and any model may be tried on it.
+      if (task !== 'wild' && canonicalTask(checked.config.task) !== canonicalTask(task)) {
+        throw new IrsdeError('bad-option', `model "${model}" is for task "${checked.config.task}", not ${task}`, { hint: 'pick a model of this task (see `irsde models`)' });
+      }
       const { matlabImresize } = await import('../../degrade/resize.js');
       restorer = async (lq0, info) => {
         // An SR model (config "scale") upsamples its LR input itself; a model without one gets the bicubic
@@ -148,6 +155,12 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
     const dataRoot = values['data-root'] ?? defaultDataRoot() ?? undefined;
     const dataset = await openDataset(values.data, { dataRoot, scale });
     const maskRoot = dataRoot && existsSync(join(dataRoot, 'inpaint_masks')) ? join(dataRoot, 'inpaint_masks') : null;
+    // A paired set brings its own degraded inputs: a degradation setting would be ignored.
+    if (dataset.kind === 'paired' && dataset.tasks.includes(task)) {
+      for (const flag of ['sigma', 'quality'] as const) {
+        if (values[flag] !== undefined) throw new IrsdeError('bad-option', `--${flag} applies to clean sets; ${dataset.name} is paired and brings its own degraded inputs`, { hint: 'give a folder of clean images to degrade them with --' + flag });
+      }
+    }
     // What would fail every image the same way fails here, before anything is scored.
     const srScale = scale ?? dataset.scale ?? 4;
     if (modelScale > 1 && (task !== 'sr' || modelScale !== srScale)) {

@@ -14,6 +14,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { IrsdeError, isIrsdeError } from '../../common/errors.js';
 import type { IrsdeEvent } from '../../common/events.js';
 import { intOption, numberOption } from '../args.js';
+import { signalCounter } from '../signals.js';
 import { checkOutputPath, isImagePath, writeImage } from '../../image/node-io.js';
 import { loadImageFile } from '../../restore/input-node.js';
 import { checkRestoreOptions, restoreImage, type RestoreOptions, type RestoreProgressEvent } from '../../restore/restore.js';
@@ -200,10 +201,11 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
 
   // Ctrl-C: abort between sampler steps, drop the image in progress, exit 130. A second Ctrl-C exits at once.
   const controller = new AbortController();
-  let interrupts = 0;
+  const nextInterrupt = signalCounter();
   const onSigint = (): void => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
+    const which = nextInterrupt();
+    if (which === 'echo') return;
+    if (which === 'again') process.exit(130);
     controller.abort(new Error('interrupted'));
   };
   process.on('SIGINT', onSigint);

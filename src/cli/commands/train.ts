@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { IrsdeError } from '../../common/errors.js';
 import type { IrsdeEvent } from '../../common/events.js';
 import { intOption, numberOption } from '../args.js';
+import { signalCounter } from '../signals.js';
 import { loadConfigFile, resolveConfig, type LoadConfigOptions } from '../../train/config.js';
 import { readCheckpointState } from '../../train/checkpoint.js';
 import { train } from '../../train/trainer.js';
@@ -147,11 +148,13 @@ export async function run(argv: string[]): Promise<number> {
 
   const print = trainPrinter(v.json!);
   const ac = new AbortController();
-  let signals = 0;
+  const nextSignal = signalCounter();
   const onSignal = (sig: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) {
-      print({ type: 'warning', message: `${sig} again: exiting without a new checkpoint (the last one is intact)` });
+    const which = nextSignal();
+    if (which === 'echo') return;
+    if (which === 'again') {
+      const last = existsSync(join(resolve(config.outDir), 'ckpt', 'latest.json'));
+      print({ type: 'warning', message: `${sig} again: exiting without a new checkpoint${last ? ' (the last one is intact)' : ' (this run has no checkpoint yet)'}` });
       process.exit(130);
     }
     print({ type: 'info', message: `${sig}: finishing the current step and saving a checkpoint (press Ctrl-C again to quit now)` });
