@@ -27,6 +27,6 @@ export { decodeImage, encodeImage, type EncodeOptions, type OrientedImage } from
 export { setJpegWasm, type JpegWasmSources, type CompiledWasmModule } from './image/jpeg.js';
 export { psnr, ssim, scoreAll, type Scores, type MetricOptions } from './metrics/metrics.js';
 export * as degrade from './degrade/index.js';
-export { estimateNoiseLevel, calibratedNoiseLevel, NOISE_CALIBRATION, type NoiseEstimateInput, type NoiseEstimateOptions } from './metrics/noise-level.js';
+export { estimateNoiseLevel, canEstimateNoiseLevel, calibratedNoiseLevel, NOISE_CALIBRATION, type NoiseEstimateInput, type NoiseEstimateOptions } from './metrics/noise-level.js';
 export { MeanRevertingSDE, DenoisingSDE, denoise, samplePosterior, sampleReverseSde, sampleReverseOde, sampleReducedSteps, stridedTimesteps, createSDE, asNoiseNetwork, noiseFromResidualNetwork, type Prediction } from './sde/index.js';
 export { conditionalNAFNet, conditionalUNet, latentUNetEncode, latentUNetDecode, padToMultiple, cropTo, runPadded, type NAFNetConfig, type UNetConfig, type PadMode, type PadSpec } from './nn/networks.js';

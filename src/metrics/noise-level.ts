@@ -46,6 +46,17 @@ export interface NoiseEstimateOptions {
 }
 
 /**
+ * Whether an image is large enough for `estimateNoiseLevel` to see its noise: the patch covariance needs about
+ * twice as many 7×7 patches as it has dimensions (49 per colour channel), i.e. about 24×24 pixels for RGB and
+ * 16×16 for grey. Smaller images are estimated σ 0 whatever their noise.
+ */
+export function canEstimateNoiseLevel(img: { width: number; height: number; channels: number }, options: Pick<NoiseEstimateOptions, 'patch' | 'useChannels'> = {}): boolean {
+  const p = options.patch ?? 7;
+  const used = Math.min(options.useChannels ?? (img.channels === 2 ? 1 : Math.min(img.channels, 3)), img.channels);
+  return img.width >= p && img.height >= p && (img.width - p + 1) * (img.height - p + 1) >= 2 * p * p * used;
+}
+
+/**
  * σ of the additive Gaussian noise on the [0, 1] scale (multiply by 255 for the usual 8-bit σ). Returns 0 for
  * images smaller than one patch. Deterministic (no sampling); the cost is bounded by maxPatches, not the image size.
  */

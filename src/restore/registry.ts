@@ -10,7 +10,7 @@
  * Every problem is an IrsdeError that names the file and the field and says how to fix it.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IrsdeError, isIrsdeError } from '../common/errors.js';
 import { ParamStore } from '../runtime/params.js';
@@ -146,9 +146,16 @@ function usable(e: ModelEntry): ResolvedModel {
 export function resolveModel(options: ResolveOptions = {}): ResolvedModel {
   const opts = { ...options, task: options.task === undefined ? undefined : canonicalTask(options.task) };
   if (opts.model && looksLikePath(opts.model)) {
-    const dir = resolve(opts.model);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    let dir = resolve(opts.model);
+    // The weights file of a model folder names the folder (what --init accepts, for instance).
+    if (basename(dir) === WEIGHTS_FILE && existsSync(join(dirname(dir), CONFIG_FILE))) dir = dirname(dir);
+    if (!existsSync(dir)) {
       throw new IrsdeError('unknown-model', `model folder ${dir} does not exist`, { hint: `a model folder holds ${CONFIG_FILE} + ${WEIGHTS_FILE}` });
+    }
+    if (!statSync(dir).isDirectory()) {
+      throw new IrsdeError('unknown-model', `${dir} is a file, not a model folder`, {
+        hint: `give the folder that holds ${CONFIG_FILE} + ${WEIGHTS_FILE} (a training checkpoint becomes one when the run finishes: irsde train --resume <run>)`,
+      });
     }
     // A folder given by path may be named anything: the config's name need not match it.
     return checkTask(usable(inspect(dir, dir, false)), opts.task);

@@ -13,7 +13,7 @@
  * noise, t, ε) is a function of (seed, step).
  */
 import { planarToImage } from '../image/convert.js';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { appendFileChecked, makeDir, writeFileAtomic } from '../common/atomic.js';
@@ -301,6 +301,9 @@ export function modelCardMarkdown(c: TrainConfig, card: Record<string, unknown>,
   ].join('\n');
 }
 
+/** What a model folder may be called (restore/config.ts checks config.json's "name" the same way). */
+const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
 export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<TrainResult> {
   const emit = (e: IrsdeEvent): void => opts.onEvent?.(e);
   const outDir = resolve(c.outDir);
@@ -322,7 +325,13 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
   // Model, optimiser, EMA, schedule.
   const tg = buildTrainingGraph(c.network, { batch: c.data.batch, patch: c.data.patch, lossType: c.loss.type, lossWeight: c.loss.weight, prediction: c.sde.prediction });
   const params = initParams(tg.specs, new Rng(c.seed).fork('init'));
+  // Set when this run made the folder: a run stopped before its first step removes what it wrote.
+  let madeOutDir = false;
   if (!opts.resume) {
+    // The finished model is registered under its folder's name (`irsde models`, restore --model): it must be one.
+    if (!MODEL_NAME.test(basename(outDir))) {
+      throw new IrsdeError('bad-option', `--out ${c.outDir}: the folder name "${basename(outDir)}" becomes the model's name and may hold only letters, digits, ".", "_" and "-"`, { hint: 'choose another --out folder name' });
+    }
     if (await hasCheckpoint(outDir)) {
       throw new IrsdeError('run-exists', `${outDir} already holds a training run (${join(ckptDir(outDir), 'latest.json')})`, { hint: `continue it with --resume ${c.outDir}, or choose another --out` });
     }
@@ -391,6 +400,7 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
     } catch { /* no log yet */ }
     emit({ type: 'info', message: `resuming ${outDir} from step ${startStep}`, step: startStep });
   } else {
+    madeOutDir = !existsSync(outDir);
     await makeDir(outDir);
     await writeFileAtomic(logPath, '');
   }
@@ -486,7 +496,14 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
     if (opts.signal?.aborted && result.endStep < c.steps) {
       result.interrupted = true;
       if (result.endStep > startStep) await save(result.endStep);
-      else emit({ type: 'info', message: `stopped before a step was done: no new checkpoint${result.checkpoint || startStep > 0 ? '' : ' (nothing to resume)'}` });
+      else if (result.checkpoint || startStep > 0) emit({ type: 'info', message: 'stopped before a step was done: no new checkpoint' });
+      else {
+        // Nothing to resume: leave no run folder behind (only the empty log and the config were written).
+        await rm(logPath, { force: true });
+        await rm(join(outDir, 'train-config.json'), { force: true });
+        if (madeOutDir) await rmdir(outDir).catch(() => undefined);
+        emit({ type: 'info', message: `stopped before a step was done: nothing to resume${madeOutDir ? `, ${c.outDir} removed` : ''}` });
+      }
     } else if (result.endStep >= c.steps) {
       result.completed = true;
       const modelPath = join(outDir, 'model.safetensors');
@@ -495,7 +512,7 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
       });
       // The registry knows a model by its folder: a run written to --out elsewhere is named after that folder.
       const folder = basename(outDir);
-      const named = /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(folder) ? { ...c, name: folder } : c;
+      const named = MODEL_NAME.test(folder) ? { ...c, name: folder } : c;
       const card = modelCard(named, c.steps, lastLoss, lastVal);
       await writeFileAtomic(join(outDir, 'config.json'), JSON.stringify(card, null, 1) + '\n');
       await writeFileAtomic(join(outDir, 'MODEL_CARD.md'), modelCardMarkdown(named, card, params.count, elapsedBefore + (now() - sessionStart), initLabel(outDir)));

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
-import { estimateNoiseLevel, calibratedNoiseLevel, NOISE_CALIBRATION, noiseVariance, symmetricEigenvalues } from '../../src/metrics/noise-level.js';
+import { canEstimateNoiseLevel, estimateNoiseLevel, calibratedNoiseLevel, NOISE_CALIBRATION, noiseVariance, symmetricEigenvalues } from '../../src/metrics/noise-level.js';
 import { readImage } from '../../src/image/node-io.js';
 import { Rng } from '../../src/runtime/rng.js';
 
@@ -141,4 +141,15 @@ test('a grey image stored as RGB gets its grey estimate, not the collapsed joint
   // one differing value makes it a colour image again (the joint estimate, here collapsed)
   rgb[1] = rgb[1]! + 1e-3;
   assert.ok(estimateNoiseLevel({ data: rgb, width: W, height: H, channels: 3 }) < g / 4);
+});
+
+test('canEstimateNoiseLevel: images too small for the patch covariance are said so (they estimate σ 0)', () => {
+  assert.equal(canEstimateNoiseLevel({ width: 16, height: 16, channels: 3 }), false);
+  assert.equal(canEstimateNoiseLevel({ width: 24, height: 24, channels: 3 }), true);
+  assert.equal(canEstimateNoiseLevel({ width: 15, height: 15, channels: 1 }), false);
+  assert.equal(canEstimateNoiseLevel({ width: 16, height: 16, channels: 1 }), true);
+  assert.equal(canEstimateNoiseLevel({ width: 16, height: 16, channels: 2 }), true); // grey + alpha: one colour channel
+  const rng = new Rng(3);
+  const small = new Float32Array(16 * 16 * 3).map(() => 0.5 + (25 / 255) * rng.normal());
+  assert.equal(estimateNoiseLevel({ data: small, width: 16, height: 16, channels: 3 }), 0);
 });

@@ -48,6 +48,8 @@ test('default model per task; unknown task or model; a model folder by path', ()
   assert.throws(() => resolveModel({ modelsDir: root, model: 'zzz' }), (e: Error & { hint?: string }) => /unknown model "zzz"/.test(e.message) && /a-denoise, b-denoise, rain/.test(e.hint ?? ''));
   assert.throws(() => resolveModel({ modelsDir: root, model: 'rain', task: 'denoising' }), /is for task "deraining", not "denoising"/);
   assert.equal(resolveModel({ model: join(root, 'rain') }).name, 'rain', 'a folder path');
+  assert.equal(resolveModel({ model: join(root, 'rain', 'model.safetensors') }).name, 'rain', 'its weights file names the folder');
+  assert.throws(() => resolveModel({ model: join(root, 'rain', 'config.json') }), /rain\/config\.json is a file, not a model folder/);
   writeModel(root, tinyConfig('a-denoise', { default: true }));
   assert.throws(() => resolveModel({ modelsDir: root, task: 'denoising' }), /several models are marked "default": true/);
   // only one task installed: it is the default

@@ -120,3 +120,15 @@ test('clipped Denoising-SDE states: x₀ + σ̄_t·noise is clip(x₀ + σ̄_t �
   assert.throws(() => stepFeeds(coefficientTables(new MeanRevertingSDE({ maxSigma: 50, T: 100, schedule: 'cosine', eps: 0.005 })), { x0, mu: x0, noise, t }, [B, 2, 5, 5], { clipStates: true }), /Denoising-SDE only/);
   assert.throws(() => tinyConfig(trainDir, valDir, join(root, 'x'), ['data.clipStates=true']), /"data\.clipStates": applies to the Denoising-SDE only/);
 });
+
+test('a run stopped before its first step leaves no folder behind; --out must be a usable model name', async () => {
+  const out = join(root, 'early');
+  const ac = new AbortController();
+  ac.abort();
+  const events: string[] = [];
+  const r = await train(tinyConfig(trainDir, valDir, out, ['steps=3']), { signal: ac.signal, onEvent: (e) => { if (e.type === 'info') events.push(String(e.message)); } });
+  assert.equal(r.interrupted, true);
+  assert.equal(existsSync(out), false, 'the run folder is removed');
+  assert.ok(events.some((m) => /nothing to resume, .*early removed/.test(m)), events.join('\n'));
+  await assert.rejects(train(tinyConfig(trainDir, valDir, join(root, 'my model'), ['steps=1'])), /the folder name "my model" becomes the model's name/);
+});

@@ -15,6 +15,7 @@ import { IrsdeError, isIrsdeError } from '../../common/errors.js';
 import type { IrsdeEvent } from '../../common/events.js';
 import { intOption, numberOption } from '../args.js';
 import { signalCounter } from '../signals.js';
+import { canEstimateNoiseLevel } from '../../metrics/noise-level.js';
 import { checkOutputPath, isImagePath, writeImage } from '../../image/node-io.js';
 import { loadImageFile } from '../../restore/input-node.js';
 import { checkRestoreOptions, restoreImage, type RestoreOptions, type RestoreProgressEvent } from '../../restore/restore.js';
@@ -247,7 +248,9 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
         if ((image.channels === 2 || image.channels === 4) && extname(outPath).toLowerCase() !== '.png') {
           warn(`${file}: JPEG has no transparency, so ${outPath} dropped the alpha channel (write .png to keep it)`, file);
         }
-        if (info.noiseEstimated && info.startStep === 0) {
+        if (info.noiseEstimated && info.startStep === 0 && !canEstimateNoiseLevel(image)) {
+          warn(`${file}: too small to estimate its noise (about 24×24 pixels are needed), so it was written unchanged; give its level with --noise-level σ, e.g. 25`, file);
+        } else if (info.noiseEstimated && info.startStep === 0) {
           // Written unchanged. Noise the estimate cannot see (shared by the channels, e.g. behind a JPEG's
           // subsampled chroma) is the usual reason when the image does look noisy.
           const jpeg = /\.jpe?g$/i.test(file) ? ' (noise in a JPEG with subsampled colour can hide from the estimate)' : '';
