@@ -134,6 +134,12 @@ export function encodeJpegSync(img: FloatImage, opts: EncodeJpegOptions): Uint8A
     }).slice();
   }
   if (img.channels === 1) return encodeJpegBaseline(toUint8(img), img.width, img.height, 1, { quality: q });
+  if (img.channels === 2) {
+    // grey + alpha: JPEG has no alpha, and the grey stays grey (one component)
+    const grey = new Float32Array(img.width * img.height);
+    for (let i = 0; i < grey.length; i++) grey[i] = img.data[2 * i]!;
+    return encodeJpegBaseline(toUint8({ data: grey, width: img.width, height: img.height, channels: 1 }), img.width, img.height, 1, { quality: q });
+  }
   const rgb = toRGB(img);
   return encodeJpegBaseline(toUint8(rgb), rgb.width, rgb.height, 3, { quality: q, subsampling: opts.subsampling ?? '420' });
 }

@@ -82,3 +82,16 @@ test('MozJPEG encoder path works and quality changes the size', async () => {
   assert.equal(d.width, 45); assert.equal(d.height, 37);
   assert.throws(() => encodeJpegSync(input, { quality: 0 }), /quality/);
 });
+
+test('grey + alpha written as JPEG stays one grey component (the alpha is dropped)', async () => {
+  const { encodeImage, decodeImage } = await import('../../src/image/codecs.js');
+  const w = 20, h = 12;
+  const la = new Float32Array(w * h * 2);
+  for (let i = 0; i < w * h; i++) { la[2 * i] = (i % 17) / 16; la[2 * i + 1] = 0.5; }
+  const bytes = await encodeImage({ data: la, width: w, height: h, channels: 2 }, { format: 'jpeg', quality: 95 });
+  const back = await decodeImage(bytes);
+  assert.equal(back.image.channels, 1);
+  let err = 0;
+  for (let i = 0; i < w * h; i++) err = Math.max(err, Math.abs(back.image.data[i]! - la[2 * i]!));
+  assert.ok(err < 0.1, `grey values kept (max error ${err})`);
+});

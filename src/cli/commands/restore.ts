@@ -24,9 +24,9 @@ import type { BackendName } from '../../runtime/backend.js';
 
 const USAGE = `usage: irsde restore <input files or folders...> [-o <file or folder>] [options]
 
-  -o, --out PATH    output file (one input) or folder (written as <name>.png); default: <name>.restored.png
-                    next to each input. A .jpg output file is written as JPEG; otherwise PNG (16-bit for
-                    16-bit inputs, alpha kept)
+  -o, --out PATH    a .png/.jpg file (one input), else a folder (made if missing; each image written as
+                    <name>.png); default: <name>.restored.png next to each input. A .jpg file is written as
+                    JPEG (8-bit, no alpha); PNG keeps 16-bit depth and alpha
   --task NAME       use the default model of this task: denoise, sr, derain, jpeg, ... (or the long names
                     of \`irsde models\`: denoising, super-resolution, ...)
   --model NAME      use this model: a name from \`irsde models\` or a model folder
@@ -248,6 +248,7 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
         if ((image.channels === 2 || image.channels === 4) && extname(outPath).toLowerCase() !== '.png') {
           warn(`${file}: JPEG has no transparency, so ${outPath} dropped the alpha channel (write .png to keep it)`, file);
         }
+        if (loaded.bitDepth === 16 && !png16) warn(`${file}: a 16-bit image, written to ${outPath} with 8 bits per sample (write .png to keep 16)`, file);
         if (info.noiseEstimated && info.startStep === 0 && !canEstimateNoiseLevel(image)) {
           warn(`${file}: too small to estimate its noise (about 24×24 pixels are needed), so it was written unchanged; give its level with --noise-level σ, e.g. 25`, file);
         } else if (info.noiseEstimated && info.startStep === 0) {
