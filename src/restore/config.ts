@@ -247,15 +247,4 @@ export function validateModelConfig(raw: unknown, file = 'config.json'): ModelCo
   return config;
 }
 
-/**
- * The short task names of `irsde eval --task` and the model cards' long ones, so that either works with
- * `restore --task`: sr → super-resolution, denoise → denoising, and so on. Other names pass through.
- */
-const TASK_ALIASES: Readonly<Record<string, string>> = {
-  sr: 'super-resolution', denoise: 'denoising', derain: 'deraining', deblur: 'deblurring', jpeg: 'jpeg-artifact-removal',
-  inpaint: 'inpainting', dehaze: 'dehazing', lowlight: 'low-light-enhancement', wild: 'universal',
-};
-
-export function canonicalTask(task: string): string {
-  return TASK_ALIASES[task.toLowerCase()] ?? task;
-}
+export { canonicalTask } from '../common/tasks.js';

@@ -18,6 +18,7 @@ import { existsSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { appendFileChecked, makeDir, writeFileAtomic } from '../common/atomic.js';
 import { IrsdeError, isIrsdeError } from '../common/errors.js';
+import { shortTaskName } from '../common/tasks.js';
 import type { EventSink, IrsdeEvent } from '../common/events.js';
 import { Graph } from '../graph/tensor.js';
 import { Scope, initParams } from '../nn/scope.js';
@@ -274,29 +275,34 @@ export function modelCardMarkdown(c: TrainConfig, card: Record<string, unknown>,
   const deg = c.data.degradation;
   const val = (card.training as { validation: { step: number; psnr: number; psnrInput: number; images: number; sampler: string; steps: number } | null }).validation;
   const finalLoss = (card.training as { finalLoss: number | null }).finalLoss;
+  const steps = (k: number): string => `${k} step${k === 1 ? '' : 's'}`;
+  const evalTask = shortTaskName(c.task) ?? '<task>';
+  const init = (card.training as { init?: string }).init;
   return [
     `# ${c.name}`,
     '',
     c.description || `A ${c.task} model trained with \`irsde train\`.`,
+    ...(c.description ? ['', '(The description is the training config\'s; the settings this run used are listed below and win where they differ, e.g. after `--set`.)'] : []),
     '',
     '| | |',
     '|---|---|',
     `| task | ${c.task} |`,
     `| network | ${net} — ${params.toLocaleString('en-US')} parameters |`,
     `| SDE | ${c.sde.kind === 'denoising' ? 'Denoising-SDE' : 'IR-SDE'}, maxSigma ${c.sde.maxSigma}, T = ${c.sde.T}, ${c.sde.schedule} schedule; the network predicts ${c.sde.prediction === 'x0' ? 'x̂₀ − μ' : c.sde.prediction} |`,
-    `| sampler | ${(card.sampler as { mode: string; steps: number }).mode}, ${(card.sampler as { steps: number }).steps} steps by default |`,
+    `| sampler | ${(card.sampler as { mode: string; steps: number }).mode}, ${steps((card.sampler as { steps: number }).steps)} by default |`,
     `| weights | EMA (${c.ema.decay} every ${c.ema.every} steps), \`model.safetensors\` |`,
     '',
     '## Training',
     '',
+    ...(init ? [`- Fine-tuned from \`${init}\` (its weights were the starting point).`] : []),
     `- Data: ${data}${src.kind === 'clean' ? `, degraded on the fly (${deg.kind}${JSON.stringify({ ...deg, kind: undefined }).replace(/^\{\}$/, '')})` : ''}; ${c.data.patch}×${c.data.patch} patches, batch ${c.data.batch}, seed ${c.seed}.`,
     `- ${c.loss.type.toUpperCase()} matching loss, ${c.optim.type} (lr ${c.optim.lr}, ${c.schedule.type} schedule), ${c.steps} steps in ${elapsedMs < 60000 ? `${(elapsedMs / 1000).toFixed(0)} s` : `${(elapsedMs / 60000).toFixed(1)} minutes`}; final loss ${finalLoss === null ? 'n/a' : finalLoss.toPrecision(4)}.`,
-    val ? `- Validation at step ${val.step}: ${val.psnr.toFixed(2)} dB PSNR (input ${val.psnrInput.toFixed(2)} dB) on ${val.images} images, ${val.sampler} sampler, ${val.steps} steps.` : '- No validation was configured.',
+    val ? `- Validation at step ${val.step}: ${val.psnr.toFixed(2)} dB PSNR (input ${val.psnrInput.toFixed(2)} dB) on ${val.images} image${val.images === 1 ? '' : 's'}, ${val.sampler} sampler, ${steps(val.steps)}.` : '- No validation was configured.',
     '- Full configuration: `config.json` (model) and `train-config.json` (training); per-step log: `log.jsonl`.',
     '',
     '## Measured',
     '',
-    `Not yet: score it with \`irsde eval --task <task> --data <set> --model ${modelPath}\` (or \`--pred/--gt\`) and record the numbers here.`,
+    `Not yet: score it with \`irsde eval --task ${evalTask} --data <set> --model ${modelPath}\` (or \`--pred/--gt\`) and record the numbers here.`,
     '',
   ].join('\n');
 }
@@ -312,6 +318,11 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
   const sde = createSDE(c.sde);
   const tab = coefficientTables(sde);
 
+  // The finished model recommends the validation's sampler settings (config.json "sampler"): say when those are
+  // known to come out worse than the input.
+  if (c.sde.kind === 'irsde' && c.sde.prediction === 'noise' && c.val.sampler === 'posterior' && c.val.steps < 5) {
+    emit({ type: 'warning', message: `val.steps = ${c.val.steps}: a noise-predicting model does worse than its input below ~5 posterior steps, so the validation PSNR will be low and the model will recommend ${c.val.steps} step${c.val.steps === 1 ? '' : 's'} to restore (set val.steps to 10 or more)` });
+  }
   // Data (listing + validation images on this thread; batches in the worker).
   const { spec, warnings } = await batchSpecFor(c);
   for (const w of warnings) emit({ type: 'warning', message: w });

@@ -80,7 +80,7 @@ test('folders, -o folder, --json events; alpha kept, grey stays grey, 16-bit sta
   assert.deepEqual(results.map((e) => e.output), ['a', 'b', 'g16'].map((n) => join(dir, 'out', `${n}.png`)), 'old.restored.png is not an input');
   assert.deepEqual(results.map((e) => e.tiles), [4, 1, 1]);
   const prog = events.filter((e) => e.type === 'progress' && e.file === join(dir, 'in', 'a.png'));
-  assert.equal(prog.length, 4 * 5, 'a start event and 4 steps per tile');
+  assert.equal(prog.length, 4 * 6, 'a start event and 5 steps per tile');
   assert.deepEqual(Object.keys(prog[0]).sort(), ['file', 'stage', 'step', 'steps', 'tile', 'tiles', 'type']);
   assert.deepEqual(events.at(-1), { type: 'info', message: '3 image(s) written', written: 3, failed: 0 });
   const b = decodePng(readFileSync(join(dir, 'out', 'b.png')));
@@ -153,7 +153,7 @@ test('bad options and unknown models: one line, exit code 2, nothing written', a
   assert.equal(tiff.code, 2);
   assert.match(tiff.err, /^irsde: -o \S+a\.tiff: irsde writes PNG or JPEG images, not TIFF/);
   // a file in the way of the output's folder: one line naming it, exit 1
-  const blocked = await cli(['restore', a, '-o', join(a, 'x.png'), '--task', 'derain', '--steps', '4']);
+  const blocked = await cli(['restore', a, '-o', join(a, 'x.png'), '--task', 'derain', '--steps', '5']);
   assert.equal(blocked.code, 1);
   assert.equal(lines(blocked.err).length, 1, blocked.err);
   assert.match(blocked.err, /cannot write \S+x\.png: a file stands where a folder of the path should be/);
@@ -177,7 +177,7 @@ test('irsde models: table with the default marked, --json lines, unusable folder
   const r = await cli(['models']);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /^models in /);
-  assert.match(r.out, /\ntiny \*\s+denoising\s+nafnet w8 enc\[1,1\] mid1 dec\[1,1\] 27k\s+posterior\/4/);
+  assert.match(r.out, /\ntiny \*\s+denoising\s+nafnet w8 enc\[1,1\] mid1 dec\[1,1\] 27k\s+posterior\/5/);
   assert.match(r.out, /\nrain \*\s+deraining/);
   const j = await cli(['models', '--json']);
   const rows = lines(j.out).map((l) => JSON.parse(l));

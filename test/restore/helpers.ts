@@ -14,7 +14,7 @@ export function tinyConfig(name: string, over: Partial<ModelConfig> = {}): Model
     format: 'irsde-model', version: 1, name, task: 'denoising', description: `tiny random ${name}`,
     network: { kind: 'nafnet', config: TINY_NAF },
     sde: { kind: 'irsde', maxSigma: 50, T: 20, schedule: 'cosine', eps: 0.005 },
-    valueRange: [0, 1], training: { note: 'random weights (test)' }, sampler: { mode: 'posterior', steps: 4 },
+    valueRange: [0, 1], training: { note: 'random weights (test)' }, sampler: { mode: 'posterior', steps: 5 },
     tile: { size: 64, overlap: 8 },
     ...over,
   };

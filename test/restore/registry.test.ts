@@ -120,7 +120,7 @@ test('model card draft lists the network, SDE, sampler and metrics', () => {
   const card = renderModelCard(tinyConfig('x', { metrics: [{ dataset: 'CBSD68 σ25', psnr: 30.123, ssim: 0.85 }] }));
   assert.match(card, /^# x\n/);
   assert.match(card, /\| network \| nafnet w8 enc\[1,1\] mid1 dec\[1,1\], 27k parameters \|/);
-  assert.match(card, /\| CBSD68 σ25 \| 30\.12 \| 0\.8500 \| posterior \| 4 \|/);
+  assert.match(card, /\| CBSD68 σ25 \| 30\.12 \| 0\.8500 \| posterior \| 5 \|/);
   assert.match(renderModelCard(tinyConfig('y')), /Not measured yet\./);
 });
 

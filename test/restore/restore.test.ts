@@ -57,9 +57,9 @@ test('several tiles: deterministic, right size, every pixel restored; seamless o
   assert.ok(equal(a.image.data, b.image.data), 'tiled output is deterministic');
   assert.ok(!equal(a.image.data, img.data), 'the random model changes the image');
   // progress: a start event and one per step for every tile
-  assert.equal(events.length, 12 * 5);
-  assert.deepEqual(events[0], { type: 'progress', stage: 'restore', tile: 1, tiles: 12, step: 0, steps: 4 });
-  assert.deepEqual(events.at(-1), { type: 'progress', stage: 'restore', tile: 12, tiles: 12, step: 4, steps: 4 });
+  assert.equal(events.length, 12 * 6);
+  assert.deepEqual(events[0], { type: 'progress', stage: 'restore', tile: 1, tiles: 12, step: 0, steps: 5 });
+  assert.deepEqual(events.at(-1), { type: 'progress', stage: 'restore', tile: 12, tiles: 12, step: 5, steps: 5 });
   // flat model: output = input up to rounding, across all tile borders
   for (const [tile, overlap] of [[32, 8], [32, 0], [48, 16]] as const) {
     const f = await restoreImage(img, { model: 'flat', modelsDir: models, tile, overlap, seed: 2 });

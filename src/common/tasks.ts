@@ -1,0 +1,19 @@
+/**
+ * Task names: the short ones of `irsde eval --task` and the long ones of model configs and cards, so either
+ * works everywhere (`restore --task sr`, a trained model whose config says "denoise"). Other names pass through.
+ */
+const LONG_NAMES: Readonly<Record<string, string>> = {
+  sr: 'super-resolution', denoise: 'denoising', derain: 'deraining', deblur: 'deblurring', jpeg: 'jpeg-artifact-removal',
+  inpaint: 'inpainting', dehaze: 'dehazing', lowlight: 'low-light-enhancement', wild: 'universal',
+};
+
+/** The long name: sr → super-resolution, denoise → denoising, …; a long or unknown name is returned as it is. */
+export function canonicalTask(task: string): string {
+  return LONG_NAMES[task.toLowerCase()] ?? task;
+}
+
+/** The short `irsde eval --task` name of a task in either form, or null for a task eval does not know. */
+export function shortTaskName(task: string): string | null {
+  const long = canonicalTask(task);
+  return Object.keys(LONG_NAMES).find((k) => LONG_NAMES[k] === long) ?? null;
+}
