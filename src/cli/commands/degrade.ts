@@ -14,6 +14,7 @@ import { IrsdeError, isIrsdeError } from '../../common/errors.js';
 import type { IrsdeEvent } from '../../common/events.js';
 import { writeFileAtomic } from '../../common/atomic.js';
 import { intOption } from '../args.js';
+import { signalCounter } from '../signals.js';
 import { checkOutputPath, isImagePath, readImage, readImageFile, writeImage } from '../../image/node-io.js';
 import { toRGB } from '../../image/convert.js';
 import { DegradeRng, hashString } from '../../degrade/random.js';
@@ -112,54 +113,74 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
 
   const used = new Map<string, string>();
   let ok = 0;
-  for (const file of files) {
-    const name = basename(file, extname(file));
-    const outPath = outIsFile ? out : join(out, name + outExt);
-    const prev = used.get(resolve(outPath));
-    if (prev) { problems.push({ file, why: `output ${outPath} would overwrite the result for ${prev}` }); continue; }
-    const outStem = outPath.slice(0, outPath.length - extname(outPath).length);
-    const sidecar = outStem + '.json', gtPath = values['save-gt'] ? outStem + '.gt.png' : undefined;
-    if (resolve(outPath) === resolve(file)) { problems.push({ file, why: `output ${outPath} is the input itself` }); continue; }
-    const existing = values.force ? undefined : [outPath, sidecar, gtPath].find((p) => p !== undefined && existsSync(p));
-    if (existing) { problems.push({ file, why: `output ${existing} already exists (use --force to overwrite)` }); continue; }
-    try {
-      const decoded = (await readImageFile(file)).image;
-      const img = toRGB(decoded);
-      const rng = new DegradeRng(seed, hashString(name));
-      let result: { image: import('../../image/types.js').FloatImage; gt: import('../../image/types.js').FloatImage; record: Record<string, unknown> };
-      if (ops) {
-        const r = await applyOps(img, ops, rng, { loadMask });
-        result = { image: r.image, gt: img, record: { mode: 'ops', ops: values.ops, steps: r.steps } };
-      } else {
-        const r = await wildDegrade(img, rng);
-        result = { image: r.lq, gt: r.gt, record: { mode: 'wild', greyscaleGT: r.greyscale, resizeFlag: r.resizeFlag, orders: r.orders, words: r.words, steps: r.steps } };
+  // Ctrl-C: finish the image in progress (its files are written atomically), stop, say so; a second press quits.
+  let interrupted = false;
+  const nextInterrupt = signalCounter();
+  const onSigint = (): void => {
+    const which = nextInterrupt();
+    if (which === 'again') process.exit(130);
+    interrupted = true;
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    for (const file of files) {
+      if (interrupted) break;
+      const name = basename(file, extname(file));
+      const outPath = outIsFile ? out : join(out, name + outExt);
+      const prev = used.get(resolve(outPath));
+      if (prev) { problems.push({ file, why: `output ${outPath} would overwrite the result for ${prev}` }); continue; }
+      const outStem = outPath.slice(0, outPath.length - extname(outPath).length);
+      const sidecar = outStem + '.json', gtPath = values['save-gt'] ? outStem + '.gt.png' : undefined;
+      if (resolve(outPath) === resolve(file)) { problems.push({ file, why: `output ${outPath} is the input itself` }); continue; }
+      const existing = values.force ? undefined : [outPath, sidecar, gtPath].find((p) => p !== undefined && existsSync(p));
+      if (existing) { problems.push({ file, why: `output ${existing} already exists (use --force to overwrite)` }); continue; }
+      try {
+        const decoded = (await readImageFile(file)).image;
+        const img = toRGB(decoded);
+        const rng = new DegradeRng(seed, hashString(name));
+        let result: { image: import('../../image/types.js').FloatImage; gt: import('../../image/types.js').FloatImage; record: Record<string, unknown> };
+        if (ops) {
+          const r = await applyOps(img, ops, rng, { loadMask });
+          result = { image: r.image, gt: img, record: { mode: 'ops', ops: values.ops, steps: r.steps } };
+        } else {
+          const r = await wildDegrade(img, rng);
+          result = { image: r.lq, gt: r.gt, record: { mode: 'wild', greyscaleGT: r.greyscale, resizeFlag: r.resizeFlag, orders: r.orders, words: r.words, steps: r.steps } };
+        }
+        await writeImage(outPath, result.image);
+        used.set(resolve(outPath), file); // claimed once written: a file that failed leaves the name to the next
+        if (gtPath) await writeImage(gtPath, result.gt);
+        const record = {
+          irsde: 'degrade', input: file, output: outPath, ...(gtPath ? { gt: gtPath } : {}), seed, stream: hashString(name),
+          inputSize: [img.width, img.height], outputSize: [result.image.width, result.image.height], ...result.record,
+        };
+        await writeFileAtomic(sidecar, JSON.stringify(record, null, 2) + '\n');
+        ok++;
+        if (json) emit({ type: 'result', stage: 'degrade', input: file, output: outPath, sidecar });
+        else io.out(`${file} -> ${outPath}\n`);
+        // The operators work on RGB at 8 bits: say what the input had that the output does not.
+        const lost = [
+          decoded.channels === 2 || decoded.channels === 4 ? 'its alpha channel was dropped' : '',
+          decoded.channels <= 2 ? 'the grey input was degraded as RGB' : '',
+        ].filter(Boolean);
+        if (lost.length) {
+          const message = `${file}: ${lost.join('; ')}`;
+          if (json) emit({ type: 'warning', message, file });
+          else io.err(`irsde: warning: ${message}\n`);
+        }
+      } catch (e) {
+        // The spec itself was checked before the loop (parseOps); what fails now depends on this image.
+        const why = isIrsdeError(e) ? e.message.replace(`${file}: `, '') : `internal error: ${(e as Error).message}`;
+        problems.push({ file, why });
       }
-      await writeImage(outPath, result.image);
-      used.set(resolve(outPath), file); // claimed once written: a file that failed leaves the name to the next
-      if (gtPath) await writeImage(gtPath, result.gt);
-      const record = {
-        irsde: 'degrade', input: file, output: outPath, ...(gtPath ? { gt: gtPath } : {}), seed, stream: hashString(name),
-        inputSize: [img.width, img.height], outputSize: [result.image.width, result.image.height], ...result.record,
-      };
-      await writeFileAtomic(sidecar, JSON.stringify(record, null, 2) + '\n');
-      ok++;
-      if (json) emit({ type: 'result', stage: 'degrade', input: file, output: outPath, sidecar });
-      else io.out(`${file} -> ${outPath}\n`);
-      // The operators work on RGB at 8 bits: say what the input had that the output does not.
-      const lost = [
-        decoded.channels === 2 || decoded.channels === 4 ? 'its alpha channel was dropped' : '',
-        decoded.channels <= 2 ? 'the grey input was degraded as RGB' : '',
-      ].filter(Boolean);
-      if (lost.length) {
-        const message = `${file}: ${lost.join('; ')}`;
-        if (json) emit({ type: 'warning', message, file });
-        else io.err(`irsde: warning: ${message}\n`);
-      }
-    } catch (e) {
-      // The spec itself was checked before the loop (parseOps); what fails now depends on this image.
-      const why = isIrsdeError(e) ? e.message.replace(`${file}: `, '') : `internal error: ${(e as Error).message}`;
-      problems.push({ file, why });
     }
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+  if (interrupted) {
+    const msg = `interrupted: ${ok} image(s) written`;
+    if (json) emit({ type: 'info', message: msg, written: ok, interrupted: true });
+    else io.err(`irsde: ${msg}\n`);
+    return 130;
   }
   if (problems.length) {
     for (const p of problems) {
