@@ -2,6 +2,8 @@
  * Ctrl-C handling shared by the long-running commands: the first signal asks for a clean stop, a second one
  * quits at once. A wrapper that forwards the terminal's SIGINT to its child (tsx, some npm versions) delivers one
  * key press twice, a few milliseconds apart: repeats within REPEAT_MS of the first count as that same press.
+ * (Signals are timed when their handler runs, so a real second press during a long synchronous stretch may land
+ * in that window and be taken for the first; pressing again later still quits. SIGTERM counts like SIGINT.)
  */
 const REPEAT_MS = 500;
 

@@ -82,6 +82,12 @@ function parseNum(text: string, key: string, v: string, lo: number, hi: number, 
   return one(v);
 }
 
+/** A parameter that takes one number, not a range. */
+function single(text: string, key: string, v: Num): number {
+  if (typeof v !== 'number') throw bad(text, `${key} takes one number, not a range`);
+  return v;
+}
+
 const BLUR_TYPES: Record<string, KernelType | 'mixed' | 'random'> = {
   iso: 'iso', aniso: 'aniso', gen_iso: 'generalized_iso', generalized_iso: 'generalized_iso', gen_aniso: 'generalized_aniso',
   generalized_aniso: 'generalized_aniso', plateau_iso: 'plateau_iso', plateau_aniso: 'plateau_aniso', defocus: 'defocus',
@@ -214,7 +220,7 @@ function parseOne(text: string): ParsedOp {
         kind: 'haze', text, depth, airlight,
         beta: kv.beta !== undefined ? parseNum(text, 'beta', kv.beta, 0, 10) : undefined,
         // A given as one number is used as given (grey); otherwise each channel's A is jittered ±0.03 (§10.2).
-        jitter: kv.jitter !== undefined ? (parseNum(text, 'jitter', kv.jitter, 0, 0.5) as number) : typeof airlight === 'number' ? 0 : undefined,
+        jitter: kv.jitter !== undefined ? single(text, 'jitter', parseNum(text, 'jitter', kv.jitter, 0, 0.5)) : typeof airlight === 'number' ? 0 : undefined,
       };
     }
     case 'lowlight': case 'low_light': case 'low-light': {

@@ -1247,8 +1247,13 @@ const AvgPoolOp = defineOp<{ k: number }>({
   name: 'AveragePool',
   infer: ([x], a) => {
     if (x!.rank !== 4) throw new ShapeError(`AveragePool: expected an NCHW input, got [${x!.shape}]`);
-    // Like PyTorch (and ONNX without ceil_mode): rows and columns past the last whole window are dropped.
-    const out = (d: Dim): Dim => (typeof d === 'number' ? Math.floor(d / a.k) : divDim(d, a.k));
+    // Like PyTorch (and ONNX without ceil_mode): rows and columns past the last whole window are dropped. A size
+    // known only at run time is named (H)/k, which later shape rules take as exact: it must then be a multiple.
+    const out = (d: Dim): Dim => {
+      if (typeof d === 'number') return Math.floor(d / a.k);
+      x!.graph.requireMultiple(d, a.k, `AveragePool(${a.k})`);
+      return divDim(d, a.k);
+    };
     return [{ dtype: x!.dtype, shape: [x!.shape[0]!, x!.shape[1]!, out(x!.shape[2]!), out(x!.shape[3]!)] }];
   },
   emit: emitAs('AveragePool', (a) => ({ kernel_shape: attr.ints([a.k, a.k]), strides: attr.ints([a.k, a.k]), pads: attr.ints([0, 0, 0, 0]) })),
@@ -1269,7 +1274,10 @@ const AvgPoolOp = defineOp<{ k: number }>({
     return [convInputGrad(g!, x, kernel, { strides: [k, k], pads: [0, 0, 0, 0], dilations: [1, 1], group: c })];
   },
 });
-/** Average pooling with kernel = stride = k; like PyTorch, a remainder of fewer than k rows or columns is dropped. */
+/**
+ * Average pooling with kernel = stride = k; like PyTorch, a remainder of fewer than k rows or columns is dropped
+ * (static sizes; a symbolic size must be a multiple of k at run time, Program.run checks it).
+ */
 export const avgPool = (x: Tensor, k: number): Tensor => one(AvgPoolOp, [x], { k });
 
 // ---------------------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 /** Node-only image file IO: read PNG/JPEG files, write PNG/JPEG atomically. Errors are IrsdeErrors naming the file. */
 import { readFile, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { IrsdeError } from '../common/errors.js';
 import { writeFileAtomic } from '../common/atomic.js';
@@ -16,6 +17,12 @@ export function isImagePath(p: string): boolean {
 
 /** Image formats people name outputs with that irsde does not write. */
 const OTHER_IMAGE_EXTENSIONS = ['.tif', '.tiff', '.webp', '.bmp', '.gif', '.avif', '.heic', '.jxl', '.ppm', '.pgm', '.exr'];
+
+/** An output path that names a folder: it ends with a path separator or is an existing folder. */
+export function isFolderPath(path: string): boolean {
+  if (/[\\/]$/.test(path)) return true;
+  try { return statSync(path).isDirectory(); } catch { return false; }
+}
 
 /** An output path ending in an image format irsde cannot write is a mistake, not a folder name: say so. */
 export function checkOutputPath(p: string): void {

@@ -50,9 +50,10 @@ export interface NoiseEstimateOptions {
  * twice as many 7×7 patches as it has dimensions (49 per colour channel), i.e. about 24×24 pixels for RGB and
  * 16×16 for grey. Smaller images are estimated σ 0 whatever their noise.
  */
-export function canEstimateNoiseLevel(img: { width: number; height: number; channels: number }, options: Pick<NoiseEstimateOptions, 'patch' | 'useChannels'> = {}): boolean {
+export function canEstimateNoiseLevel(img: { width: number; height: number; channels: number; data?: ArrayLike<number> }, options: Pick<NoiseEstimateOptions, 'patch' | 'useChannels'> = {}): boolean {
   const p = options.patch ?? 7;
-  const used = Math.min(options.useChannels ?? (img.channels === 2 ? 1 : Math.min(img.channels, 3)), img.channels);
+  let used = Math.min(options.useChannels ?? (img.channels === 2 ? 1 : Math.min(img.channels, 3)), img.channels);
+  if (used > 1 && img.data && channelsEqual(img.data, img.channels, used)) used = 1; // as estimateNoiseLevel counts it
   return img.width >= p && img.height >= p && (img.width - p + 1) * (img.height - p + 1) >= 2 * p * p * used;
 }
 

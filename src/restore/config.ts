@@ -31,6 +31,7 @@
  * at one level; without it σ is estimated from each image.
  */
 import { IrsdeError } from '../common/errors.js';
+import { isModelName } from '../common/names.js';
 import type { NAFNetConfig } from '../nn/nafnet.js';
 import type { UNetConfig } from '../nn/unet.js';
 import { PREDICTIONS, type Prediction } from '../sde/prediction.js';
@@ -152,7 +153,7 @@ export function validateModelConfig(raw: unknown, file = 'config.json'): ModelCo
   if (o.format !== undefined && o.format !== MODEL_CONFIG_FORMAT) c.fail('format', `"${MODEL_CONFIG_FORMAT}"`, o.format);
   if (o.version !== undefined && o.version !== 1) c.fail('version', '1 (this irsde reads version 1 model configs)', o.version);
   const name = c.str(o, 'name', 'name');
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) c.fail('name', 'letters, digits, ".", "_" or "-" (a folder name)', name);
+  if (!isModelName(name)) c.fail('name', 'letters, digits, ".", "_" or "-" (a folder name)', name);
   const task = c.str(o, 'task', 'task');
   const description = typeof o.description === 'string' ? o.description : c.fail('description', 'a string', o.description);
   const isDefault = c.bool(o, 'default', 'default');

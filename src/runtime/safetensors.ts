@@ -7,7 +7,8 @@
  * `{ "dtype", "shape", "data_offsets": [begin, end] }` (offsets relative to the start of the data section)
  * and may hold `"__metadata__": { string: string }`. Tensor data is little-endian, row-major, and the data
  * section is covered exactly once: no gaps, no overlaps, no trailing bytes (what the reference Rust reader
- * checks). We write tensors widest dtype first, then by name (aligned, as the reference writer does); any
+ * checks). We write tensors widest dtype first, then by name (so each starts aligned to its element size, which
+ * the reference writer also guarantees by sorting on dtype); any
  * order is read.
  */
 import { IrsdeError } from '../common/errors.js';
@@ -216,11 +217,11 @@ function byteSwapped(bytes: Uint8Array, size: number): Uint8Array {
 }
 
 /**
- * Serialise tensors (written in name order) and optional string metadata to safetensors bytes.
+ * Serialise tensors (widest dtype first, then by name) and optional string metadata to safetensors bytes.
  * Throws IrsdeError('bad-safetensors') when a tensor's data does not match its dtype or shape.
  */
 export function encodeSafetensors(tensors: Record<string, SafeTensorInput>, metadata?: Record<string, string>): Uint8Array {
-  // Widest dtype first, then by name (the reference writer's order): every tensor then starts at a multiple of
+  // Widest dtype first, then by name: every tensor then starts at a multiple of
   // its element size, so readers can view the bytes as typed arrays without copying.
   const width = (n: string): number => (isDtype(tensors[n]!.dtype) ? DTYPES[tensors[n]!.dtype].size : 0);
   const names = Object.keys(tensors).sort((a, b) => width(b) - width(a) || (a < b ? -1 : a > b ? 1 : 0));

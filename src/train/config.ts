@@ -46,6 +46,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { IrsdeError } from '../common/errors.js';
+import { isModelName } from '../common/names.js';
 import type { NAFNetConfig } from '../nn/nafnet.js';
 import type { UNetConfig } from '../nn/unet.js';
 import { PREDICTIONS, type Prediction } from '../sde/prediction.js';
@@ -404,7 +405,7 @@ export function networkChannels(n: NetworkConfig): number {
 }
 
 function crossCheck(c: TrainConfig): void {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(c.name)) throw bad('name', `must be a folder name (letters, digits, ".", "_", "-"), got ${show(c.name)}`);
+  if (!isModelName(c.name)) throw bad('name', `must be a folder name (letters, digits, ".", "_", "-"), got ${show(c.name)}`);
   if (!c.task.trim()) throw bad('task', 'must not be empty');
   const n = c.network;
   if (n.type === 'nafnet') {

@@ -25,7 +25,7 @@ import { Rng } from '../runtime/rng.js';
 import { readImage, isImagePath } from '../image/node-io.js';
 import { headerSize, sniffFormat } from '../image/codecs.js';
 import { fileOrientation, orientedSize } from '../image/exif.js';
-import type { FloatImage } from '../image/types.js';
+import { createImage, type FloatImage } from '../image/types.js';
 import { crop as cropImage, pad as padImage } from '../image/pad.js';
 import { imageToPlanar, planarToImage, quantizeInPlace, toRGB } from '../image/convert.js';
 import { initJpeg, jpegCompressSync } from '../degrade/jpeg.js';
@@ -202,6 +202,42 @@ function writePatch(img: CachedImage, P: number, op: PatchOp, out: Float32Array,
   }
 }
 
+/**
+ * The scale of an LR input against its ground truth — the one of a bicubic-sr run, whose LR files must be the
+ * ground truth's ⌊size/s⌋ (MATLAB's modcrop); anything else is a mismatched pair.
+ */
+function checkPairSizes(it: ImageItem, lq: { width: number; height: number }, gt: { width: number; height: number }, deg: Degradation): number {
+  const s = deg.kind === 'bicubic-sr' ? deg.scale : 0;
+  if (s && Math.floor(gt.width / s) === lq.width && Math.floor(gt.height / s) === lq.height) return s;
+  const ratio = gt.width / lq.width;
+  const looksLr = Number.isInteger(Math.round(ratio)) && Math.round(ratio) >= 2 && Math.floor(gt.width / Math.round(ratio)) === lq.width && Math.floor(gt.height / Math.round(ratio)) === lq.height;
+  throw new IrsdeError('bad-data', `${it.lq}: ${lq.width}×${lq.height} does not fit its ground truth ${gt.width}×${gt.height}${s ? ` at data.degradation.scale ${s}` : ''}`, {
+    file: it.lq,
+    hint: looksLr
+      ? `it looks like a ×1/${Math.round(ratio)} LR image: use data.degradation {"kind": "bicubic-sr", "scale": ${Math.round(ratio)}}`
+      : 'a paired LQ must have its ground truth\'s size, or be its ⌊size/s⌋ LR image with data.degradation {"kind": "bicubic-sr", "scale": s}',
+  });
+}
+
+/**
+ * The P×P patch of μ = the MATLAB-bicubic ×s upscale of an LR image (what restore feeds an SR model), made from
+ * the LR window under the patch plus 3 LR pixels of margin (the bicubic support is 2): away from the window's own
+ * edges imresize computes each output from the same LR pixels with the same weights as on the whole image, and at
+ * the image's edges the window's edges are the image's, so the patch equals that of the whole upscale.
+ */
+function writeUpscaledPatch(lq: CachedImage, s: number, P: number, op: PatchOp, out: Float32Array, offset: number): void {
+  const m = 3;
+  const y0 = Math.max(0, Math.floor(op.oy / s) - m), y1 = Math.min(lq.height, Math.ceil((op.oy + P) / s) + m);
+  const x0 = Math.max(0, Math.floor(op.ox / s) - m), x1 = Math.min(lq.width, Math.ceil((op.ox + P) / s) + m);
+  const win = createImage(x1 - x0, y1 - y0, 3);
+  const k = lq.data instanceof Uint8Array ? 1 / 255 : 1;
+  for (let y = y0; y < y1; y++) {
+    for (let i = 0; i < (x1 - x0) * 3; i++) win.data[(y - y0) * (x1 - x0) * 3 + i] = lq.data[(y * lq.width + x0) * 3 + i]! * k;
+  }
+  const up = matlabImresize(win, s);
+  writePatch({ width: up.width, height: up.height, channels: 3, data: up.data }, P, { ...op, oy: op.oy - y0 * s, ox: op.ox - x0 * s }, out, offset);
+}
+
 /** μ = clip?(x₀ + σ/255·n) over one patch, n ~ N(0, 1) from rng (element order). */
 function addGaussian(x0: Float32Array, mu: Float32Array, offset: number, n: number, sigma255: number, clip: boolean, rng: Rng, tmp: Float32Array): void {
   rng.fillNormal(tmp);
@@ -254,25 +290,6 @@ export function degradeImage(img: FloatImage, d: Degradation, rng: Rng): FloatIm
 export class BatchMaker {
   private readonly root: Rng;
   private readonly cache = new ImageCache();
-  private readonly srPairs = new Map<string, Promise<{ gt: CachedImage; lq: CachedImage }>>();
-
-  /**
-   * A paired LR input of a bicubic-sr run: μ = its MATLAB-bicubic ×s upscale (what restore feeds an SR model),
-   * the ground truth cropped to that size. Made once per pair.
-   */
-  private srPair(it: ImageItem, s: number): Promise<{ gt: CachedImage; lq: CachedImage }> {
-    let p = this.srPairs.get(it.lq!);
-    if (!p) {
-      p = (async () => {
-        const lq = matlabImresize(await readImage(it.lq!), s);
-        const gt = cropImage(await readImage(it.gt), 0, 0, lq.width, lq.height);
-        return { gt: toCached(gt), lq: toCached(lq) };
-      })();
-      this.srPairs.set(it.lq!, p);
-      p.catch(() => this.srPairs.delete(it.lq!));
-    }
-    return p;
-  }
   private perm: { epoch: number; order: number[] } | null = null;
 
   constructor(readonly spec: BatchSpec) {
@@ -306,32 +323,27 @@ export class BatchMaker {
     for (let b = 0; b < B; b++) indices.push(this.itemIndex((step - 1) * B + b));
     const imgs = await Promise.all(indices.map(async (k) => {
       const it = this.spec.items[k]!;
-      let gt = await this.cache.get(it.gt);
-      let lq = it.lq ? await this.cache.get(it.lq) : null;
-      if (lq && (lq.width !== gt.width || lq.height !== gt.height)) {
-        const s = deg.kind === 'bicubic-sr' ? deg.scale : 0;
-        if (!s || lq.width * s > gt.width || lq.height * s > gt.height) {
-          throw new IrsdeError('bad-data', `${it.lq}: ${lq.width}×${lq.height} differs from its ground truth ${gt.width}×${gt.height}`, {
-            file: it.lq, hint: 'a paired LQ must have its ground truth\'s size, or be its ×1/s LR image with data.degradation {"kind": "bicubic-sr", "scale": s}',
-          });
-        }
-        ({ gt, lq } = await this.srPair(it, s));
-      }
-      if (gt.width < P || gt.height < P) throw new IrsdeError('bad-data', `${it.gt}: ${gt.width}×${gt.height} is smaller than the ${P}×${P} training patch`, { file: it.gt, hint: 'lower data.patch or remove the image' });
-      return { gt, lq, item: it };
+      const gt = await this.cache.get(it.gt);
+      const lq = it.lq ? await this.cache.get(it.lq) : null;
+      // An LR input (bicubic-sr with a paired source): the patches come from the ground truth's s·LR part.
+      const lr = lq && (lq.width !== gt.width || lq.height !== gt.height) ? checkPairSizes(it, lq, gt, deg) : 0;
+      const [w, h] = lr ? [lq!.width * lr, lq!.height * lr] : [gt.width, gt.height];
+      if (w < P || h < P) throw new IrsdeError('bad-data', `${it.gt}: ${w}×${h} is smaller than the ${P}×${P} training patch`, { file: it.gt, hint: 'lower data.patch or remove the image' });
+      return { gt, lq, lr, w, h, item: it };
     }));
     for (let b = 0; b < B; b++) {
-      const { gt, lq } = imgs[b]!;
+      const { gt, lq, lr, w, h } = imgs[b]!;
       const rng = this.root.fork('data/sample').fork((step - 1) * B + b);
       const op: PatchOp = {
-        oy: rng.int(gt.height - P + 1),
-        ox: rng.int(gt.width - P + 1),
+        oy: rng.int(h - P + 1),
+        ox: rng.int(w - P + 1),
         hflip: this.spec.flips && rng.uniform() < 0.5,
         vflip: this.spec.flips && rng.uniform() < 0.5,
         transpose: this.spec.rot90 && rng.uniform() < 0.5,
       };
       writePatch(gt, P, op, x0, b * per);
-      if (lq) writePatch(lq, P, op, mu, b * per);
+      if (lq && lr) writeUpscaledPatch(lq, lr, P, op, mu, b * per);
+      else if (lq) writePatch(lq, P, op, mu, b * per);
       else if (deg.kind === 'gaussian') {
         const sigma = deg.sigma ?? deg.sigmaRange![0] + (deg.sigmaRange![1] - deg.sigmaRange![0]) * rng.uniform();
         addGaussian(x0, mu, b * per, per, sigma, deg.clip, rng, tmp);
@@ -508,7 +520,7 @@ async function checkTrainImages(items: ImageItem[], patch: number, srScale: numb
       await fh?.close();
     }
   };
-  let sizeMismatch = false;
+  let sizeHint: string | null = null;
   for (const it of items) {
     const gt = await sizeOf(it.gt);
     if (typeof gt === 'string') { problems.push(`${it.gt} (${gt})`); continue; }
@@ -517,18 +529,21 @@ async function checkTrainImages(items: ImageItem[], patch: number, srScale: numb
       const lq = await sizeOf(it.lq);
       if (typeof lq === 'string') problems.push(`${it.lq} (${lq})`);
       else if (lq.width !== gt.width || lq.height !== gt.height) {
-        const fits = srScale > 1 && lq.width * srScale <= gt.width && lq.height * srScale <= gt.height;
-        if (fits) used = { width: lq.width * srScale, height: lq.height * srScale };
-        else { problems.push(`${it.lq} (${lq.width}×${lq.height}, its ground truth ${gt.width}×${gt.height})`); sizeMismatch = true; continue; }
+        try {
+          const sc = checkPairSizes(it, lq, gt, srScale > 1 ? { kind: 'bicubic-sr', scale: srScale } : { kind: 'none' });
+          used = { width: lq.width * sc, height: lq.height * sc };
+        } catch (e) {
+          problems.push(`${it.lq} (${lq.width}×${lq.height}, its ground truth ${gt.width}×${gt.height})`);
+          sizeHint ??= (e as IrsdeError).hint ?? null;
+          continue;
+        }
       }
     }
     if (Math.min(used.width, used.height) < patch) problems.push(`${it.gt} (${used.width}×${used.height} is smaller than the ${patch}×${patch} patch)`);
   }
   if (problems.length > 0) {
     throw new IrsdeError('bad-data', `${problems.length} training image${problems.length > 1 ? 's' : ''} cannot be used: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; and ${problems.length - 3} more` : ''}`, {
-      hint: sizeMismatch
-        ? 'a paired LQ must have its ground truth\'s size, or be its ×1/s LR image with data.degradation {"kind": "bicubic-sr", "scale": s}'
-        : 'remove or replace them, or lower data.patch',
+      hint: sizeHint ?? 'remove or replace them, or lower data.patch',
     });
   }
 }
@@ -574,8 +589,7 @@ export async function loadValImages(src: DataSource, o: { count: number; crop: n
     if (it.lq) {
       lqImg = await readImage(it.lq);
       if (lqImg.width !== gtImg.width || lqImg.height !== gtImg.height) {
-        const s = o.degradation?.kind === 'bicubic-sr' ? o.degradation.scale : 0;
-        if (!s || lqImg.width * s > gtImg.width || lqImg.height * s > gtImg.height) throw new IrsdeError('bad-data', `${it.lq}: size differs from its ground truth`, { file: it.lq });
+        const s = checkPairSizes(it, lqImg, gtImg, o.degradation ?? { kind: 'none' });
         lqImg = matlabImresize(lqImg, s);
         gtImg = cropImage(gtImg, 0, 0, lqImg.width, lqImg.height);
       }

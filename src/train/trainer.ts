@@ -19,6 +19,7 @@ import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { appendFileChecked, makeDir, writeFileAtomic } from '../common/atomic.js';
 import { IrsdeError, isIrsdeError } from '../common/errors.js';
 import { shortTaskName } from '../common/tasks.js';
+import { isModelName } from '../common/names.js';
 import type { EventSink, IrsdeEvent } from '../common/events.js';
 import { Graph } from '../graph/tensor.js';
 import { Scope, initParams } from '../nn/scope.js';
@@ -307,9 +308,6 @@ export function modelCardMarkdown(c: TrainConfig, card: Record<string, unknown>,
   ].join('\n');
 }
 
-/** What a model folder may be called (restore/config.ts checks config.json's "name" the same way). */
-const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
 export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<TrainResult> {
   const emit = (e: IrsdeEvent): void => opts.onEvent?.(e);
   const outDir = resolve(c.outDir);
@@ -336,11 +334,12 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
   // Model, optimiser, EMA, schedule.
   const tg = buildTrainingGraph(c.network, { batch: c.data.batch, patch: c.data.patch, lossType: c.loss.type, lossWeight: c.loss.weight, prediction: c.sde.prediction });
   const params = initParams(tg.specs, new Rng(c.seed).fork('init'));
-  // Set when this run made the folder: a run stopped before its first step removes what it wrote.
+  // What this new run creates (the folder, its log and config): a run stopped before its first step removes them.
   let madeOutDir = false;
+  let madeFiles: string[] = [];
   if (!opts.resume) {
     // The finished model is registered under its folder's name (`irsde models`, restore --model): it must be one.
-    if (!MODEL_NAME.test(basename(outDir))) {
+    if (!isModelName(basename(outDir))) {
       throw new IrsdeError('bad-option', `--out ${c.outDir}: the folder name "${basename(outDir)}" becomes the model's name and may hold only letters, digits, ".", "_" and "-"`, { hint: 'choose another --out folder name' });
     }
     if (await hasCheckpoint(outDir)) {
@@ -413,6 +412,7 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
   } else {
     madeOutDir = !existsSync(outDir);
     await makeDir(outDir);
+    madeFiles = [logPath, join(outDir, 'train-config.json')].filter((f) => !existsSync(f));
     await writeFileAtomic(logPath, '');
   }
   await writeFileAtomic(join(outDir, 'train-config.json'), JSON.stringify(c, null, 1) + '\n');
@@ -509,11 +509,10 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
       if (result.endStep > startStep) await save(result.endStep);
       else if (result.checkpoint || startStep > 0) emit({ type: 'info', message: 'stopped before a step was done: no new checkpoint' });
       else {
-        // Nothing to resume: leave no run folder behind (only the empty log and the config were written).
-        await rm(logPath, { force: true });
-        await rm(join(outDir, 'train-config.json'), { force: true });
-        if (madeOutDir) await rmdir(outDir).catch(() => undefined);
-        emit({ type: 'info', message: `stopped before a step was done: nothing to resume${madeOutDir ? `, ${c.outDir} removed` : ''}` });
+        // Nothing to resume: leave behind nothing this run created (files that were there before stay).
+        for (const f of madeFiles) await rm(f, { force: true });
+        const removed = madeOutDir && await rmdir(outDir).then(() => true, () => false);
+        emit({ type: 'info', message: `stopped before a step was done: nothing to resume${removed ? `, ${c.outDir} removed` : ''}` });
       }
     } else if (result.endStep >= c.steps) {
       result.completed = true;
@@ -523,7 +522,7 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
       });
       // The registry knows a model by its folder: a run written to --out elsewhere is named after that folder.
       const folder = basename(outDir);
-      const named = MODEL_NAME.test(folder) ? { ...c, name: folder } : c;
+      const named = isModelName(folder) ? { ...c, name: folder } : c;
       const card = modelCard(named, c.steps, lastLoss, lastVal);
       await writeFileAtomic(join(outDir, 'config.json'), JSON.stringify(card, null, 1) + '\n');
       await writeFileAtomic(join(outDir, 'MODEL_CARD.md'), modelCardMarkdown(named, card, params.count, elapsedBefore + (now() - sessionStart), initLabel(outDir)));

@@ -178,6 +178,7 @@ test('operator parameters: A= is used as given, random blur k is the largest siz
     ['blur:plateau_iso:noise', /noise flag .* applies to iso, aniso, gen_iso and gen_aniso kernels only/],
     ['noise:0x10', /sigma must be a number or a range lo-hi, got "0x10"/],
     ['blur:random:k=3', /k must be in \[5, 99\]/],
+    ['haze:jitter=0.01-0.05', /jitter takes one number, not a range/],
   ];
   for (const [ops, re] of refused) {
     const e = await cli(['degrade', a, '-o', join(dir, 'no'), '--ops', ops]);

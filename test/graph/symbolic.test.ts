@@ -151,7 +151,7 @@ test('strided convolutions train with symbolic sizes that the stride does not di
   }
 });
 
-test('avgPool with symbolic sizes it does not divide: forward and gradient equal the static graph (remainder dropped, as in PyTorch)', async () => {
+test('avgPool: a static remainder is dropped (forward and gradient equal PyTorch\'s floor), a symbolic size must be a multiple of k', async () => {
   const backend = await getBackend('node');
   const build = async (shape: Dim[]) => {
     const g = new Graph();
@@ -160,17 +160,21 @@ test('avgPool with symbolic sizes it does not divide: forward and gradient equal
     const [gx] = grad(G.sum(G.mul(y, y)), [x]);
     return Program.compile(backend, g, { y, gx: gx! }, { training: true });
   };
-  const sym = await build([1, 3, 'H', 'W']);
   const rng = createRng(9);
-  for (const [h, w] of [[5, 7], [4, 6]] as const) {
-    const x = rng.fillNormal(new Float32Array(3 * h * w));
-    const feeds = { x: { data: x, dims: [1, 3, h, w], dtype: 'float32' as const } };
-    const stat = await build([1, 3, h, w]);
-    const [a, b] = [await sym.run(feeds), await stat.run(feeds)];
-    await stat.release();
-    assert.deepEqual(a.y!.dims, [1, 3, Math.floor(h / 2), Math.floor(w / 2)]);
-    assert.deepEqual(a.gx!.dims, [1, 3, h, w]);
-    assert.deepEqual(Array.from(a.gx!.data as Float32Array), Array.from(b.gx!.data as Float32Array));
+  const x = rng.fillNormal(new Float32Array(3 * 5 * 7));
+  const stat = await build([1, 3, 5, 7]);
+  const r = await stat.run({ x: { data: x, dims: [1, 3, 5, 7], dtype: 'float32' as const } });
+  assert.deepEqual(r.y!.dims, [1, 3, 2, 3]);
+  const gx = r.gx!.data as Float32Array, y = r.y!.data as Float32Array;
+  // d/dx of Σ y² = 2·y/4 on each window's four pixels, 0 on the dropped last row and column
+  for (let c = 0; c < 3; c++) for (let i = 0; i < 5; i++) for (let j = 0; j < 7; j++) {
+    const want = i < 4 && j < 6 ? (2 * y[c * 6 + (i >> 1) * 3 + (j >> 1)]!) / 4 : 0;
+    assert.ok(Math.abs(gx[c * 35 + i * 7 + j]! - want) < 1e-6, `(${c},${i},${j})`);
   }
+  await stat.release();
+  const sym = await build([1, 3, 'H', 'W']);
+  const even = rng.fillNormal(new Float32Array(3 * 4 * 6));
+  assert.deepEqual((await sym.run({ x: { data: even, dims: [1, 3, 4, 6], dtype: 'float32' as const } })).y!.dims, [1, 3, 2, 3]);
+  await assert.rejects(sym.run({ x: { data: x, dims: [1, 3, 5, 7], dtype: 'float32' as const } }), /"x" has H = 5, which must be a multiple of 2 for AveragePool\(2\)/);
   await sym.release();
 });

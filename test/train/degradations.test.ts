@@ -134,24 +134,40 @@ test('config errors for the new degradations name the key', () => {
   assert.throws(() => new BatchMaker(spec({ kind: 'bicubic-sr', scale: 3 }, { patch: 16 })), /multiple of data\.degradation\.scale/, 'BatchMaker checks the patch too');
 });
 
-test('bicubic-sr with a paired source: the LQ files are the LR images; μ is their ×s MATLAB-bicubic upscale, the ground truth cropped to it', async () => {
+test('bicubic-sr with a paired source: the LQ files are the LR images; μ is their ×s MATLAB-bicubic upscale (made per patch, equal to the whole upscale), the ground truth cropped to s·LR', async () => {
   const { writeImage } = await import('../../src/image/node-io.js');
   const { mkdirSync } = await import('node:fs');
   const gtDir = join(root, 'sr-gt'), lrDir = join(root, 'sr-lr');
   mkdirSync(gtDir, { recursive: true }); mkdirSync(lrDir, { recursive: true });
-  const hr = pattern(3, 42, 38); // not a multiple of 4: the HR is cropped to 4 × the LR
+  const hr = pattern(3, 42, 38); // not a multiple of 4: the HR is cropped to 4 × the LR (40×36)
   const lr = matlabImresize(pattern(3, 40, 36), 1 / 4, { uint8: true });
   await writeImage(join(gtDir, 'a.png'), hr);
   await writeImage(join(lrDir, 'a.png'), lr);
   const src = { kind: 'paired' as const, lq: lrDir, gt: gtDir };
   const deg: Degradation = { kind: 'bicubic-sr', scale: 4 };
   const srItems = (await listSource(src)).items;
-  const b = await new BatchMaker({ ...spec(deg), items: srItems, batch: 1, flips: false, rot90: false }).make(1);
-  assert.equal(b.mu.length, 3 * 16 * 16);
-  assert.ok(maxDiff(b.mu, b.x0) > 1 / 255 && maxDiff(b.mu, b.x0) < 0.5, 'μ is a blurry version of x₀');
-  // the resolved config accepts it, and a plain paired run with mismatched sizes says how to make it work
+  const P = 32;
+  const full = matlabImresize(lr, 4); // 40×36
+  for (let step = 1; step <= 6; step++) {
+    const b = await new BatchMaker({ ...spec(deg), items: srItems, batch: 1, patch: P, flips: false, rot90: false }).make(step);
+    // the patch sits at some (oy, ox) of the 40×36 area: μ must equal the whole upscale there, x₀ the ground truth
+    let best = Infinity;
+    for (let oy = 0; oy <= 36 - P; oy++) for (let ox = 0; ox <= 40 - P; ox++) {
+      let dMu = 0, dX = 0;
+      for (let c = 0; c < 3; c++) for (let y = 0; y < P; y++) for (let x = 0; x < P; x++) {
+        const i = c * P * P + y * P + x;
+        dMu = Math.max(dMu, Math.abs(b.mu[i]! - full.data[((oy + y) * 40 + ox + x) * 3 + c]!));
+        dX = Math.max(dX, Math.abs(b.x0[i]! - hr.data[((oy + y) * 42 + ox + x) * 3 + c]!));
+      }
+      if (dX === 0) best = Math.min(best, dMu);
+    }
+    assert.ok(best < 1e-6, `step ${step}: μ differs from the whole-image upscale by ${best}`);
+  }
+  // the resolved config accepts it; LR files of another scale, or a plain paired run with LR files, are refused
   const raw = (d: unknown) => ({ name: 't', network: { type: 'nafnet', width: 4, middleBlkNum: 1, encBlkNums: [1], decBlkNums: [1] }, data: { train: src, degradation: d, patch: 16 } });
   assert.equal(resolveConfig(raw(deg)).data.degradation.kind, 'bicubic-sr');
-  await assert.rejects(new BatchMaker({ ...spec({ kind: 'none' }), items: srItems, batch: 1 }).make(1),
-    (e: Error & { hint?: string }) => /10×9 differs from its ground truth 42×38/.test(e.message) && /or be its ×1\/s LR image with data\.degradation/.test(e.hint ?? ''));
+  for (const d of [{ kind: 'none' } as Degradation, { kind: 'bicubic-sr', scale: 2 } as Degradation]) {
+    await assert.rejects(new BatchMaker({ ...spec(d), items: srItems, batch: 1 }).make(1),
+      (e: Error & { hint?: string }) => /10×9 does not fit its ground truth 42×38/.test(e.message) && /looks like a ×1\/4 LR image: use data\.degradation \{"kind": "bicubic-sr", "scale": 4\}/.test(e.hint ?? ''), JSON.stringify(d));
+  }
 });

@@ -39,7 +39,7 @@ export async function run(argv: string[]): Promise<number> {
   if (values.help) { process.stdout.write(USAGE); return 0; }
   if (!what) throw new IrsdeError('bad-option', `which benchmark? give one of: ${targets.join(', ')}`, { hint: 'see `irsde bench --help`' });
   if (positionals.length > 1) throw new IrsdeError('bad-option', `one benchmark at a time, got ${positionals.join(' ')}`);
-  if (!(what in takes)) throw new IrsdeError('bad-option', `unknown benchmark "${what}"`, { hint: `choose one of: ${targets.join(', ')}` });
+  if (!Object.hasOwn(takes, what)) throw new IrsdeError('bad-option', `unknown benchmark "${what}"`, { hint: `choose one of: ${targets.join(', ')}` });
   for (const opt of ['torch', 'repeats', 'cases', 'no-memory'] as const) {
     if (values[opt] !== undefined && !takes[what]!.includes(opt)) {
       throw new IrsdeError('bad-option', `--${opt} does not apply to \`bench ${what}\``, { hint: `options of bench ${what}: ${takes[what]!.map((o) => `--${o}`).join(', ') || '--json only'}` });

@@ -15,7 +15,7 @@ import type { IrsdeEvent } from '../../common/events.js';
 import { writeFileAtomic } from '../../common/atomic.js';
 import { intOption } from '../args.js';
 import { signalCounter } from '../signals.js';
-import { checkOutputPath, isImagePath, readImage, readImageFile, writeImage } from '../../image/node-io.js';
+import { checkOutputPath, isFolderPath, isImagePath, readImage, readImageFile, writeImage } from '../../image/node-io.js';
 import { toRGB } from '../../image/convert.js';
 import { DegradeRng, hashString } from '../../degrade/random.js';
 import { applyOps, parseOps, OPS_HELP, type ParsedOp } from '../../degrade/ops.js';
@@ -93,7 +93,7 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
   const files = await expandInputs(positionals, problems);
   const out = values.out;
   checkOutputPath(out);
-  const outIsDir = /[\\/]$/.test(out) || (existsSync(out) && (await stat(out)).isDirectory());
+  const outIsDir = isFolderPath(out);
   const outIsFile = isImagePath(out) && !outIsDir;
   if (outIsFile && (files.length > 1 || positionals.length > 1)) {
     throw new IrsdeError('bad-option', `-o ${out} looks like a file, but ${Math.max(files.length, positionals.length)} inputs were given`, { hint: 'give an output folder' });
@@ -176,17 +176,17 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
+  for (const p of problems) {
+    if (json) emit({ type: 'error', code: 'bad-input', message: `${p.file}: ${p.why}`, file: p.file });
+    else io.err(`irsde: ${p.file}: ${p.why}\n`);
+  }
   if (interrupted) {
-    const msg = `interrupted: ${ok} image(s) written`;
-    if (json) emit({ type: 'info', message: msg, written: ok, interrupted: true });
+    const msg = `interrupted: ${ok} image(s) written${problems.length ? `, ${problems.length} failed` : ''}`;
+    if (json) emit({ type: 'info', message: msg, written: ok, failed: problems.length, interrupted: true });
     else io.err(`irsde: ${msg}\n`);
     return 130;
   }
   if (problems.length) {
-    for (const p of problems) {
-      if (json) emit({ type: 'error', code: 'bad-input', message: `${p.file}: ${p.why}`, file: p.file });
-      else io.err(`irsde: ${p.file}: ${p.why}\n`);
-    }
     const msg = `${ok} image(s) written, ${problems.length} failed`;
     if (json) emit({ type: 'info', message: msg, written: ok, failed: problems.length });
     else io.err(`irsde: ${msg}\n`);

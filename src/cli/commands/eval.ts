@@ -16,7 +16,7 @@ import { intOption, numberOption } from '../args.js';
 import { defaultDataRoot, openDataset, pairFolders, stem, TASKS, type Task } from '../../metrics/datasets.js';
 import { evaluatePairs, evaluateTask, formatMarkdown, jsonScores, type EvalReport } from '../../metrics/evaluate.js';
 import { hashString } from '../../degrade/random.js';
-import { canonicalTask } from '../../restore/config.js';
+import { canonicalTask } from '../../common/tasks.js';
 
 const USAGE = `usage:
   irsde eval --pred <dir|file> --gt <dir|file> [--crop N] [--round-y] [--json]
@@ -104,6 +104,9 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
       if (values[flag] !== undefined && task !== owner) throw new IrsdeError('bad-option', `--${flag} applies to --task ${owner}, not ${task}`);
     }
     if (values.force && values.save === undefined) throw new IrsdeError('bad-option', '--force applies to --save (to overwrite its folder)');
+    if (values.save !== undefined && existsSync(values.save) && !(await stat(values.save)).isDirectory()) {
+      throw new IrsdeError('bad-option', `--save ${values.save}: a file, not a folder`, { hint: 'give a folder for the saved images' });
+    }
     if (values.save !== undefined && !values.force && existsSync(values.save) && (await readdir(values.save)).length > 0) {
       throw new IrsdeError('bad-option', `--save ${values.save}: the folder is not empty`, { hint: 'choose a new folder, or add --force to overwrite its files' });
     }

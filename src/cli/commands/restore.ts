@@ -16,7 +16,7 @@ import type { IrsdeEvent } from '../../common/events.js';
 import { intOption, numberOption } from '../args.js';
 import { signalCounter } from '../signals.js';
 import { canEstimateNoiseLevel } from '../../metrics/noise-level.js';
-import { checkOutputPath, isImagePath, writeImage } from '../../image/node-io.js';
+import { checkOutputPath, isFolderPath, isImagePath, writeImage } from '../../image/node-io.js';
 import { loadImageFile } from '../../restore/input-node.js';
 import { checkRestoreOptions, restoreImage, type RestoreOptions, type RestoreProgressEvent } from '../../restore/restore.js';
 import type { SamplerMode } from '../../sde/samplers.js';
@@ -181,12 +181,12 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
   const out = values.out;
   if (out !== undefined) {
     checkOutputPath(out);
-    // An extension that is not an image's, on a path that does not exist yet: a typo rather than a folder name.
-    if (!isImagePath(out) && /\.[A-Za-z][A-Za-z0-9]{1,4}$/.test(out) && !existsSync(out)) {
+    // An extension that is not an image's, on a path that is not a folder yet: a typo rather than a folder name.
+    if (!isImagePath(out) && /^\.[A-Za-z][A-Za-z0-9]{1,4}$/.test(extname(out)) && !isFolderPath(out) && !existsSync(out)) {
       throw new IrsdeError('bad-option', `-o ${out}: "${extname(out)}" is not an image extension`, { hint: 'write a .png or .jpg file, or give a folder (end it with / if its name has a dot)' });
     }
   }
-  const outIsFile = out !== undefined && isImagePath(out) && positionals.length === 1 && files.length <= 1 && !(existsSync(out) && (await stat(out)).isDirectory());
+  const outIsFile = out !== undefined && isImagePath(out) && positionals.length === 1 && files.length <= 1 && !isFolderPath(out);
   if (out !== undefined && !outIsFile && isImagePath(out) && files.length > 1) {
     throw new IrsdeError('bad-option', `-o ${out} looks like a file, but there are ${files.length} inputs`, { hint: 'give an output folder' });
   }
@@ -250,7 +250,7 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
         }
         if (loaded.bitDepth === 16 && !png16) warn(`${file}: a 16-bit image, written to ${outPath} with 8 bits per sample (write .png to keep 16)`, file);
         if (info.noiseEstimated && info.startStep === 0 && !canEstimateNoiseLevel(image)) {
-          warn(`${file}: too small to estimate its noise (about 24×24 pixels are needed), so it was written unchanged; give its level with --noise-level σ, e.g. 25`, file);
+          warn(`${file}: too small to estimate its noise (about ${image.channels <= 2 ? '16×16' : '24×24'} pixels are needed), so it was written unchanged; give its level with --noise-level σ, e.g. 25`, file);
         } else if (info.noiseEstimated && info.startStep === 0) {
           // Written unchanged. Noise the estimate cannot see (shared by the channels, e.g. behind a JPEG's
           // subsampled chroma) is the usual reason when the image does look noisy.
@@ -260,8 +260,8 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
       } catch (e) {
         printer.end();
         if (isIrsdeError(e) && e.code === 'aborted') { interrupted = true; dropped = true; break; }
-        // The model fails every file the same way: before any output, that is an error of the run (exit 2).
-        if (isIrsdeError(e) && e.code === 'bad-model' && ok === 0 && problems.length === 0) throw e;
+        // The model fails every file the same way: at the first image restored, that is an error of the run (exit 2).
+        if (isIrsdeError(e) && e.code === 'bad-model' && k === 0) throw e;
         const why = isIrsdeError(e) ? e.message.replace(`${file}: `, '') : `internal error: ${(e as Error).message}`;
         problems.push({ file, why });
         if (isIrsdeError(e) && e.code === 'bad-model') break;

@@ -12,7 +12,7 @@ import type { IrsdeEvent } from '../../common/events.js';
 import { intOption, numberOption } from '../args.js';
 import { signalCounter } from '../signals.js';
 import { loadConfigFile, resolveConfig, type LoadConfigOptions } from '../../train/config.js';
-import { readCheckpointState } from '../../train/checkpoint.js';
+import { ckptDir, readCheckpointState } from '../../train/checkpoint.js';
 import { train } from '../../train/trainer.js';
 import { packageRoot, resolveModel } from '../../restore/registry.js';
 
@@ -153,7 +153,7 @@ export async function run(argv: string[]): Promise<number> {
     const which = nextSignal();
     if (which === 'echo') return;
     if (which === 'again') {
-      const last = existsSync(join(resolve(config.outDir), 'ckpt', 'latest.json'));
+      const last = existsSync(join(ckptDir(resolve(config.outDir)), 'latest.json'));
       print({ type: 'warning', message: `${sig} again: exiting without a new checkpoint${last ? ' (the last one is intact)' : ' (this run has no checkpoint yet)'}` });
       process.exit(130);
     }
