@@ -19,3 +19,8 @@ test('train --init: a shipped model name or a path; unknown names and --init wit
   assert.match(c.init, /models[\\/]denoise-color$/, 'the registry name resolves to the model folder');
   assert.equal(c.data.clipStates, true);
 });
+
+test('a shorthand and a --set of the same key are refused (the shorthand used to win silently)', async () => {
+  await assert.rejects(run(['--config', 'configs/denoise-small.json', '--set', 'steps=abc', '--steps', '5', '--print-config']), /--steps and --set steps=abc both set "steps"; give it once/);
+  await assert.rejects(run(['--config', 'configs/denoise-small.json', '--set', 'optim.lr=1e-3', '--lr', '1e-4', '--print-config']), /--lr and --set optim\.lr=1e-3 both set "optim\.lr"/);
+});

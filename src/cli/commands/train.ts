@@ -116,6 +116,12 @@ export async function run(argv: string[]): Promise<number> {
   }
   const v = parsed.values;
   if (v.help) { process.stdout.write(USAGE); return 0; }
+  // A shorthand and a --set of the same key: the shorthand would win without a word about the other.
+  const shorthands = { steps: 'steps', lr: 'optim.lr', batch: 'data.batch', seed: 'seed', out: 'outDir' } as const;
+  for (const [flag, key] of Object.entries(shorthands)) {
+    const set = (v.set ?? []).find((x) => x.split('=')[0]!.trim() === key);
+    if (v[flag as keyof typeof shorthands] !== undefined && set) throw new IrsdeError('bad-option', `--${flag} and --set ${set} both set "${key}"; give it once`);
+  }
   const over: LoadConfigOptions = {
     sets: v.set ?? [],
     steps: v.steps !== undefined ? intOption('--steps', v.steps, 1, Number.MAX_SAFE_INTEGER) : undefined,
