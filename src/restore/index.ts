@@ -2,6 +2,7 @@
  * Restoration (browser-safe part): `restore`, the model config format, tiling and EXIF helpers. The Node-only
  * model registry is `./registry.js` (`restore` loads it on demand when given a model name).
  */
+export { samplerSettingsWarning } from './advice.js';
 export { restore, restoreImage, checkRestoreOptions, releaseModels, dihedral, DEFAULT_TILE, DEFAULT_OVERLAP } from './restore.js';
 export type { PixelData, PixelImage, ModelSource, RestoreOptions, RestoreProgressEvent, RestoreInfo } from './restore.js';
 export { validateModelConfig, MODEL_CONFIG_FORMAT } from './config.js';

@@ -65,6 +65,24 @@ modelSel.addEventListener('change', showModel);
 showModel();
 if (params.get('steps')) stepsIn.value = params.get('steps')!;
 
+/** The Download link is a real link only while it holds the shown image's result (mouse and keyboard alike). */
+function setDownload(url: string | null, name = ''): void {
+  if (url) {
+    download.href = url;
+    download.download = name;
+    download.classList.remove('disabled');
+    download.removeAttribute('aria-disabled');
+    download.removeAttribute('tabindex');
+  } else {
+    download.removeAttribute('href');
+    download.classList.add('disabled');
+    download.setAttribute('aria-disabled', 'true');
+    download.tabIndex = -1;
+  }
+}
+
+let warnings: string[] = [];
+
 function setStatus(state: 'idle' | 'running' | 'done' | 'error' | 'cancelled', text: string): void {
   statusEl.dataset.state = state;
   statusEl.textContent = text;
@@ -87,7 +105,8 @@ function setInput(bytes: Uint8Array, name: string): void {
   after.removeAttribute('src');
   compare.hidden = false;
   restoreBtn.disabled = running !== 0;
-  download.classList.add('disabled');
+  setDownload(null);
+  progress.value = 0;
   setStatus('idle', 'Ready: press Restore.');
 }
 
@@ -122,7 +141,14 @@ setSlider();
 restoreBtn.addEventListener('click', () => {
   if (!input) return;
   const steps = Number(stepsIn.value), seed = Number(seedIn.value);
-  if (!Number.isSafeInteger(seed)) { setStatus('error', `Seed must be a whole number of at most 16 digits (up to ${Number.MAX_SAFE_INTEGER}), got "${seedIn.value}".`); return; }
+  // The CLI's --seed range, so that a result of the page can be reproduced with `irsde restore --seed`.
+  if (seedIn.value.trim() === '' || !Number.isSafeInteger(seed) || seed < 0) {
+    const message = `Seed must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, got "${seedIn.value}".`;
+    demo.error = { code: 'bad-option', message };
+    setStatus('error', message);
+    return;
+  }
+  warnings = [];
   const id = ++jobId;
   running = id;
   runningName = input.name;
@@ -133,6 +159,7 @@ restoreBtn.addEventListener('click', () => {
   progress.value = 0;
   progressText.textContent = '';
   setStatus('running', 'Restoring…');
+  cancelBtn.focus(); // the focused Restore button is now disabled
   const req: RestoreRequest = {
     type: 'restore', id, bytes: input.bytes.slice(), name: input.name, model: modelSel.value,
     device: deviceSel.value as DeviceChoice, steps: Number.isFinite(steps) && stepsIn.value !== '' ? steps : undefined, seed,
@@ -153,13 +180,16 @@ function stopWorker(): void {
   worker = startWorker();
   demo.error = { code: 'aborted', message: 'restoration was cancelled' };
   progressText.textContent = '';
+  progress.value = 0;
   finish();
 }
 
 function finish(): void {
   running = 0;
   restoreBtn.disabled = !input;
+  const hadFocus = document.activeElement === cancelBtn;
   cancelBtn.disabled = true;
+  if (hadFocus) restoreBtn.focus(); // keyboard users keep a place on the page
 }
 
 function onWorkerEvent(ev: MessageEvent<WorkerEvent>): void {
@@ -175,6 +205,7 @@ function onWorkerEvent(ev: MessageEvent<WorkerEvent>): void {
       break;
     }
     case 'warning':
+      warnings.push(e.message);
       progressText.textContent = e.message;
       break;
     case 'result': {
@@ -186,15 +217,12 @@ function onWorkerEvent(ev: MessageEvent<WorkerEvent>): void {
       afterUrl = URL.createObjectURL(new Blob([r.png as BlobPart], { type: 'image/png' }));
       after.src = afterUrl;
       const stem = runningName.replace(/\.[^.]+$/, '');
-      download.href = afterUrl;
-      download.download = `${stem}.restored.png`;
-      download.classList.remove('disabled');
-      download.removeAttribute('aria-disabled');
+      setDownload(afterUrl, `${stem}.restored.png`);
       // The Denoising-SDE's ODE (results with a noise level) starts from the image itself: no random draw, so the
       // seed plays no part (IR-SDE's ODE starts from μ + noise and uses it); and with
       // (almost) no noise detected it starts at step 0, i.e. returns the image as it is.
       const seedNote = r.sampler === 'ode' && r.noiseLevel !== undefined ? 'deterministic, seed unused' : `seed ${r.seed}`;
-      const noneNote = r.steps === 0 ? ' No noise was detected, so the image is returned as it was.' : '';
+      const noneNote = warnings.length ? ` Note: ${warnings.join(' ')}` : r.steps === 0 ? ' No noise was detected, so the image is returned as it was.' : '';
       setStatus('done', `Restored ${r.width}×${r.height} with ${r.model} (${r.sampler}, ${plural(r.steps, 'step')}, ${plural(r.tiles, 'tile')}, ${seedNote}${r.noiseLevel !== undefined ? `, noise σ ${r.noiseLevel.toFixed(1)}${r.noiseEstimated ? ' estimated' : ''}` : ''}) on ${r.deviceDetail} in ${r.seconds.toFixed(2)} s (model compile ${r.compileSeconds.toFixed(2)} s).${noneNote}`);
       finish();
       break;

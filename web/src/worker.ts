@@ -13,7 +13,9 @@ import { setJpegWasm } from '../../src/image/jpeg.js';
 import { encodePng } from '../../src/image/png.js';
 import type { FloatImage } from '../../src/image/types.js';
 import { loadImageBytes } from '../../src/restore/input.js';
-import { restoreImage, releaseModels, type ModelSource } from '../../src/restore/restore.js';
+import { checkRestoreOptions, restoreImage, releaseModels, type ModelSource } from '../../src/restore/restore.js';
+import { samplerSettingsWarning } from '../../src/restore/advice.js';
+import { canEstimateNoiseLevel } from '../../src/metrics/noise-level.js';
 import { MODELS } from './models.js';
 import type { RestoreRequest, RestoreResultFields, WorkerEvent, WorkerRequest } from './protocol.js';
 
@@ -29,25 +31,31 @@ ort.env.logLevel = 'error';
 
 function post(e: WorkerEvent, transfer: Transferable[] = []): void { self.postMessage(e, transfer); }
 
-let gpuInfo: Promise<string | null> | null = null;
+let gpuInfo: Promise<{ name: string; fallback: boolean } | null> | null = null;
 
-/** A description of the WebGPU adapter, or null when there is none (then WASM runs). */
-function webgpuAdapter(): Promise<string | null> {
+/**
+ * A description of the WebGPU adapter, or null when there is none (then WASM runs). A software fallback adapter
+ * (SwiftShader) runs the networks ~200× slower than WASM: only taken when WebGPU is asked for by name.
+ */
+async function webgpuAdapter(allowFallback: boolean): Promise<string | null> {
   gpuInfo ??= (async () => {
     const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string; description?: string }; features: Set<string> } | null> } }).gpu;
     if (!gpu) return null;
     try {
       const adapter = await gpu.requestAdapter();
       if (!adapter) return null;
+      const flags = adapter as unknown as { isFallbackAdapter?: boolean; info?: { isFallbackAdapter?: boolean } };
+      const fallback = Boolean(flags.info?.isFallbackAdapter || flags.isFallbackAdapter);
       const i = adapter.info ?? {};
       const name = [i.vendor, i.architecture, i.description].filter(Boolean).join(' ') || 'unknown adapter';
       // The networks run in float32; shader-f16 is only reported (fp16 would need the feature).
-      return `${name}${adapter.features.has('shader-f16') ? ', shader-f16' : ''}`;
+      return { name: `${name}${adapter.features.has('shader-f16') ? ', shader-f16' : ''}${fallback ? ', software fallback' : ''}`, fallback };
     } catch {
       return null;
     }
   })();
-  return gpuInfo;
+  const a = await gpuInfo;
+  return a && (allowFallback || !a.fallback) ? a.name : null;
 }
 
 const weightCache = new Map<string, Promise<ModelSource>>();
@@ -80,9 +88,13 @@ async function browserDecode(bytes: Uint8Array, name: string): Promise<FloatImag
   const ctx = canvas.getContext('2d')!;
   ctx.drawImage(bitmap, 0, 0);
   const rgba = ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
-  const data = new Float32Array(rgba.length);
-  for (let i = 0; i < rgba.length; i++) data[i] = rgba[i]! / 255;
-  return { data, width: bitmap.width, height: bitmap.height, channels: 4 };
+  // The canvas always has alpha: keep it only when the image uses it (an opaque BMP/WebP comes back RGB).
+  let opaque = true;
+  for (let i = 3; i < rgba.length && opaque; i += 4) opaque = rgba[i] === 255;
+  const C = opaque ? 3 : 4, n = bitmap.width * bitmap.height;
+  const data = new Float32Array(n * C);
+  for (let p = 0; p < n; p++) for (let c = 0; c < C; c++) data[p * C + c] = rgba[p * 4 + c]! / 255;
+  return { data, width: bitmap.width, height: bitmap.height, channels: C };
 }
 
 async function decode(bytes: Uint8Array, name: string): Promise<{ image: FloatImage; bitDepth: number }> {
@@ -111,7 +123,7 @@ async function run(req: RestoreRequest): Promise<void> {
     const { image, bitDepth } = await decode(req.bytes, req.name);
     post({ id: req.id, type: 'progress', stage: 'load', message: `loading model ${req.model}` });
     const model = await modelSource(req.model);
-    const adapter = req.device === 'wasm' ? null : await webgpuAdapter();
+    const adapter = req.device === 'wasm' ? null : await webgpuAdapter(req.device === 'webgpu');
     if (req.device === 'webgpu' && !adapter) throw new IrsdeError('no-webgpu', 'this browser has no WebGPU adapter', { hint: 'choose WASM or Auto' });
     let device: 'webgpu' | 'wasm' = adapter ? 'webgpu' : 'wasm';
     const detail = (d: 'webgpu' | 'wasm'): string => (d === 'webgpu' ? `WebGPU (${adapter})` : `WASM (SIMD, ${threads} thread${threads > 1 ? 's' : ''})`);
@@ -127,12 +139,18 @@ async function run(req: RestoreRequest): Promise<void> {
         },
       });
     };
+    const check = await checkRestoreOptions({ model, steps: req.steps });
+    const advice = samplerSettingsWarning(check);
+    if (advice) post({ id: req.id, type: 'warning', message: advice });
     let out = await attempt(device);
     // WebGPU kernels can produce NaN/Inf where the CPU does not; never hand those out: rerun on WASM.
     if (device === 'webgpu' && hasNonFinite(out.image.data as Float32Array)) {
       post({ id: req.id, type: 'warning', message: 'WebGPU produced non-finite values; restoring again with WASM' });
       device = 'wasm';
       out = await attempt('wasm');
+    }
+    if (out.info.noiseEstimated && out.info.steps === 0 && !canEstimateNoiseLevel(image)) {
+      post({ id: req.id, type: 'warning', message: `${req.name} is too small to estimate its noise (about ${image.channels <= 2 ? '16×16' : '24×24'} pixels are needed), so it is returned as it was` });
     }
     const img = out.image as FloatImage;
     const png = encodePng(img, { bitDepth: bitDepth === 16 ? 16 : 8 });

@@ -19,6 +19,7 @@ import { canEstimateNoiseLevel } from '../../metrics/noise-level.js';
 import { checkOutputPath, isFolderPath, isImagePath, writeImage } from '../../image/node-io.js';
 import { loadImageFile } from '../../restore/input-node.js';
 import { checkRestoreOptions, restoreImage, type RestoreOptions, type RestoreProgressEvent } from '../../restore/restore.js';
+import { samplerSettingsWarning } from '../../restore/advice.js';
 import type { SamplerMode } from '../../sde/samplers.js';
 import type { BackendName } from '../../runtime/backend.js';
 
@@ -104,24 +105,6 @@ function progressPrinter(io: CommandIO): { start(file: string, k: number, n: num
   };
 }
 
-/** Sampler settings measured to give a result worse than the input (said before any work), or null. */
-function settingsWorseThanInput(check: Awaited<ReturnType<typeof checkRestoreOptions>>): string | null {
-  const { config, sampler, steps, model } = check;
-  if ((config.sde.kind ?? 'irsde') !== 'irsde') return null;
-  const defaults = `${config.sampler.steps} step${config.sampler.steps > 1 ? 's' : ''}`;
-  if ((config.sde.prediction ?? 'noise') === 'noise') {
-    // x̂₀ from predicted noise divides by e^(−θ̄_t), tiny near T: a few long steps amplify the network's error
-    // (denoise-sigma25: 6.6 dB at 1 step, 16 at 2, 27 at 5, against 20.5 for the noisy input).
-    // A model's own default counts too: a trained run takes it from val.steps, which a quick run may have set low.
-    if (sampler !== 'posterior' || steps >= 5) return null;
-    const hint = config.sampler.steps < 5 ? `its config.json recommends ${defaults}; pass --steps 10 or more` : `its default: ${config.sampler.steps}`;
-    return `${steps} step${steps > 1 ? 's' : ''} is too few for ${model}, a noise-predicting IR-SDE model: expect a result worse than the input below ~5 steps (${hint})`;
-  }
-  // x̂₀-predicting models are trained for one posterior jump (jpeg on 6 CBSD68 images at q10, JPEG input 26.4 dB:
-  // the ODE 24.2 / 25.2 / 25.4 dB at 1 / 5 / 10 steps, the SDE 23.8 dB at 10).
-  return sampler !== 'posterior' ? `${model} predicts x̂₀ and is made for the posterior sampler (${defaults}); the ${sampler} sampler gives results worse than the input` : null;
-}
-
 export async function run(argv: string[], io: CommandIO = processIO): Promise<number> {
   let parsed;
   try {
@@ -197,7 +180,7 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
   };
 
   if (!json && io.isTTY) io.err(`irsde: model ${check.model} (${check.config.task}), ${check.sampler} sampler, ${check.steps} steps${check.tile ? `, tiles ${check.tile}px/${check.overlap}` : ''}\n`);
-  const poorSettings = settingsWorseThanInput(check);
+  const poorSettings = samplerSettingsWarning(check);
   if (poorSettings) warn(poorSettings);
 
   // Ctrl-C: abort between sampler steps, drop the image in progress, exit 130. A second Ctrl-C exits at once.
