@@ -7,9 +7,10 @@ const LONG_NAMES: Readonly<Record<string, string>> = {
   inpaint: 'inpainting', dehaze: 'dehazing', lowlight: 'low-light-enhancement', wild: 'universal',
 };
 
-/** The long name: sr → super-resolution, denoise → denoising, …; a long or unknown name is returned as it is. */
+/** The long name, lower-cased: sr → super-resolution, Denoising → denoising; an unknown name is only lower-cased. */
 export function canonicalTask(task: string): string {
-  return LONG_NAMES[task.toLowerCase()] ?? task;
+  const t = task.toLowerCase();
+  return LONG_NAMES[t] ?? t;
 }
 
 /** The short `irsde eval --task` name of a task in either form, or null for a task eval does not know. */

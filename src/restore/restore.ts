@@ -329,7 +329,10 @@ function resolveOptions(config: ModelConfig, opts: RestoreOptions, multiple: num
   const modes: SamplerMode[] = denoising ? ['ode', 'sde'] : ['posterior', 'sde', 'ode'];
   const mode = opts.sampler ?? config.sampler.mode;
   if (!modes.includes(mode)) {
-    throw new IrsdeError('bad-option', `unknown sampler "${String(mode)}" for this model`, { hint: `use ${modes.join(', ')}` });
+    const known = (['posterior', 'sde', 'ode'] as unknown[]).includes(mode);
+    throw new IrsdeError('bad-option', known
+      ? `the ${String(mode)} sampler does not apply to this model (a Denoising-SDE model: it starts from the noisy image itself)`
+      : `unknown sampler "${String(mode)}"`, { hint: `use ${modes.join(', ')}` });
   }
   const steps = opts.steps === undefined ? config.sampler.steps : checkInt('steps', opts.steps, 1, config.sde.T);
   let tile = opts.tile ?? config.tile?.size ?? DEFAULT_TILE;

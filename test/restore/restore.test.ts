@@ -211,7 +211,7 @@ test('U-Net models, Denoising-SDE models, a [-1, 1] value range; images smaller 
   const dn = await restoreImage(img, { model: 'dsde', modelsDir: models, noiseLevel: 0 });
   assert.equal(dn.info.steps, 0, 'noise level 0: nothing to do');
   assert.ok(maxDiff(dn.image.data, img.data) === 0, 'zero steps return the input');
-  await assert.rejects(restore(img, { model: 'dsde', modelsDir: models, sampler: 'posterior' }), /unknown sampler "posterior" for this model/);
+  await assert.rejects(restore(img, { model: 'dsde', modelsDir: models, sampler: 'posterior' }), /the posterior sampler does not apply to this model \(a Denoising-SDE model/);
   const pm = await restore(img, { model: 'flat-pm1', modelsDir: models, tile: 32, overlap: 8 });
   assert.ok(maxDiff(pm.data, img.data) <= 1, '[-1, 1] models map values in and out');
   for (const [w, h] of [[1, 1], [3, 2], [5, 1]]) {

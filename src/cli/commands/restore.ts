@@ -182,6 +182,10 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
   if (!json && io.isTTY) io.err(`irsde: model ${check.model} (${check.config.task}), ${check.sampler} sampler, ${check.steps} steps${check.tile ? `, tiles ${check.tile}px/${check.overlap}` : ''}\n`);
   const poorSettings = samplerSettingsWarning(check);
   if (poorSettings) warn(poorSettings);
+  const sdeMax = check.config.sde.maxSigma;
+  if (noiseLevel !== undefined && check.config.sde.kind === 'denoising' && noiseLevel > sdeMax) {
+    warn(`--noise-level ${noiseLevel} is above the highest noise ${check.model} was trained for (σ ${sdeMax}): it restores as σ ${sdeMax}`);
+  }
 
   // Ctrl-C: abort between sampler steps, drop the image in progress, exit 130. A second Ctrl-C exits at once.
   const controller = new AbortController();
