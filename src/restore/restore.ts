@@ -347,6 +347,10 @@ function resolveOptions(config: ModelConfig, opts: RestoreOptions, multiple: num
   if (typeof seed !== 'string' && !Number.isSafeInteger(seed)) throw new IrsdeError('bad-option', `seed must be an integer of magnitude at most ${Number.MAX_SAFE_INTEGER}, or a string; got ${shown(seed)}`);
   const device = opts.device ?? (isNode ? 'node' : 'wasm');
   if (!['node', 'wasm', 'webgpu'].includes(device)) throw new IrsdeError('bad-option', `unknown device "${String(device)}"`, { hint: 'use node, wasm or webgpu' });
+  // Without WebGPU (Node, or a browser without it) onnxruntime-web would quietly run 'webgpu' on the CPU.
+  if (device === 'webgpu' && !(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) {
+    throw new IrsdeError('bad-option', 'device "webgpu": this runtime has no WebGPU', { hint: isNode ? 'in Node use "node" (onnxruntime-node) or "wasm"' : 'use "wasm"' });
+  }
   if (opts.threads !== undefined) checkInt('threads', opts.threads, 1, 1024);
   if (opts.noiseLevel !== undefined && !denoising) {
     throw new IrsdeError('bad-option', `a noise level applies to Denoising-SDE models (which start from it), not to "${config.name}" (${config.sde.kind === 'irsde' ? 'an IR-SDE model that starts from its fixed maximum noise' : config.sde.kind})`, {

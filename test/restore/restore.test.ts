@@ -113,6 +113,8 @@ test('samplers: posterior, sde, ode; steps; seeds are per tile', async () => {
   await assert.rejects(restore(img, { modelsDir: models, steps: 21 }), /steps must be an integer from 1 to 20/);
   await assert.rejects(restore(img, { modelsDir: models, sampler: 'euler' as 'ode' }), /unknown sampler "euler"/);
   await assert.rejects(restore(img, { modelsDir: models, tile: 64, overlap: 40 }), /overlap must be an integer from 0 to 32/);
+  // Node has no WebGPU: onnxruntime-web would run "webgpu" on the CPU without a word
+  await assert.rejects(restore(img, { modelsDir: models, device: 'webgpu' }), /device "webgpu": this runtime has no WebGPU/);
   // options of the wrong kind say so, before any work
   await assert.rejects(restore(img, { modelsDir: models, steps: '4' as unknown as number }), /steps must be an integer from 1 to 20, got the string '4'/);
   await assert.rejects(restore(img, { modelsDir: models, threads: -1 }), /threads must be an integer from 1 to 1024, got -1/);
