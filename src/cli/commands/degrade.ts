@@ -7,7 +7,6 @@
  * outputs are never overwritten without --force.
  */
 import { parseArgs } from 'node:util';
-import { readdir, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { IrsdeError, isIrsdeError } from '../../common/errors.js';
@@ -15,6 +14,7 @@ import type { IrsdeEvent } from '../../common/events.js';
 import { writeFileAtomic } from '../../common/atomic.js';
 import { intOption } from '../args.js';
 import { signalCounter } from '../signals.js';
+import { expandInputs, finishBatch, reportProblems, type Problem } from '../batch.js';
 import { checkOutputPath, isFolderPath, isImagePath, readImage, readImageFile, writeImage } from '../../image/node-io.js';
 import { toRGB } from '../../image/convert.js';
 import { DegradeRng, hashString } from '../../degrade/random.js';
@@ -37,28 +37,6 @@ const USAGE = `usage: irsde degrade <input files or folders...> -o <output file 
 
 ${OPS_HELP}
 `;
-
-interface Problem { file: string; why: string }
-
-async function expandInputs(inputs: string[], problems: Problem[]): Promise<string[]> {
-  const files: string[] = [];
-  for (const inp of inputs) {
-    let st;
-    try { st = await stat(inp); } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      problems.push({ file: inp, why: code === 'ENOENT' ? 'no such file or folder' : (e as Error).message });
-      continue;
-    }
-    if (st.isDirectory()) {
-      const names = (await readdir(inp)).filter((n) => !n.startsWith('.') && isImagePath(n)).sort();
-      if (names.length === 0) problems.push({ file: inp, why: 'folder holds no .png/.jpg images' });
-      for (const n of names) files.push(join(inp, n));
-    } else {
-      files.push(inp);
-    }
-  }
-  return files;
-}
 
 /** Where the command writes; tests pass their own. */
 export interface CommandIO { out(s: string): void; err(s: string): void }
@@ -176,22 +154,13 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
-  for (const p of problems) {
-    if (json) emit({ type: 'error', code: 'bad-input', message: `${p.file}: ${p.why}`, file: p.file });
-    else io.err(`irsde: ${p.file}: ${p.why}\n`);
-  }
+  const reporter = { json, emit, err: io.err };
+  reportProblems(problems, reporter);
   if (interrupted) {
     const msg = `interrupted: ${ok} image(s) written${problems.length ? `, ${problems.length} failed` : ''}`;
     if (json) emit({ type: 'info', message: msg, written: ok, failed: problems.length, interrupted: true });
     else io.err(`irsde: ${msg}\n`);
     return 130;
   }
-  if (problems.length) {
-    const msg = `${ok} image(s) written, ${problems.length} failed`;
-    if (json) emit({ type: 'info', message: msg, written: ok, failed: problems.length });
-    else io.err(`irsde: ${msg}\n`);
-    return 1;
-  }
-  if (json) emit({ type: 'info', message: `${ok} image(s) written`, written: ok, failed: 0 });
-  return 0;
+  return finishBatch(ok, problems.length, reporter);
 }

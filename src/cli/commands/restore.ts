@@ -9,12 +9,12 @@
  */
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { IrsdeError, isIrsdeError } from '../../common/errors.js';
 import type { IrsdeEvent } from '../../common/events.js';
 import { intOption, numberOption } from '../args.js';
 import { signalCounter } from '../signals.js';
+import { expandInputs, finishBatch, reportProblems, type Problem } from '../batch.js';
 import { canEstimateNoiseLevel } from '../../metrics/noise-level.js';
 import { checkOutputPath, isFolderPath, isImagePath, writeImage } from '../../image/node-io.js';
 import { loadImageFile } from '../../restore/input-node.js';
@@ -49,30 +49,8 @@ const USAGE = `usage: irsde restore <input files or folders...> [-o <file or fol
 export interface CommandIO { out(s: string): void; err(s: string): void; isTTY?: boolean }
 const processIO: CommandIO = { out: (s) => { process.stdout.write(s); }, err: (s) => { process.stderr.write(s); }, isTTY: process.stderr.isTTY === true };
 
-interface Problem { file: string; why: string }
-
 /** Files restored by a previous run are not inputs. */
 const isOwnOutput = (name: string): boolean => /\.restored\.(png|jpe?g)$/i.test(name);
-
-async function expandInputs(inputs: string[], problems: Problem[]): Promise<string[]> {
-  const files: string[] = [];
-  for (const inp of inputs) {
-    let st;
-    try { st = await stat(inp); } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      problems.push({ file: inp, why: code === 'ENOENT' ? 'no such file or folder' : (e as Error).message });
-      continue;
-    }
-    if (st.isDirectory()) {
-      const names = (await readdir(inp)).filter((n) => !n.startsWith('.') && isImagePath(n) && !isOwnOutput(n)).sort();
-      if (names.length === 0) problems.push({ file: inp, why: 'folder holds no .png/.jpg images' });
-      for (const n of names) files.push(join(inp, n));
-    } else {
-      files.push(inp);
-    }
-  }
-  return files;
-}
 
 const fmtTime = (s: number): string => (s >= 90 ? `${Math.floor(s / 60)}m${Math.round(s % 60).toString().padStart(2, '0')}s` : `${s.toFixed(s < 10 ? 1 : 0)}s`);
 
@@ -160,7 +138,7 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
   const opts: RestoreOptions = { ...base, model: check.dir ?? values.model, task: undefined };
 
   const problems: Problem[] = [];
-  const files = await expandInputs(positionals, problems);
+  const files = await expandInputs(positionals, problems, isOwnOutput);
   const out = values.out;
   if (out !== undefined) {
     checkOutputPath(out);
@@ -257,22 +235,13 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
-  for (const p of problems) {
-    if (json) emit({ type: 'error', code: 'bad-input', message: `${p.file}: ${p.why}`, file: p.file });
-    else io.err(`irsde: ${p.file}: ${p.why}\n`);
-  }
+  const reporter = { json, emit, err: io.err };
+  reportProblems(problems, reporter);
   if (interrupted) {
     const msg = `interrupted: ${ok} image(s) written${dropped ? ', the image in progress was dropped' : ''}`;
     if (json) emit({ type: 'info', message: msg, written: ok, interrupted: true });
     else io.err(`irsde: ${msg}\n`);
     return 130;
   }
-  if (problems.length) {
-    const msg = `${ok} image(s) written, ${problems.length} failed`;
-    if (json) emit({ type: 'info', message: msg, written: ok, failed: problems.length });
-    else if (ok > 0 || problems.length > 1) io.err(`irsde: ${msg}\n`);
-    return 1;
-  }
-  if (json) emit({ type: 'info', message: `${ok} image(s) written`, written: ok, failed: 0 });
-  return 0;
+  return finishBatch(ok, problems.length, reporter, { lineForOneFailure: false });
 }
