@@ -45,6 +45,16 @@ export interface NoiseEstimateOptions {
   maxPatches?: number;
 }
 
+/** The channels the estimate looks at, from the first. */
+function channelsUsed(img: { channels: number; data?: ArrayLike<number> }, useChannels?: number): number {
+  const C = img.channels;
+  // Colour channels only: grey+alpha has one, RGB(A) three (a flat alpha channel would read as noise-free).
+  const used = Math.min(useChannels ?? (C === 2 ? 1 : Math.min(C, 3)), C);
+  // A grey image stored as RGB: noise shared by identical channels leaves two thirds of the joint dimensions
+  // without any, and the estimate collapses to ~0. Its first channel holds all there is to see.
+  return used > 1 && img.data && channelsEqual(img.data, C, used) ? 1 : used;
+}
+
 /**
  * Whether an image is large enough for `estimateNoiseLevel` to see its noise: the patch covariance needs about
  * twice as many 7×7 patches as it has dimensions (49 per colour channel), i.e. about 24×24 pixels for RGB and
@@ -52,8 +62,7 @@ export interface NoiseEstimateOptions {
  */
 export function canEstimateNoiseLevel(img: { width: number; height: number; channels: number; data?: ArrayLike<number> }, options: Pick<NoiseEstimateOptions, 'patch' | 'useChannels'> = {}): boolean {
   const p = options.patch ?? 7;
-  let used = Math.min(options.useChannels ?? (img.channels === 2 ? 1 : Math.min(img.channels, 3)), img.channels);
-  if (used > 1 && img.data && channelsEqual(img.data, img.channels, used)) used = 1; // as estimateNoiseLevel counts it
+  const used = channelsUsed(img, options.useChannels);
   return img.width >= p && img.height >= p && (img.width - p + 1) * (img.height - p + 1) >= 2 * p * p * used;
 }
 
@@ -65,11 +74,7 @@ export function estimateNoiseLevel(img: NoiseEstimateInput, options: NoiseEstima
   checkInput(img);
   const { width: W, height: H, channels: C, data } = img;
   const scale = options.valueScale ?? 1;
-  // Colour channels only: grey+alpha has one, RGB(A) three (a flat alpha channel would read as noise-free).
-  let used = Math.min(options.useChannels ?? (C === 2 ? 1 : Math.min(C, 3)), C);
-  // A grey image stored as RGB: noise shared by identical channels leaves two thirds of the joint dimensions
-  // without any, and the estimate collapses to ~0. Its first channel holds all there is to see.
-  if (used > 1 && channelsEqual(data, C, used)) used = 1;
+  const used = channelsUsed(img, options.useChannels);
   const p = options.patch ?? 7;
   const maxPatches = options.maxPatches ?? 5000;
   if (W < p || H < p || used < 1) return 0;
