@@ -40,7 +40,7 @@ import { MeanRevertingSDE } from '../sde/sde.js';
 import { DenoisingSDE, denoise } from '../sde/denoising.js';
 import { samplePosterior, sampleReducedSteps, sample, stridedTimesteps } from '../sde/samplers.js';
 import type { NoiseNetwork } from '../sde/types.js';
-import { asNoiseNetwork } from '../sde/prediction.js';
+import { asNoiseNetwork, MIN_NOISE_POSTERIOR_STEPS } from '../sde/prediction.js';
 import { psnr } from '../metrics/metrics.js';
 import { resolveConfig, resumeChange, valSigma, networkChannels, type TrainConfig } from './config.js';
 import { batchSpecFor, loadValImages, openBatchSource, type ValImage, type BatchSource } from './data.js';
@@ -318,8 +318,8 @@ export async function train(c: TrainConfig, opts: TrainOptions = {}): Promise<Tr
 
   // The finished model recommends the validation's sampler settings (config.json "sampler"): say when those are
   // known to come out worse than the input.
-  if (c.sde.kind === 'irsde' && c.sde.prediction === 'noise' && c.val.sampler === 'posterior' && c.val.steps < 5) {
-    emit({ type: 'warning', message: `val.steps = ${c.val.steps}: a noise-predicting model does worse than its input below ~5 posterior steps, so the validation PSNR will be low and the model will recommend ${c.val.steps} step${c.val.steps === 1 ? '' : 's'} to restore (set val.steps to 10 or more)` });
+  if (c.sde.kind === 'irsde' && c.sde.prediction === 'noise' && c.val.sampler === 'posterior' && c.val.steps < MIN_NOISE_POSTERIOR_STEPS) {
+    emit({ type: 'warning', message: `val.steps = ${c.val.steps}: a noise-predicting model does worse than its input below ~${MIN_NOISE_POSTERIOR_STEPS} posterior steps, so the validation PSNR will be low and the model will recommend ${c.val.steps} step${c.val.steps === 1 ? '' : 's'} to restore (set val.steps to 10 or more)` });
   }
   // Data (listing + validation images on this thread; batches in the worker).
   const { spec, warnings } = await batchSpecFor(c);
