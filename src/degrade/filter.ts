@@ -140,7 +140,7 @@ function tapList(kern: Kernel, rowLen: number): { off: Int32Array; wt: Float32Ar
 interface WasmCorrelator {
   memory: WebAssembly.Memory;
   pad: (src: number, rowAt: number, colAt: number, pw: number, ph: number, plane: number) => void;
-  correlate: (plane: number, pw: number, out: number, step: number, w: number, h: number, offs: number, wts: number, ends: number, ngroups: number) => void;
+  correlate: (plane: number, pw: number, out: number, step: number, w: number, h: number, offs: number, wts: number, ends: number, ngroups: number, acc: number) => void;
 }
 const getWasmCorrelator = lazySimdKernel<WasmCorrelator>(correlateWasmBase64);
 
@@ -190,9 +190,10 @@ export function filterDirect(img: FloatImage, kern: Kernel, opts: { simd?: boole
 function filterDirectWasm(wasm: WasmCorrelator, img: FloatImage, r: number, taps: { off: Int32Array; wt: Float32Array; ends: Int32Array }, out: FloatImage): void {
   const { width: W, height: H, channels: C } = img;
   const PW = W + 2 * r, PH = H + 2 * r, T = taps.off.length, G = taps.ends.length, n = W * H * C;
-  // memory layout (byte offsets, 16-aligned): taps, weights, group ends, row and column tables, image, result, plane
+  // memory layout (byte offsets, 16-aligned): the kernel's scratch for a block's float64 totals, taps, weights,
+  // group ends, row and column tables, image, result, plane
   const align = (b: number): number => (b + 15) & ~15;
-  const offsAt = 0, wtsAt = align(offsAt + 4 * T), endsAt = align(wtsAt + 4 * T), rowAt = align(endsAt + 4 * G), colAt = align(rowAt + 4 * PH);
+  const accAt = 0, offsAt = 192, wtsAt = align(offsAt + 4 * T), endsAt = align(wtsAt + 4 * T), rowAt = align(endsAt + 4 * G), colAt = align(rowAt + 4 * PH);
   const srcAt = align(colAt + 4 * PW * C), dstAt = align(srcAt + 4 * n), planeAt = align(dstAt + 4 * n);
   const buf = wasmMemory(wasm.memory, planeAt + 4 * PW * PH);
   const offs = new Int32Array(buf, offsAt, T);
@@ -207,7 +208,7 @@ function filterDirectWasm(wasm: WasmCorrelator, img: FloatImage, r: number, taps
   new Float32Array(buf, srcAt, n).set(img.data);
   for (let c = 0; c < C; c++) {
     wasm.pad(srcAt, rowAt, colAt + 4 * c * PW, PW, PH, planeAt);
-    wasm.correlate(planeAt, PW, dstAt + 4 * c, 4 * C, W, H, offsAt, wtsAt, endsAt, G);
+    wasm.correlate(planeAt, PW, dstAt + 4 * c, 4 * C, W, H, offsAt, wtsAt, endsAt, G, accAt);
   }
   out.data.set(new Float32Array(buf, dstAt, n));
 }

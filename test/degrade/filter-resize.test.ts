@@ -49,8 +49,8 @@ test('direct and FFT filtering agree on large images and kernels (incl. kernels 
 test('direct filtering: SIMD kernel and TypeScript loop give the same bits, within 5e-7 of exact float64 sums', () => {
   const r = new DegradeRng(3);
   const reflect = (i: number, n: number): number => { while (i < 0 || i >= n) i = i < 0 ? -i : 2 * n - 2 - i; return i; };
-  // widths: a multiple of 16, ragged (an overlapping last block), narrower than one 16-pixel block
-  for (const [w, h] of [[48, 20], [53, 17], [11, 9]] as const) {
+  // widths: a multiple of the 24-pixel block, ragged (an overlapping last block), narrower than one block
+  for (const [w, h] of [[48, 20], [53, 17], [11, 9], [23, 25]] as const) {
     const img: FloatImage = { data: new Float32Array(w * h * 3).map(() => r.random()), width: w, height: h, channels: 3 };
     for (const k of [gaussianKernel(21, 4), sincKernel(11, 1.3), lineKernel(9, 3), defocusKernel(7), gaussianKernel(3, 0.8)]) {
       if (k.size > Math.min(w, h)) continue;

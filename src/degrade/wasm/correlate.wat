@@ -1,7 +1,7 @@
 ;; 2-D correlation of one reflect-padded float32 plane with a list of taps (WebAssembly SIMD).
 ;; The taps come in groups of whole kernel rows. For every output pixel
 ;;   o(y, x) = Σ_groups f64( Σ_{taps t of the group, in order} w[t] · plane[y·PW + x + off[t]] )
-;; where the inner sums are float32 (four lanes, sixteen pixels per block) and the outer sum is float64, in group
+;; where the inner sums are float32 (four lanes, 24 pixels per block) and the outer sum is float64, in group
 ;; order. f32x4/f64x2 lanes round exactly like scalar f32/f64 arithmetic (no fused multiply-add), so the result
 ;; is bit-identical to the TypeScript twin on every engine. Float32 row sums halve the work of an all-float64
 ;; loop; summing groups of at most ~24 taps in float64 keeps the error near float32 rounding (≤ 3e-7 measured).
@@ -37,46 +37,59 @@
   ;; $offs: i32 byte offsets of the taps; $wts: their float32 weights; $ends: for each of the $ngroups row
   ;; groups, the byte offset into $offs where it ends (taps [previous end, end) belong to the group).
   ;; $out: the first value of this channel in the interleaved float32 output; $step: bytes between pixels.
+  ;; $acc: 192 bytes of scratch (16-aligned) for a block's float64 totals.
   (func (export "correlate")
     (param $plane i32) (param $pw i32) (param $out i32) (param $step i32) (param $w i32) (param $h i32)
-    (param $offs i32) (param $wts i32) (param $ends i32) (param $ngroups i32)
+    (param $offs i32) (param $wts i32) (param $ends i32) (param $ngroups i32) (param $acc i32)
     (local $y i32) (local $x i32) (local $t i32) (local $tEnd i32) (local $g i32) (local $gEnd i32)
-    (local $rowIn i32) (local $rowOut i32) (local $base i32) (local $p i32) (local $w16 i32)
-    (local $wv v128) (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
-    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
-    (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
+    (local $rowIn i32) (local $rowOut i32) (local $base i32) (local $p i32) (local $wBlocks i32)
+    (local $wv v128) (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $r4 v128) (local $r5 v128)
     (local $ws f32) (local $rs f32) (local $s f64)
     (local.set $gEnd (i32.shl (local.get $ngroups) (i32.const 2)))
-    ;; x limit for the 16-pixel blocks: w rounded down to a multiple of 16
-    (local.set $w16 (i32.and (local.get $w) (i32.const -16)))
+    ;; x limit for the 24-pixel blocks: w rounded down to a multiple of 24
+    (local.set $wBlocks (i32.sub (local.get $w) (i32.rem_u (local.get $w) (i32.const 24))))
     (block $rowsDone
       (loop $rows
         (br_if $rowsDone (i32.ge_u (local.get $y) (local.get $h)))
         (local.set $rowIn (i32.add (local.get $plane) (i32.shl (i32.mul (local.get $y) (local.get $pw)) (i32.const 2))))
         (local.set $rowOut (i32.add (local.get $out) (i32.mul (i32.mul (local.get $y) (local.get $w)) (local.get $step))))
         (local.set $x (i32.const 0))
-        ;; sixteen output pixels at a time: four float32x4 row sums, eight float64x2 totals
+        ;; 24 output pixels at a time: six float32x4 group sums (six independent add chains: the loop is bound by
+        ;; the adds' latency, so more chains are faster, up to what fits in registers — eight spilled in V8), the
+        ;; float64 totals in the 192-byte scratch at $acc, touched once per group
+        ;; past the last full block: if the row is ragged, one more block ending at the row's end (it recomputes
+        ;; a few pixels, with identical results since every pixel's sums are independent)
         (block $blocksDone
           (loop $blocks
-            ;; past the last full block: if the row is ragged, one more block ending at the row's end (it
-            ;; recomputes a few pixels, with identical results since every pixel's sums are independent)
-            (if (i32.ge_u (local.get $x) (local.get $w16))
+            (if (i32.ge_u (local.get $x) (local.get $wBlocks))
               (then
-                (br_if $blocksDone (i32.or (i32.eq (local.get $x) (local.get $w)) (i32.lt_u (local.get $w) (i32.const 16))))
-                (local.set $x (i32.sub (local.get $w) (i32.const 16)))))
+                (br_if $blocksDone (i32.or (i32.eq (local.get $x) (local.get $w)) (i32.lt_u (local.get $w) (i32.const 24))))
+                (local.set $x (i32.sub (local.get $w) (i32.const 24)))))
             (local.set $base (i32.add (local.get $rowIn) (i32.shl (local.get $x) (i32.const 2))))
-            (local.set $a0 (v128.const f64x2 0 0)) (local.set $a1 (v128.const f64x2 0 0))
-            (local.set $a2 (v128.const f64x2 0 0)) (local.set $a3 (v128.const f64x2 0 0))
-            (local.set $a4 (v128.const f64x2 0 0)) (local.set $a5 (v128.const f64x2 0 0))
-            (local.set $a6 (v128.const f64x2 0 0)) (local.set $a7 (v128.const f64x2 0 0))
+            (v128.store offset=0 (local.get $acc) (v128.const f64x2 0 0))
+            (v128.store offset=16 (local.get $acc) (v128.const f64x2 0 0))
+            (v128.store offset=32 (local.get $acc) (v128.const f64x2 0 0))
+            (v128.store offset=48 (local.get $acc) (v128.const f64x2 0 0))
+            (v128.store offset=64 (local.get $acc) (v128.const f64x2 0 0))
+            (v128.store offset=80 (local.get $acc) (v128.const f64x2 0 0))
+            (v128.store offset=96 (local.get $acc) (v128.const f64x2 0 0))
+            (v128.store offset=112 (local.get $acc) (v128.const f64x2 0 0))
+            (v128.store offset=128 (local.get $acc) (v128.const f64x2 0 0))
+            (v128.store offset=144 (local.get $acc) (v128.const f64x2 0 0))
+            (v128.store offset=160 (local.get $acc) (v128.const f64x2 0 0))
+            (v128.store offset=176 (local.get $acc) (v128.const f64x2 0 0))
             (local.set $t (i32.const 0))
             (local.set $g (i32.const 0))
             (block $groupsDone
               (loop $groups
                 (br_if $groupsDone (i32.ge_u (local.get $g) (local.get $gEnd)))
                 (local.set $tEnd (i32.load (i32.add (local.get $ends) (local.get $g))))
-                (local.set $r0 (v128.const f32x4 0 0 0 0)) (local.set $r1 (v128.const f32x4 0 0 0 0))
-                (local.set $r2 (v128.const f32x4 0 0 0 0)) (local.set $r3 (v128.const f32x4 0 0 0 0))
+                (local.set $r0 (v128.const f32x4 0 0 0 0))
+                (local.set $r1 (v128.const f32x4 0 0 0 0))
+                (local.set $r2 (v128.const f32x4 0 0 0 0))
+                (local.set $r3 (v128.const f32x4 0 0 0 0))
+                (local.set $r4 (v128.const f32x4 0 0 0 0))
+                (local.set $r5 (v128.const f32x4 0 0 0 0))
                 (block $tapsDone
                   (loop $taps
                     (br_if $tapsDone (i32.ge_u (local.get $t) (local.get $tEnd)))
@@ -86,33 +99,77 @@
                     (local.set $r1 (f32x4.add (local.get $r1) (f32x4.mul (local.get $wv) (v128.load offset=16 align=4 (local.get $p)))))
                     (local.set $r2 (f32x4.add (local.get $r2) (f32x4.mul (local.get $wv) (v128.load offset=32 align=4 (local.get $p)))))
                     (local.set $r3 (f32x4.add (local.get $r3) (f32x4.mul (local.get $wv) (v128.load offset=48 align=4 (local.get $p)))))
+                    (local.set $r4 (f32x4.add (local.get $r4) (f32x4.mul (local.get $wv) (v128.load offset=64 align=4 (local.get $p)))))
+                    (local.set $r5 (f32x4.add (local.get $r5) (f32x4.mul (local.get $wv) (v128.load offset=80 align=4 (local.get $p)))))
                     (local.set $t (i32.add (local.get $t) (i32.const 4)))
                     (br $taps)))
-                (local.set $a0 (f64x2.add (local.get $a0) (f64x2.promote_low_f32x4 (local.get $r0))))
-                (local.set $a1 (f64x2.add (local.get $a1) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $r0) (local.get $r0)))))
-                (local.set $a2 (f64x2.add (local.get $a2) (f64x2.promote_low_f32x4 (local.get $r1))))
-                (local.set $a3 (f64x2.add (local.get $a3) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $r1) (local.get $r1)))))
-                (local.set $a4 (f64x2.add (local.get $a4) (f64x2.promote_low_f32x4 (local.get $r2))))
-                (local.set $a5 (f64x2.add (local.get $a5) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $r2) (local.get $r2)))))
-                (local.set $a6 (f64x2.add (local.get $a6) (f64x2.promote_low_f32x4 (local.get $r3))))
-                (local.set $a7 (f64x2.add (local.get $a7) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $r3) (local.get $r3)))))
+                (v128.store offset=0 (local.get $acc) (f64x2.add (v128.load offset=0 (local.get $acc)) (f64x2.promote_low_f32x4 (local.get $r0))))
+                (v128.store offset=16 (local.get $acc) (f64x2.add (v128.load offset=16 (local.get $acc)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $r0) (local.get $r0)))))
+                (v128.store offset=32 (local.get $acc) (f64x2.add (v128.load offset=32 (local.get $acc)) (f64x2.promote_low_f32x4 (local.get $r1))))
+                (v128.store offset=48 (local.get $acc) (f64x2.add (v128.load offset=48 (local.get $acc)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $r1) (local.get $r1)))))
+                (v128.store offset=64 (local.get $acc) (f64x2.add (v128.load offset=64 (local.get $acc)) (f64x2.promote_low_f32x4 (local.get $r2))))
+                (v128.store offset=80 (local.get $acc) (f64x2.add (v128.load offset=80 (local.get $acc)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $r2) (local.get $r2)))))
+                (v128.store offset=96 (local.get $acc) (f64x2.add (v128.load offset=96 (local.get $acc)) (f64x2.promote_low_f32x4 (local.get $r3))))
+                (v128.store offset=112 (local.get $acc) (f64x2.add (v128.load offset=112 (local.get $acc)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $r3) (local.get $r3)))))
+                (v128.store offset=128 (local.get $acc) (f64x2.add (v128.load offset=128 (local.get $acc)) (f64x2.promote_low_f32x4 (local.get $r4))))
+                (v128.store offset=144 (local.get $acc) (f64x2.add (v128.load offset=144 (local.get $acc)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $r4) (local.get $r4)))))
+                (v128.store offset=160 (local.get $acc) (f64x2.add (v128.load offset=160 (local.get $acc)) (f64x2.promote_low_f32x4 (local.get $r5))))
+                (v128.store offset=176 (local.get $acc) (f64x2.add (v128.load offset=176 (local.get $acc)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $r5) (local.get $r5)))))
                 (local.set $g (i32.add (local.get $g) (i32.const 4)))
                 (br $groups)))
             (local.set $p (i32.add (local.get $rowOut) (i32.mul (local.get $x) (local.get $step))))
-            (call $store2 (local.get $p) (local.get $step) (local.get $a0))
-            (call $store2 (i32.add (local.get $p) (i32.mul (local.get $step) (i32.const 2))) (local.get $step) (local.get $a1))
-            (call $store2 (i32.add (local.get $p) (i32.mul (local.get $step) (i32.const 4))) (local.get $step) (local.get $a2))
-            (call $store2 (i32.add (local.get $p) (i32.mul (local.get $step) (i32.const 6))) (local.get $step) (local.get $a3))
-            (call $store2 (i32.add (local.get $p) (i32.mul (local.get $step) (i32.const 8))) (local.get $step) (local.get $a4))
-            (call $store2 (i32.add (local.get $p) (i32.mul (local.get $step) (i32.const 10))) (local.get $step) (local.get $a5))
-            (call $store2 (i32.add (local.get $p) (i32.mul (local.get $step) (i32.const 12))) (local.get $step) (local.get $a6))
-            (call $store2 (i32.add (local.get $p) (i32.mul (local.get $step) (i32.const 14))) (local.get $step) (local.get $a7))
-            (local.set $x (i32.add (local.get $x) (i32.const 16)))
+            (f32.store (local.get $p) (f32.demote_f64 (f64.load offset=0 (local.get $acc))))
+            (local.set $p (i32.add (local.get $p) (local.get $step)))
+            (f32.store (local.get $p) (f32.demote_f64 (f64.load offset=8 (local.get $acc))))
+            (local.set $p (i32.add (local.get $p) (local.get $step)))
+            (f32.store (local.get $p) (f32.demote_f64 (f64.load offset=16 (local.get $acc))))
+            (local.set $p (i32.add (local.get $p) (local.get $step)))
+            (f32.store (local.get $p) (f32.demote_f64 (f64.load offset=24 (local.get $acc))))
+            (local.set $p (i32.add (local.get $p) (local.get $step)))
+            (f32.store (local.get $p) (f32.demote_f64 (f64.load offset=32 (local.get $acc))))
+            (local.set $p (i32.add (local.get $p) (local.get $step)))
+            (f32.store (local.get $p) (f32.demote_f64 (f64.load offset=40 (local.get $acc))))
+            (local.set $p (i32.add (local.get $p) (local.get $step)))
+            (f32.store (local.get $p) (f32.demote_f64 (f64.load offset=48 (local.get $acc))))
+            (local.set $p (i32.add (local.get $p) (local.get $step)))
+            (f32.store (local.get $p) (f32.demote_f64 (f64.load offset=56 (local.get $acc))))
+            (local.set $p (i32.add (local.get $p) (local.get $step)))
+            (f32.store (local.get $p) (f32.demote_f64 (f64.load offset=64 (local.get $acc))))
+            (local.set $p (i32.add (local.get $p) (local.get $step)))
+            (f32.store (local.get $p) (f32.demote_f64 (f64.load offset=72 (local.get $acc))))
+            (local.set $p (i32.add (local.get $p) (local.get $step)))
+            (f32.store (local.get $p) (f32.demote_f64 (f64.load offset=80 (local.get $acc))))
+            (local.set $p (i32.add (local.get $p) (local.get $step)))
+            (f32.store (local.get $p) (f32.demote_f64 (f64.load offset=88 (local.get $acc))))
+            (local.set $p (i32.add (local.get $p) (local.get $step)))
+            (f32.store (local.get $p) (f32.demote_f64 (f64.load offset=96 (local.get $acc))))
+            (local.set $p (i32.add (local.get $p) (local.get $step)))
+            (f32.store (local.get $p) (f32.demote_f64 (f64.load offset=104 (local.get $acc))))
+            (local.set $p (i32.add (local.get $p) (local.get $step)))
+            (f32.store (local.get $p) (f32.demote_f64 (f64.load offset=112 (local.get $acc))))
+            (local.set $p (i32.add (local.get $p) (local.get $step)))
+            (f32.store (local.get $p) (f32.demote_f64 (f64.load offset=120 (local.get $acc))))
+            (local.set $p (i32.add (local.get $p) (local.get $step)))
+            (f32.store (local.get $p) (f32.demote_f64 (f64.load offset=128 (local.get $acc))))
+            (local.set $p (i32.add (local.get $p) (local.get $step)))
+            (f32.store (local.get $p) (f32.demote_f64 (f64.load offset=136 (local.get $acc))))
+            (local.set $p (i32.add (local.get $p) (local.get $step)))
+            (f32.store (local.get $p) (f32.demote_f64 (f64.load offset=144 (local.get $acc))))
+            (local.set $p (i32.add (local.get $p) (local.get $step)))
+            (f32.store (local.get $p) (f32.demote_f64 (f64.load offset=152 (local.get $acc))))
+            (local.set $p (i32.add (local.get $p) (local.get $step)))
+            (f32.store (local.get $p) (f32.demote_f64 (f64.load offset=160 (local.get $acc))))
+            (local.set $p (i32.add (local.get $p) (local.get $step)))
+            (f32.store (local.get $p) (f32.demote_f64 (f64.load offset=168 (local.get $acc))))
+            (local.set $p (i32.add (local.get $p) (local.get $step)))
+            (f32.store (local.get $p) (f32.demote_f64 (f64.load offset=176 (local.get $acc))))
+            (local.set $p (i32.add (local.get $p) (local.get $step)))
+            (f32.store (local.get $p) (f32.demote_f64 (f64.load offset=184 (local.get $acc))))
+            (local.set $x (i32.add (local.get $x) (i32.const 24)))
             (br $blocks)))
-        ;; rows narrower than 16 pixels: one pixel at a time, with the same sums
-        (if (i32.ge_u (local.get $w) (i32.const 16)) (then (local.set $x (local.get $w))))
-        ;; the last w mod 16 pixels one at a time, with the same sums
-        (block $tailDone
+        ;; rows narrower than 24 pixels: one pixel at a time, with the same sums
+        (if (i32.ge_u (local.get $w) (i32.const 24)) (then (local.set $x (local.get $w))))
+                (block $tailDone
           (loop $tail
             (br_if $tailDone (i32.ge_u (local.get $x) (local.get $w)))
             (local.set $base (i32.add (local.get $rowIn) (i32.shl (local.get $x) (i32.const 2))))
@@ -141,9 +198,4 @@
         (local.set $y (i32.add (local.get $y) (i32.const 1)))
         (br $rows)))
   )
-
-  ;; two neighbouring results as float32, $step bytes apart
-  (func $store2 (param $p i32) (param $step i32) (param $v v128)
-    (f32.store (local.get $p) (f32.demote_f64 (f64x2.extract_lane 0 (local.get $v))))
-    (f32.store (i32.add (local.get $p) (local.get $step)) (f32.demote_f64 (f64x2.extract_lane 1 (local.get $v)))))
 )
