@@ -1,7 +1,7 @@
 /** Random blur (`random_blur`), Wiener ringing and the under-display-camera PSF filter (DEGRADATIONS.md §4). */
 import { createImage, type FloatImage } from '../image/types.js';
-import { pad, crop } from '../image/pad.js';
-import { fft2d } from './fft.js';
+import { reflectSymmetric } from '../image/pad.js';
+import { dftAxis0 } from './fft.js';
 import { cos, sin } from './detmath.js';
 import { filter2D } from './filter.js';
 import { randomMixedKernel, randomSincKernel, type Kernel, type KernelParams } from './kernels.js';
@@ -23,88 +23,175 @@ export interface BlurStep {
  */
 export function wienerRinging(img: FloatImage, kern: Kernel, opts: { pad?: number; eps?: number } = {}): FloatImage {
   const p = opts.pad ?? 20, eps = opts.eps ?? 0.006;
-  const padded = pad(img, p, p, p, p, 'symmetric');
-  const { width: PW, height: PH, channels: C } = padded;
-  const n = PW * PH, k = kern.size, r = (k - 1) >> 1;
+  const PW = img.width + 2 * p, PH = img.height + 2 * p, k = kern.size;
   if (k > PW || k > PH) throw new RangeError(`image too small (${img.width}x${img.height}) for a ${k}x${k} Wiener kernel`);
-  const { re: hr, im: hi } = kernelSpectrum(kern, PH, PW);
-  const gr = new Float64Array(n), gi = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const a = hr[i]!, b = hi[i]!;
+  const { re: g, im: gi, rows } = kernelSpectrum(kern, PH, PW);
+  // the 1/(2·PH·PW) of the transforms (see filterRealFFT) rides on G
+  const scale = 1 / (2 * PH * PW);
+  for (let i = 0; i < rows * PW; i++) {
+    const a = g[i]!, b = gi[i]!;
     const den = a * a + b * b + eps;
-    gr[i] = a / den; gi[i] = -b / den;
+    g[i] = (a / den) * scale; gi[i] = (-b / den) * scale;
   }
-  return applySpectrum(padded, gr, gi, p, img.width, img.height);
+  return filterRealFFT(img, p, g, gi);
+}
+
+const phaseTables = new Map<number, { c: Float64Array; s: Float64Array }>();
+
+/** cos and sin of −2πm/N for m = 0 … N − 1 (the deterministic ones of detmath.ts), cached per N. */
+function phaseTable(N: number): { c: Float64Array; s: Float64Array } {
+  let t = phaseTables.get(N);
+  if (!t) {
+    const c = new Float64Array(N), s = new Float64Array(N);
+    for (let m = 0; m < N; m++) { const a = (-2 * Math.PI * m) / N; c[m] = cos(a); s[m] = sin(a); }
+    t = { c, s };
+    phaseTables.set(N, t);
+  }
+  return t;
 }
 
 /**
  * The 2-D DFT over a PH×PW frame of a k×k kernel centred at (0, 0) and wrapped circularly:
- * H(u, v) = Σ_ij w_ij e^{−2πi(u(i−r)/PH + v(j−r)/PW)}, as two separable sums (k·PW + k·PH·PW complex
- * multiply-adds). For the small kernels here this is 5–10× cheaper than an FFT of the frame, whose sizes
- * (e.g. 296 = 8·37) need Bluestein's algorithm; the values agree with the FFT to rounding.
+ * H(u, v) = Σ_ij w_ij e^{−2πi(u(i−r)/PH + v(j−r)/PW)}, as two separable sums (k·PW + k·rows·PW complex
+ * multiply-adds). For the small kernels here this is several times cheaper than an FFT of the frame. The
+ * kernel is real, so H(−u, −v) = conj H(u, v) and only u = 0 … ⌊PH/2⌋ (`rows` of them) is computed, stored
+ * transposed, [v][u], the layout `filterRealFFT` multiplies in.
  */
-function kernelSpectrum(kern: Kernel, PH: number, PW: number): { re: Float64Array; im: Float64Array } {
-  const k = kern.size, r = (k - 1) >> 1;
-  const phase = (N: number, u: number, d: number): [number, number] => {
-    const a = (-2 * Math.PI * ((((u * d) % N) + N) % N)) / N; // exact integer reduction keeps the angle accurate
-    return [cos(a), sin(a)];
-  };
+function kernelSpectrum(kern: Kernel, PH: number, PW: number): { re: Float64Array; im: Float64Array; rows: number } {
+  const k = kern.size, r = (k - 1) >> 1, rows = (PH >> 1) + 1;
+  // the angles are reduced exactly in integers (u·d mod N), which keeps them accurate, and looked up
+  const tw = phaseTable(PW), th = phaseTable(PH);
+  const mod = (x: number, N: number): number => ((x % N) + N) % N;
   // C[i][v] = Σ_j w_ij e^{−2πi v (j−r)/PW}
   const cr = new Float64Array(k * PW), ci = new Float64Array(k * PW);
   for (let v = 0; v < PW; v++) for (let j = 0; j < k; j++) {
-    const [c, s] = phase(PW, v, j - r);
+    const m = mod(v * (j - r), PW), c = tw.c[m]!, s = tw.s[m]!;
     for (let i = 0; i < k; i++) {
       const w = kern.data[i * k + j]!;
       if (w === 0) continue;
       cr[i * PW + v] += w * c; ci[i * PW + v] += w * s;
     }
   }
-  // H[u][v] = Σ_i e^{−2πi u (i−r)/PH} C[i][v]
-  const re = new Float64Array(PH * PW), im = new Float64Array(PH * PW);
-  for (let u = 0; u < PH; u++) {
-    const o = u * PW;
+  // E[i][u] = e^{−2πi u (i−r)/PH}
+  const er = new Float64Array(k * rows), ei = new Float64Array(k * rows);
+  for (let i = 0; i < k; i++) for (let u = 0; u < rows; u++) { const m = mod(u * (i - r), PH); er[i * rows + u] = th.c[m]!; ei[i * rows + u] = th.s[m]!; }
+  // H[v][u] = Σ_i E[i][u] C[i][v]
+  const re = new Float64Array(rows * PW), im = new Float64Array(rows * PW);
+  for (let v = 0; v < PW; v++) {
+    const o = v * rows;
     for (let i = 0; i < k; i++) {
-      const [a, b] = phase(PH, u, i - r);
-      const q = i * PW;
-      for (let v = 0; v < PW; v++) {
-        const x = cr[q + v]!, y = ci[q + v]!;
-        re[o + v] += a * x - b * y; im[o + v] += a * y + b * x;
+      const x = cr[i * PW + v]!, y = ci[i * PW + v]!, q = i * rows;
+      for (let u = 0; u < rows; u++) {
+        const a = er[q + u]!, b = ei[q + u]!;
+        re[o + u] += a * x - b * y; im[o + u] += a * y + b * x;
       }
     }
   }
-  return { re, im };
+  return { re, im, rows };
 }
 
-/** Multiply each channel's spectrum by G (Hermitian, so real outputs) and crop the pad. */
-function applySpectrum(padded: FloatImage, gr: Float64Array, gi: Float64Array, p: number, W: number, H: number): FloatImage {
-  const { width: PW, height: PH, channels: C } = padded;
-  const n = PW * PH;
-  const re = new Float64Array(n), im = new Float64Array(n);
-  const full = createImage(PW, PH, C);
-  for (let c = 0; c < C; c += 2) {
-    const pair = c + 1 < C;
-    for (let i = 0; i < n; i++) { re[i] = padded.data[i * C + c]!; im[i] = pair ? padded.data[i * C + c + 1]! : 0; }
-    fft2d(re, im, PH, PW, false);
-    for (let i = 0; i < n; i++) {
-      const a = re[i]!, b = im[i]!, x = gr[i]!, y = gi[i]!;
-      re[i] = a * x - b * y; im[i] = a * y + b * x;
-    }
-    fft2d(re, im, PH, PW, true);
-    for (let i = 0; i < n; i++) {
-      full.data[i * C + c] = re[i]! / n;
-      if (pair) full.data[i * C + c + 1] = im[i]! / n;
+let aRe = new Float64Array(0), aIm = new Float64Array(0), bRe = new Float64Array(0), bIm = new Float64Array(0);
+
+/**
+ * out = F⁻¹(F(img padded) · G) cropped, per channel, for a real image and a Hermitian G (the spectrum of a real
+ * kernel, or a function of it), given as its rows u = 0 … ⌊PH/2⌋ transposed ([v][u], PW × rows) and already
+ * multiplied by 1/(2·PH·PW). The padding is `p` px symmetric on every side (PH×PW the padded frame).
+ *
+ * Real input halves the work of a complex transform: along y the columns 2j and 2j + 1 of every channel ride as
+ * one complex column (all channels side by side, one transform call), then split by Hermitian symmetry,
+ * F_{2j}(u) + F_{2j+1}(u)·i = Z(u), F(−u) = conj F(u); along x only the rows u ≤ PH/2 are transformed, the
+ * rest being their conjugates. The inverse undoes the same steps in reverse. Per channel this costs about half
+ * of one complex 2-D transform each way, where pairing channels (R + iG, then B alone) cost two thirds.
+ */
+function filterRealFFT(img: FloatImage, p: number, gr: Float64Array, gi: Float64Array): FloatImage {
+  const { width: W, height: H, channels: C } = img;
+  const PW = W + 2 * p, PH = H + 2 * p;
+  const J = (PW + 1) >> 1, rows = (PH >> 1) + 1;
+  const la = C * J, lb = C * rows; // row lengths of A (PH × C·J, the y pass) and B (PW × C·rows, the x pass)
+  if (aRe.length < PH * la) { aRe = new Float64Array(PH * la); aIm = new Float64Array(PH * la); }
+  if (bRe.length < PW * lb) { bRe = new Float64Array(PW * lb); bIm = new Float64Array(PW * lb); }
+  const d = img.data;
+  // 1. A[y][c·J + j] = P_c(y, 2j) + i·P_c(y, 2j + 1), the padded image read in place
+  const xs = new Int32Array(2 * J);
+  for (let x = 0; x < 2 * J; x++) xs[x] = x < PW ? reflectSymmetric(x - p, W) * C : -1;
+  for (let y = 0; y < PH; y++) {
+    const row = reflectSymmetric(y - p, H) * W * C, o = y * la;
+    for (let c = 0; c < C; c++) {
+      const oc = o + c * J, rc = row + c;
+      for (let j = 0; j < J; j++) {
+        const x1 = xs[2 * j + 1]!;
+        aRe[oc + j] = d[rc + xs[2 * j]!]!;
+        aIm[oc + j] = x1 < 0 ? 0 : d[rc + x1]!;
+      }
     }
   }
-  return crop(full, p, p, W, H);
+  dftAxis0(aRe, aIm, PH, la, la);
+  // 2. split the pairs, 2·F_{2j}(u) = Z(u) + conj Z(−u), 2·F_{2j+1}(u) = −i(Z(u) − conj Z(−u)), into B[x][c·rows + u]
+  for (let u = 0; u < rows; u++) {
+    const o1 = u * la, o2 = ((PH - u) % PH) * la;
+    for (let c = 0; c < C; c++) {
+      const cb = c * rows + u, ca = c * J;
+      for (let j = 0; j < J; j++) {
+        const z1r = aRe[o1 + ca + j]!, z1i = aIm[o1 + ca + j]!, z2r = aRe[o2 + ca + j]!, z2i = -aIm[o2 + ca + j]!;
+        const e = 2 * j * lb + cb;
+        bRe[e] = z1r + z2r; bIm[e] = z1i + z2i;
+        if (2 * j + 1 < PW) { bRe[e + lb] = z1i - z2i; bIm[e + lb] = z2r - z1r; }
+      }
+    }
+  }
+  // 3. along x, times G, back
+  dftAxis0(bRe, bIm, PW, lb, lb);
+  for (let v = 0; v < PW; v++) {
+    const og = v * rows;
+    for (let c = 0; c < C; c++) {
+      const o = v * lb + c * rows;
+      for (let u = 0; u < rows; u++) {
+        const a = bRe[o + u]!, b = bIm[o + u]!, x = gr[og + u]!, y = gi[og + u]!;
+        bRe[o + u] = a * x - b * y; bIm[o + u] = a * y + b * x;
+      }
+    }
+  }
+  dftAxis0(bRe, bIm, PW, lb, lb, true);
+  // 4. pair the columns again, Z(u) = Y_{2j}(u) + i·Y_{2j+1}(u), the rows u > PH/2 from conj Y(PH − u); Y(0) and
+  //    Y(PH/2) are real but for rounding, and only their real parts are used (the exact Hermitian projection)
+  for (let u = 0; u < PH; u++) {
+    const mirror = u >= rows, uu = mirror ? PH - u : u, real = uu === 0 || 2 * uu === PH;
+    const o = u * la;
+    for (let c = 0; c < C; c++) {
+      const cb = c * rows + uu, ca = o + c * J;
+      for (let j = 0; j < J; j++) {
+        const e = 2 * j * lb + cb, odd = 2 * j + 1 < PW;
+        const er = bRe[e]!, ei = bIm[e]!, or = odd ? bRe[e + lb]! : 0, oi = odd ? bIm[e + lb]! : 0;
+        if (real) { aRe[ca + j] = er; aIm[ca + j] = or; }
+        else if (mirror) { aRe[ca + j] = er + oi; aIm[ca + j] = or - ei; }
+        else { aRe[ca + j] = er - oi; aIm[ca + j] = ei + or; }
+      }
+    }
+  }
+  dftAxis0(aRe, aIm, PH, la, la, true);
+  // 5. crop: P_c(y, x) is the real part of A[y][c·J + x/2] for even x, the imaginary part for odd x
+  const out = createImage(W, H, C), od = out.data;
+  for (let y = 0; y < H; y++) {
+    const o = (y + p) * la;
+    for (let c = 0; c < C; c++) {
+      const ca = o + c * J;
+      for (let x = 0; x < W; x++) {
+        const xx = x + p, i = ca + (xx >> 1);
+        od[(y * W + x) * C + c] = (xx & 1) === 0 ? aRe[i]! : aIm[i]!;
+      }
+    }
+  }
+  return out;
 }
 
 /** Filter by FFT with a (large) PSF, circular over a 20 px symmetric pad. */
 export function psfFilterFFT(img: FloatImage, psf: Kernel): FloatImage {
   const p = 20;
-  const padded = pad(img, p, p, p, p, 'symmetric');
-  const { width: PW, height: PH } = padded;
-  const { re, im } = kernelSpectrum(psf, PH, PW);
-  return applySpectrum(padded, re, im, p, img.width, img.height);
+  const PW = img.width + 2 * p, PH = img.height + 2 * p;
+  const { re, im, rows } = kernelSpectrum(psf, PH, PW);
+  const scale = 1 / (2 * PH * PW);
+  for (let i = 0; i < rows * PW; i++) { re[i] = re[i]! * scale; im[i] = im[i]! * scale; }
+  return filterRealFFT(img, p, re, im);
 }
 
 function blend(a: FloatImage, b: FloatImage, p: number): FloatImage {

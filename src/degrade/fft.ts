@@ -2,10 +2,14 @@
  * A small mixed-radix (2, 3, 4, 5) complex FFT, Stockham autosort, vectorised over whole rows (the inner
  * loops run over contiguous memory). Sizes with one larger prime p (p − 1 smooth) take a four-step split with
  * Rader's algorithm; any other size Bluestein's chirp-z transform. Twiddles come from the deterministic sin/cos
- * of `detmath.ts`, so results agree across JavaScript engines.
+ * of `detmath.ts`, so results agree across JavaScript engines. The butterflies and row operations of the
+ * 2^a 3^b 5^c and Rader paths run in WebAssembly SIMD where available (`wasm/fft.wat`, 2–4× faster), with
+ * TypeScript twins that give the same bits elsewhere.
  * Used for large-kernel filtering and the Wiener/UDC operators.
  */
 import { cos, sin } from './detmath.js';
+import { fftWasmBase64 } from './wasm/fft.wasm.js';
+import { wasmMemory, lazySimdKernel } from '../common/wasm-simd.js';
 
 interface Stage { p: number; ns: number; twRe: Float64Array; twIm: Float64Array }
 
@@ -83,7 +87,11 @@ export function dftAxis0(re: Float64Array, im: Float64Array, n: number, L: numbe
   if (n === 1) return;
   if (isSmooth235(n)) { fftAxis0(re, im, n, L, cols, inverse); return; }
   const rp = raderSplit(n);
-  if (rp) { fourStepRader(re, im, n, L, cols, inverse, rp); return; }
+  if (rp) {
+    const w = wasmFFT();
+    if (w) axis0Wasm(w, re, im, n, L, cols, inverse, rp); else fourStepRader(re, im, n, L, cols, inverse, rp);
+    return;
+  }
   const { m, cr, ci, br, bi } = chirpPlan(n);
   const sg = inverse ? -1 : 1; // the inverse is the forward transform of the conjugate, conjugated
   if (wRe.length < m * cols) { wRe = new Float64Array(m * cols); wIm = new Float64Array(m * cols); }
@@ -161,49 +169,60 @@ function raderSplit(n: number): RaderPlan | null {
   return plan;
 }
 
-let fsRe = new Float64Array(0), fsIm = new Float64Array(0), rdRe = new Float64Array(0), rdIm = new Float64Array(0);
+let fsRe = new Float64Array(0), fsIm = new Float64Array(0), fs2Re = new Float64Array(0), fs2Im = new Float64Array(0);
+let rdRe = new Float64Array(0), rdIm = new Float64Array(0), rd2Re = new Float64Array(0), rd2Im = new Float64Array(0);
 
 /**
  * The DFT of size n = s·p along axis 0 (columns 0..cols−1 of rows `L` apart), four-step: with j = p·j1 + j2 and
  * k = k1 + s·k2, s-point transforms over j1 (all j2 and columns at once), twiddles e^{∓2πi j2 k1/n}, then for each
- * k1 a p-point transform over j2 by Rader: X_0 = Σ a_j, X_{g^−q} = a_0 + (A ⊛ b)_q with A_r = a_{g^r},
- * b_q = e^{∓2πi g^−q/p}, the cyclic convolution by (p−1)-point FFTs.
+ * k1 a p-point transform over j2 by Rader: X_0 = a_0 + Σ_q A_q, X_{g^−q} = a_0 + (A ⊛ b)_q with A_r = a_{g^r},
+ * b_q = e^{∓2πi g^−q/p}, the cyclic convolution by (p−1)-point FFTs. Σ_q A_q is bin 0 of A's forward transform,
+ * so X_0 costs nothing extra. Passes over the data are what this costs (the butterflies are cheap next to the
+ * memory traffic), so the steps are fused where they can be: the s-point transforms read the input and leave
+ * it free for the output, the twiddles ride on Rader's gather, and the stages ping-pong without copies back.
  */
 function fourStepRader(re: Float64Array, im: Float64Array, n: number, L: number, cols: number, inverse: boolean, P: RaderPlan): void {
   const { s, p } = P;
   const sg = inverse ? -1 : 1;
   const size = n * cols;
-  if (fsRe.length < size) { fsRe = new Float64Array(size); fsIm = new Float64Array(size); }
-  if (rdRe.length < (p - 1) * cols) { rdRe = new Float64Array((p - 1) * cols); rdIm = new Float64Array((p - 1) * cols); }
-  const wr = fsRe, wi = fsIm, rr = rdRe, ri = rdIm;
-  for (let j = 0; j < n; j++) { const o = j * L, w = j * cols; for (let c = 0; c < cols; c++) { wr[w + c] = re[o + c]!; wi[w + c] = im[o + c]!; } }
-  // 1. s-point transforms over j1: row p·j1 + j2 is row j1 of an s × (p·cols) array
-  fftAxis0(wr, wi, s, p * cols, p * cols, inverse);
-  // 2. twiddles: element (k1, j2) is row k1·p + j2
-  for (let k1 = 1; k1 < s; k1++) for (let j2 = 1; j2 < p; j2++) {
-    const x = P.twRe[k1 * p + j2]!, y = sg * P.twIm[k1 * p + j2]!, w = (k1 * p + j2) * cols;
-    for (let c = 0; c < cols; c++) { const a = wr[w + c]!, b = wi[w + c]!; wr[w + c] = a * x - b * y; wi[w + c] = a * y + b * x; }
+  if (fsRe.length < size) { fsRe = new Float64Array(size); fsIm = new Float64Array(size); fs2Re = new Float64Array(size); fs2Im = new Float64Array(size); }
+  if (rdRe.length < (p - 1) * cols) {
+    rdRe = new Float64Array((p - 1) * cols); rdIm = new Float64Array((p - 1) * cols);
+    rd2Re = new Float64Array((p - 1) * cols); rd2Im = new Float64Array((p - 1) * cols);
   }
-  // 3. p-point transforms (Rader) of each block k1 (p rows), written to output row k1 + s·k2
+  // 1. s-point transforms over j1: row p·j1 + j2 is row j1 of an s × (p·cols) array (rows must be packed:
+  //    with L > cols the columns are gathered first; with s = 1 too, as the output may not overwrite the input)
+  let xr = re, xi = im;
+  if (L !== cols || s === 1) {
+    xr = fs2Re; xi = fs2Im;
+    for (let j = 0; j < n; j++) { const o = j * L, w = j * cols; for (let c = 0; c < cols; c++) { xr[w + c] = re[o + c]!; xi[w + c] = im[o + c]!; } }
+  }
+  const [wr, wi] = runStages(axisPlan(s), s, p * cols, p * cols, sg, xr, xi, fsRe, fsIm, fs2Re, fs2Im);
+  const rPlan = axisPlan(p - 1);
   const bRe = inverse ? P.biRe : P.bfRe, bIm = inverse ? P.biIm : P.bfIm;
   for (let k1 = 0; k1 < s; k1++) {
     const blk = k1 * p * cols;
+    // 2. Rader's gather A_q = a_{g^q}, with the twiddles e^{∓2πi j2 k1/n} (1 for k1 = 0)
     for (let q = 0; q < p - 1; q++) {
-      const src = blk + P.gPow[q]! * cols, dst = q * cols;
-      for (let c = 0; c < cols; c++) { rr[dst + c] = wr[src + c]!; ri[dst + c] = wi[src + c]!; }
+      const j2 = P.gPow[q]!, src = blk + j2 * cols, dst = q * cols;
+      if (k1 === 0) { for (let c = 0; c < cols; c++) { rdRe[dst + c] = wr[src + c]!; rdIm[dst + c] = wi[src + c]!; } continue; }
+      const x = P.twRe[k1 * p + j2]!, y = sg * P.twIm[k1 * p + j2]!;
+      for (let c = 0; c < cols; c++) { const a = wr[src + c]!, b = wi[src + c]!; rdRe[dst + c] = a * x - b * y; rdIm[dst + c] = a * y + b * x; }
     }
-    fftAxis0(rr, ri, p - 1, cols, cols);
+    // 3. cyclic convolution with b by (p−1)-point transforms; X_0 = a_0 + (bin 0 of A's transform)
+    const [fr, fi] = runStages(rPlan, p - 1, cols, cols, 1, rdRe, rdIm, rd2Re, rd2Im, rdRe, rdIm);
+    const out0 = k1 * L;
+    for (let c = 0; c < cols; c++) { re[out0 + c] = wr[blk + c]! + fr[c]!; im[out0 + c] = wi[blk + c]! + fi[c]!; }
     for (let q = 0; q < p - 1; q++) {
       const x = bRe[q]!, y = bIm[q]!, o = q * cols;
-      for (let c = 0; c < cols; c++) { const a = rr[o + c]!, b = ri[o + c]!; rr[o + c] = a * x - b * y; ri[o + c] = a * y + b * x; }
+      for (let c = 0; c < cols; c++) { const a = fr[o + c]!, b = fi[o + c]!; fr[o + c] = a * x - b * y; fi[o + c] = a * y + b * x; }
     }
-    fftAxis0(rr, ri, p - 1, cols, cols, true);
-    // X_0 = Σ_j a_j (row k1 of the output), X_{g^−q} = a_0 + conv_q
-    const out0 = k1 * L;
-    for (let c = 0; c < cols; c++) { let sr = 0, si = 0; for (let j = 0; j < p; j++) { sr += wr[blk + j * cols + c]!; si += wi[blk + j * cols + c]!; } re[out0 + c] = sr; im[out0 + c] = si; }
+    const gr = fr === rdRe ? rd2Re : rdRe, gi = fr === rdRe ? rd2Im : rdIm;
+    const [cr, ci] = runStages(rPlan, p - 1, cols, cols, -1, fr, fi, gr, gi, fr, fi);
+    // 4. X_{g^−q} = a_0 + conv_q, to output row k1 + s·g^−q
     for (let q = 0; q < p - 1; q++) {
       const o = (k1 + s * P.gInvPow[q]!) * L, r0 = q * cols;
-      for (let c = 0; c < cols; c++) { re[o + c] = wr[blk + c]! + rr[r0 + c]!; im[o + c] = wi[blk + c]! + ri[r0 + c]!; }
+      for (let c = 0; c < cols; c++) { re[o + c] = wr[blk + c]! + cr[r0 + c]!; im[o + c] = wi[blk + c]! + ci[r0 + c]!; }
     }
   }
 }
@@ -253,19 +272,31 @@ let vRe = new Float64Array(0), vIm = new Float64Array(0);
 export function fftAxis0(re: Float64Array, im: Float64Array, n: number, stride: number, cols: number, inverse = false): void {
   if (n === 1) return;
   const plan = axisPlan(n);
+  const w = wasmFFT();
+  if (w) { axis0Wasm(w, re, im, n, stride, cols, inverse, null); return; }
   if (vRe.length < n * stride) { vRe = new Float64Array(n * stride); vIm = new Float64Array(n * stride); }
-  let xr: Float64Array = re, xi: Float64Array = im, yr: Float64Array = vRe, yi: Float64Array = vIm;
-  const s = inverse ? -1 : 1;
-  for (const st of plan.stages) {
-    vstage(st, n, stride, cols, s, xr, xi, yr, yi);
-    const tr = xr, ti = xi; xr = yr; xi = yi; yr = tr; yi = ti;
-  }
+  const [xr, xi] = runStages(plan, n, stride, cols, inverse ? -1 : 1, re, im, vRe, vIm, re, im);
   if (xr !== re) {
     for (let r = 0; r < n; r++) {
       const o = r * stride;
       for (let c = 0; c < cols; c++) { re[o + c] = xr[o + c]!; im[o + c] = xi[o + c]!; }
     }
   }
+}
+
+/**
+ * The stages of `plan` out of place: the first reads (xr, xi), the others ping-pong between (ar, ai) and
+ * (br, bi) — (br, bi) may be (xr, xi) itself, which the first stage has consumed. Returns the pair holding the
+ * result, so callers that can use either buffer skip the copy back.
+ */
+function runStages(plan: AxisPlan, n: number, L: number, cols: number, s: number, xr: Float64Array, xi: Float64Array, ar: Float64Array, ai: Float64Array, br: Float64Array, bi: Float64Array): [Float64Array, Float64Array] {
+  let sr = xr, si = xi;
+  for (const st of plan.stages) {
+    const dr = sr === ar ? br : ar, di = sr === ar ? bi : ai;
+    vstage(st, n, L, cols, s, sr, si, dr, di);
+    sr = dr; si = di;
+  }
+  return [sr, si];
 }
 
 function vstage(st: Stage, n: number, L: number, cols: number, s: number, xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array): void {
@@ -365,6 +396,125 @@ export function transposeComplex(sr: Float64Array, si: Float64Array, rows: numbe
         const o = r * cols;
         for (let c = c0; c < c1; c++) { dr[c * rows + r] = sr[o + c]!; di[c * rows + r] = si[o + c]!; }
       }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The same transforms with the butterflies and row operations in WebAssembly SIMD (`wasm/fft.wat`), two
+// columns per instruction. The drivers below mirror `runStages`/`vstage` and `fourStepRader` step for step and
+// pass the same twiddles, and every kernel does the twin's float64 operations in the twin's order, so both
+// paths give identical bits (the choice must not change outputs: a seed gives the same bytes everywhere).
+
+interface WasmFFT {
+  memory: WebAssembly.Memory;
+  r2: (xr: number, xi: number, yr: number, yi: number, istep: number, ostep: number, cols: number, w1r: number, w1i: number) => void;
+  r3: (xr: number, xi: number, yr: number, yi: number, istep: number, ostep: number, cols: number, w1r: number, w1i: number, w2r: number, w2i: number, c3: number, s3: number) => void;
+  r4: (xr: number, xi: number, yr: number, yi: number, istep: number, ostep: number, cols: number, w1r: number, w1i: number, w2r: number, w2i: number, w3r: number, w3i: number, s: number) => void;
+  r5: (xr: number, xi: number, yr: number, yi: number, istep: number, ostep: number, cols: number, w1r: number, w1i: number, w2r: number, w2i: number, w3r: number, w3i: number, w4r: number, w4i: number, c51: number, c52: number, s51: number, s52: number) => void;
+  cmul: (xr: number, xi: number, yr: number, yi: number, cols: number, wr: number, wi: number) => void;
+  cadd: (ar: number, ai: number, br: number, bi: number, yr: number, yi: number, cols: number) => void;
+}
+const getWasmFFT = lazySimdKernel<WasmFFT>(fftWasmBase64);
+let simdAllowed = true;
+
+/**
+ * Turns the WebAssembly SIMD path of the transforms off (or back on), for tests and comparisons: the
+ * TypeScript loops then run, with identical results.
+ */
+export function setFFTSimd(enabled: boolean): void { simdAllowed = enabled; }
+
+function wasmFFT(): WasmFFT | null { return simdAllowed ? getWasmFFT() : null; }
+
+/** A complex array in the module's memory: byte addresses of its real and imaginary parts. */
+interface WBuf { r: number; i: number }
+
+/**
+ * `fftAxis0` (rp null) or `fourStepRader` in the module: columns 0..cols−1 copied in, rows padded to an even
+ * length (the kernels step two columns at a time; the pad column is scratch), transformed there, copied back.
+ */
+function axis0Wasm(w: WasmFFT, re: Float64Array, im: Float64Array, n: number, L: number, cols: number, inverse: boolean, rp: RaderPlan | null): void {
+  const Lw = cols + (cols & 1), sz = n * Lw * 8, rsz = rp ? (rp.p - 1) * Lw * 8 : 0;
+  const buf = wasmMemory(w.memory, 6 * sz + 4 * rsz);
+  const f = new Float64Array(buf);
+  const X: WBuf = { r: 0, i: sz }, A: WBuf = { r: 2 * sz, i: 3 * sz }, B: WBuf = { r: 4 * sz, i: 5 * sz };
+  // with s = 1 the (absent) s-point stages would leave the input in place, where the output goes: load into A
+  const into = rp && rp.s === 1 ? A : X;
+  if (L === Lw) { f.set(re.subarray(0, n * L), into.r / 8); f.set(im.subarray(0, n * L), into.i / 8); }
+  else {
+    for (let j = 0; j < n; j++) {
+      const o = j * L, d = j * Lw;
+      f.set(re.subarray(o, o + cols), into.r / 8 + d); f.set(im.subarray(o, o + cols), into.i / 8 + d);
+      if (Lw !== cols) { f[into.r / 8 + d + cols] = 0; f[into.i / 8 + d + cols] = 0; }
+    }
+  }
+  const s = inverse ? -1 : 1;
+  let res: WBuf;
+  if (rp) {
+    const R1: WBuf = { r: 6 * sz, i: 6 * sz + rsz }, R2: WBuf = { r: 6 * sz + 2 * rsz, i: 6 * sz + 3 * rsz };
+    fourStepRaderWasm(w, f, n, Lw, inverse, rp, into, A, B, R1, R2, X);
+    res = X;
+  } else res = runStagesWasm(w, axisPlan(n), n, Lw, Lw, s, X, A, B);
+  if (L === Lw) { re.set(f.subarray(res.r / 8, res.r / 8 + n * L)); im.set(f.subarray(res.i / 8, res.i / 8 + n * L)); }
+  else {
+    for (let j = 0; j < n; j++) {
+      const o = res.r / 8 + j * Lw, oi = res.i / 8 + j * Lw;
+      re.set(f.subarray(o, o + cols), j * L); im.set(f.subarray(oi, oi + cols), j * L);
+    }
+  }
+}
+
+/** `runStages` in the module (x, a, b as there; b may be x). */
+function runStagesWasm(w: WasmFFT, plan: AxisPlan, n: number, L: number, cols: number, s: number, x: WBuf, a: WBuf, b: WBuf): WBuf {
+  let src = x;
+  for (const st of plan.stages) {
+    const dst = src === a ? b : a;
+    vstageWasm(w, st, n, L, cols, s, src, dst);
+    src = dst;
+  }
+  return src;
+}
+
+/** `vstage` in the module: one kernel call per butterfly row group, with the twin's twiddles. */
+function vstageWasm(w: WasmFFT, st: Stage, n: number, L: number, cols: number, s: number, x: WBuf, y: WBuf): void {
+  const { p, ns, twRe, twIm } = st;
+  const m = n / p, istep = m * L * 8, ostep = ns * L * 8;
+  for (let k = 0; k < ns; k++) {
+    const t = k * p;
+    for (let j = k; j < m; j += ns) {
+      const i0 = j * L * 8, o0 = ((j - k) * p + k) * L * 8;
+      const xr = x.r + i0, xi = x.i + i0, yr = y.r + o0, yi = y.i + o0;
+      if (p === 2) w.r2(xr, xi, yr, yi, istep, ostep, cols, twRe[t + 1]!, s * twIm[t + 1]!);
+      else if (p === 4) w.r4(xr, xi, yr, yi, istep, ostep, cols, twRe[t + 1]!, s * twIm[t + 1]!, twRe[t + 2]!, s * twIm[t + 2]!, twRe[t + 3]!, s * twIm[t + 3]!, s);
+      else if (p === 3) w.r3(xr, xi, yr, yi, istep, ostep, cols, twRe[t + 1]!, s * twIm[t + 1]!, twRe[t + 2]!, s * twIm[t + 2]!, C3, s * S3);
+      else w.r5(xr, xi, yr, yi, istep, ostep, cols, twRe[t + 1]!, s * twIm[t + 1]!, twRe[t + 2]!, s * twIm[t + 2]!, twRe[t + 3]!, s * twIm[t + 3]!, twRe[t + 4]!, s * twIm[t + 4]!, C51, C52, s * S51, s * S52);
+    }
+  }
+}
+
+/** `fourStepRader` in the module: input at `x`, the s-point stages ping-pong in a/b, output to `out`. */
+function fourStepRaderWasm(w: WasmFFT, f: Float64Array, n: number, cols: number, inverse: boolean, P: RaderPlan, x: WBuf, a: WBuf, b: WBuf, R1: WBuf, R2: WBuf, out: WBuf): void {
+  const { s, p } = P;
+  const sg = inverse ? -1 : 1, row = cols * 8;
+  const W = runStagesWasm(w, axisPlan(s), s, p * cols, p * cols, sg, x, a, b);
+  const rPlan = axisPlan(p - 1);
+  const bRe = inverse ? P.biRe : P.bfRe, bIm = inverse ? P.biIm : P.bfIm;
+  for (let k1 = 0; k1 < s; k1++) {
+    const blk = k1 * p * row;
+    for (let q = 0; q < p - 1; q++) {
+      const j2 = P.gPow[q]!, src = blk + j2 * row, dst = q * row;
+      if (k1 === 0) {
+        f.copyWithin((R1.r + dst) / 8, (W.r + src) / 8, (W.r + src) / 8 + cols);
+        f.copyWithin((R1.i + dst) / 8, (W.i + src) / 8, (W.i + src) / 8 + cols);
+      } else w.cmul(W.r + src, W.i + src, R1.r + dst, R1.i + dst, cols, P.twRe[k1 * p + j2]!, sg * P.twIm[k1 * p + j2]!);
+    }
+    const F = runStagesWasm(w, rPlan, p - 1, cols, cols, 1, R1, R2, R1);
+    w.cadd(W.r + blk, W.i + blk, F.r, F.i, out.r + k1 * row, out.i + k1 * row, cols);
+    for (let q = 0; q < p - 1; q++) w.cmul(F.r + q * row, F.i + q * row, F.r + q * row, F.i + q * row, cols, bRe[q]!, bIm[q]!);
+    const Cv = runStagesWasm(w, rPlan, p - 1, cols, cols, -1, F, F === R1 ? R2 : R1, F);
+    for (let q = 0; q < p - 1; q++) {
+      const o = (k1 + s * P.gInvPow[q]!) * row;
+      w.cadd(W.r + blk, W.i + blk, Cv.r + q * row, Cv.i + q * row, out.r + o, out.i + o, cols);
     }
   }
 }

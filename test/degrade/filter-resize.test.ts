@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { filter2D, filterDirect } from '../../src/degrade/filter.js';
-import { fft2d } from '../../src/degrade/fft.js';
+import { fft2d, dftAxis0, fftAxis0, setFFTSimd } from '../../src/degrade/fft.js';
 import { gaussianKernel, sincKernel, lineKernel, defocusKernel, type Kernel } from '../../src/degrade/kernels.js';
 import { resize, matlabImresize, type Interpolation } from '../../src/degrade/resize.js';
 import { readImage } from '../../src/image/node-io.js';
@@ -138,4 +138,53 @@ test('fft2d equals the naive 2-D DFT for smooth and awkward sizes (Rader, Bluest
       assert.ok(maxDiff(re, wr) < 1e-11 && maxDiff(im, wi) < 1e-11, `${R}×${C} ${inverse ? 'inverse' : 'forward'}: ${maxDiff(re, wr)}, ${maxDiff(im, wi)}`);
     }
   }
+});
+
+/** Naive DFT along axis 0 of columns 0..cols−1 (rows L apart), float64, angles reduced exactly. */
+function naiveAxis0(re: Float64Array, im: Float64Array, n: number, L: number, cols: number, inverse: boolean): [Float64Array, Float64Array] {
+  const wr = re.slice(), wi = im.slice(), s = inverse ? 1 : -1;
+  for (let k = 0; k < n; k++) for (let c = 0; c < cols; c++) {
+    let a = 0, b = 0;
+    for (let j = 0; j < n; j++) {
+      const ang = (s * 2 * Math.PI * ((j * k) % n)) / n, x = Math.cos(ang), y = Math.sin(ang);
+      a += re[j * L + c]! * x - im[j * L + c]! * y; b += re[j * L + c]! * y + im[j * L + c]! * x;
+    }
+    wr[k * L + c] = a; wi[k * L + c] = b;
+  }
+  return [wr, wi];
+}
+
+test('dftAxis0 equals the naive DFT on the Wiener frame (296 = 8·37) and other sizes, odd column counts and strided rows, with and without SIMD', () => {
+  try {
+    for (const simd of [true, false]) {
+      setFFTSimd(simd);
+      for (const [n, cols, L] of [[296, 5, 5], [296, 3, 8], [37, 4, 4], [74, 3, 5], [7, 2, 2], [90, 3, 3], [47, 2, 2], [1, 3, 3]] as const) {
+        for (const inverse of [false, true]) {
+          const re = Float64Array.from({ length: n * L }, (_, i) => Math.sin(i * 1.3) + 0.2);
+          const im = Float64Array.from({ length: n * L }, (_, i) => Math.cos(i * 0.7));
+          const [wr, wi] = naiveAxis0(re, im, n, L, cols, inverse);
+          dftAxis0(re, im, n, L, cols, inverse);
+          const tol = 1e-12 * n;
+          assert.ok(maxDiff(re, wr) < tol && maxDiff(im, wi) < tol, `${n}×${cols}/${L} ${inverse ? 'inverse' : 'forward'} simd=${simd}: ${maxDiff(re, wr)}, ${maxDiff(im, wi)}`);
+        }
+      }
+    }
+  } finally { setFFTSimd(true); }
+});
+
+test('the WebAssembly SIMD transforms give the same bits as the TypeScript twin (Rader, radix 2/3/4/5, Bluestein)', () => {
+  try {
+    for (const [n, cols, L, smooth] of [[296, 447, 447, false], [296, 9, 12, false], [37, 5, 5, false], [13, 7, 7, false], [23, 3, 3, false], [240, 33, 40, true], [250, 6, 6, true], [45, 11, 11, true], [8, 3, 3, true]] as const) {
+      for (const inverse of [false, true]) {
+        const re = Float64Array.from({ length: n * L }, (_, i) => Math.sin(i * 1.7) + 0.1), im = Float64Array.from({ length: n * L }, (_, i) => Math.cos(i * 0.3));
+        const re2 = re.slice(), im2 = im.slice();
+        const run = smooth ? fftAxis0 : dftAxis0;
+        setFFTSimd(true); run(re, im, n, L, cols, inverse);
+        setFFTSimd(false); run(re2, im2, n, L, cols, inverse);
+        for (let i = 0; i < re.length; i++) {
+          assert.ok(Object.is(re[i], re2[i]) && Object.is(im[i], im2[i]), `${n}×${cols}/${L} ${inverse ? 'inverse' : 'forward'}: element ${i} ${re[i]} vs ${re2[i]}, ${im[i]} vs ${im2[i]}`);
+        }
+      }
+    }
+  } finally { setFFTSimd(true); }
 });

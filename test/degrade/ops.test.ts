@@ -6,7 +6,9 @@ import { gaussianNoise, poissonNoise, randomNoise } from '../../src/degrade/nois
 import { jpegCompress } from '../../src/degrade/jpeg.js';
 import { hazePixel, addHaze, addRain, lowLight, lowLightCurve, addSnow } from '../../src/degrade/synthetic.js';
 import { randomStrokeMask, randomBoxMask, applyMask, fitMask } from '../../src/degrade/masks.js';
-import { wienerRinging, udcFilter, randomBlur } from '../../src/degrade/blur.js';
+import { wienerRinging, udcFilter, randomBlur, psfFilterFFT } from '../../src/degrade/blur.js';
+import { setFFTSimd } from '../../src/degrade/fft.js';
+import { reflectSymmetric } from '../../src/image/pad.js';
 import { gaussianKernel } from '../../src/degrade/kernels.js';
 import { filter2D } from '../../src/degrade/filter.js';
 import { parseOps, applyOps } from '../../src/degrade/ops.js';
@@ -196,4 +198,62 @@ test('op chains apply in order, record every parameter, and are reproducible', a
   const m = await applyOps(img, parseOps('mask:thick,rain,haze,lowlight:photons=none,snow,blur:sinc,blur:line:angle=45,blur:motion,blur:random,resize:80x60:area'), new DegradeRng(1));
   assert.equal(m.image.width, 80);
   assert.equal(m.steps.length, 10);
+});
+
+/**
+ * Reference Wiener/PSF filter in plain float64 by naive 2-D DFTs: pad symmetric, F, times G(H), F⁻¹, real part,
+ * crop. G = conj(H)/(|H|² + eps) for the Wiener filter, H itself for the PSF filter.
+ */
+function naiveSpectralFilter(img: FloatImage, k: { size: number; data: Float64Array }, p: number, wiener: boolean): Float64Array {
+  const { width: W, height: H, channels: C } = img;
+  const PW = W + 2 * p, PH = H + 2 * p, r = (k.size - 1) >> 1;
+  const dft2 = (re: Float64Array, im: Float64Array, sgn: number): [Float64Array, Float64Array] => {
+    const tr = new Float64Array(PH * PW), ti = new Float64Array(PH * PW), or = new Float64Array(PH * PW), oi = new Float64Array(PH * PW);
+    for (let y = 0; y < PH; y++) for (let v = 0; v < PW; v++) { // along x
+      let a = 0, b = 0;
+      for (let x = 0; x < PW; x++) { const t = (sgn * 2 * Math.PI * ((v * x) % PW)) / PW; a += re[y * PW + x]! * Math.cos(t) - im[y * PW + x]! * Math.sin(t); b += re[y * PW + x]! * Math.sin(t) + im[y * PW + x]! * Math.cos(t); }
+      tr[y * PW + v] = a; ti[y * PW + v] = b;
+    }
+    for (let u = 0; u < PH; u++) for (let v = 0; v < PW; v++) { // along y
+      let a = 0, b = 0;
+      for (let y = 0; y < PH; y++) { const t = (sgn * 2 * Math.PI * ((u * y) % PH)) / PH; a += tr[y * PW + v]! * Math.cos(t) - ti[y * PW + v]! * Math.sin(t); b += tr[y * PW + v]! * Math.sin(t) + ti[y * PW + v]! * Math.cos(t); }
+      or[u * PW + v] = a; oi[u * PW + v] = b;
+    }
+    return [or, oi];
+  };
+  const kr = new Float64Array(PH * PW);
+  for (let i = 0; i < k.size; i++) for (let j = 0; j < k.size; j++) kr[(((i - r) % PH + PH) % PH) * PW + (((j - r) % PW + PW) % PW)] += k.data[i * k.size + j]!;
+  const [hr, hi] = dft2(kr, new Float64Array(PH * PW), -1);
+  const out = new Float64Array(W * H * C);
+  for (let c = 0; c < C; c++) {
+    const pr = new Float64Array(PH * PW);
+    for (let y = 0; y < PH; y++) for (let x = 0; x < PW; x++) pr[y * PW + x] = img.data[(reflectSymmetric(y - p, H) * W + reflectSymmetric(x - p, W)) * C + c]!;
+    const [fr, fi] = dft2(pr, new Float64Array(PH * PW), -1);
+    for (let i = 0; i < PH * PW; i++) {
+      const a = hr[i]!, b = hi[i]!, den = wiener ? a * a + b * b + 0.006 : 1, gr = a / den, gi = (wiener ? -b : b) / den;
+      const x = fr[i]!, y = fi[i]!;
+      fr[i] = x * gr - y * gi; fi[i] = x * gi + y * gr;
+    }
+    const [or] = dft2(fr, fi, 1);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) out[(y * W + x) * C + c] = or[(y + p) * PW + x + p]! / (PH * PW);
+  }
+  return out;
+}
+
+test('Wiener ringing and the PSF filter (real-input FFTs over the padded frame) match a naive-DFT reference, odd and even frames, 1 to 4 channels, SIMD or not', () => {
+  try {
+    for (const [w, h, c] of [[6, 5, 3], [7, 4, 1], [5, 6, 4], [4, 4, 2]] as const) {
+      const img: FloatImage = { data: Float32Array.from({ length: w * h * c }, (_, i) => (Math.sin(i * 0.37) + 1) / 2), width: w, height: h, channels: c };
+      const k = gaussianKernel(5, 1.1);
+      k.data[3] = k.data[3]! + 0.01; // not centrally symmetric: H is complex
+      for (const [wiener, p] of [[true, 20], [false, 20], [true, 3]] as const) {
+        const ref = naiveSpectralFilter(img, k, p, wiener);
+        const outs = [true, false].map((simd) => { setFFTSimd(simd); return wiener ? wienerRinging(img, k, { pad: p }) : psfFilterFFT(img, k); });
+        assert.deepEqual(outs[0]!.data, outs[1]!.data, 'SIMD and TypeScript paths differ');
+        let worst = 0;
+        for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(outs[0]!.data[i]! - ref[i]!));
+        assert.ok(worst < 2e-6, `${w}x${h}x${c} ${wiener ? 'wiener' : 'psf'} pad ${p}: ${worst}`);
+      }
+    }
+  } finally { setFFTSimd(true); }
 });
