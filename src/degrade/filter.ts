@@ -1,6 +1,6 @@
 /**
  * 2-D correlation of an image with a k×k kernel, output the same size, reflect-101 borders, per channel
- * (DEGRADATIONS.md §0). Kernels up to about 30×30 (or sparse ones) run directly over the non-zero taps, in
+ * (DEGRADATIONS.md §0). Kernels up to about 25×25 (or sparse ones) run directly over the non-zero taps, in
  * WebAssembly SIMD where available (a TypeScript loop with the same arithmetic elsewhere): float32 sums over
  * groups of kernel rows, added in float64 (≤ 3e-7 from the exact result); larger ones by FFT in float64 (the
  * choice is made by a cost model, both paths agree to ~3e-7). Border rings of negligible weight (< 1e-12 of the
@@ -16,12 +16,14 @@ import { wasmMemory, lazySimdKernel } from '../common/wasm-simd.js';
 export type FilterMethod = 'auto' | 'direct' | 'fft';
 
 // Relative costs (ns) per tap-pixel for the direct path and per N·log2(N) for one 2-D complex FFT,
-// measured on the development machine; only their ratio matters. The direct path is the WebAssembly SIMD
-// kernel (0.17–0.21 ns per tap-pixel on 256² with 11×11 to 21×21 kernels, session 6), which puts the break-even
-// at kernels of roughly 30×30 on a 256² image. The choice deliberately does not depend on whether SIMD is
-// available: the two paths round differently, and the same (seed, image) must give the same bytes everywhere.
-const DIRECT_NS = 0.19;
-const FFT_NS = 5.6;
+// measured on the development machine; only their ratio matters. Session 14 (24-pixel direct blocks, SIMD FFT
+// butterflies with real-input transforms): direct 0.075 ns per tap-pixel (21×21 on 256² RGB in 6.7 ms), FFT
+// path 8.5–8.9 ms at 256² whatever the kernel; the measured break-even is at 25×25 kernels on 256² and 183×201
+// images (both paths within 10 % there), which these constants reproduce. The choice deliberately does not
+// depend on whether SIMD is available: the two paths round differently, and the same (seed, image) must give
+// the same bytes everywhere.
+const DIRECT_NS = 0.075;
+const FFT_NS = 1.5;
 
 function nonZeroTaps(kern: Kernel): number {
   let n = 0;
