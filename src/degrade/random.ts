@@ -6,6 +6,13 @@
  * One stream per sample: `new DegradeRng(seed)` or `DegradeRng.forSample(seed, index)`.
  */
 import { exp, log, logGamma, logOpenUnit } from './detmath.js';
+import { wasmMemory } from '../common/wasm-simd.js';
+import { noiseKernel } from './noise-kernel.js';
+
+/** Below this many normals the WebAssembly call costs more than it saves. */
+const WASM_NORMALS_FROM = 64;
+/** Pairs per kernel call: bounds the kernel's memory (1 MiB) for any fill length. */
+const NORMALS_CHUNK = 65536;
 
 function splitmix32(state: { s: number }): number {
   state.s = (state.s + 0x9e3779b9) >>> 0;
@@ -181,6 +188,26 @@ export class DegradeRng {
     const n = out.length;
     let i = 0;
     if (n > 0 && this.spare !== null) { out[i++] = 0 + 1 * this.spare; this.spare = null; }
+    const kernel = n - i >= WASM_NORMALS_FROM ? noiseKernel() : null;
+    if (kernel) {
+      // Whole pairs in WebAssembly (the same operations in the same order, so the same values), in bounded chunks;
+      // an odd count leaves the last pair's second value as the spare, as below.
+      let left = n - i;
+      while (left > 0) {
+        const k = Math.min((left + 1) >> 1, NORMALS_CHUNK);
+        const buf = wasmMemory(kernel.memory, 16 + 16 * ((k + 3) & ~3)); // the kernel scales whole groups of 4 pairs
+        const words = new Int32Array(buf, 0, 4);
+        words.set(this.st);
+        kernel.pairs(16, k);
+        this.st.set(words);
+        const z = new Float64Array(buf, 16, 2 * k);
+        const take = Math.min(left, 2 * k);
+        out.set(take === 2 * k ? z : z.subarray(0, take), i); // a Float32Array rounds each value as a store would
+        if (take < 2 * k) this.spare = z[take]!;
+        i += take; left -= take;
+      }
+      return;
+    }
     // The same draws as random() (xoshiro128** steps as nextU32), written out with the state in locals:
     // helper closures would move the state into a context object and cost more than they save.
     const st = this.st;
@@ -207,6 +234,20 @@ export class DegradeRng {
       else this.spare = second;
     }
     st[0] = s0; st[1] = s1; st[2] = s2; st[3] = s3;
+  }
+
+  /**
+   * For the WebAssembly kernels that continue this stream (noise.ts): the four state words go to bytes 0..15 of
+   * `memory`, `run` steps them there (the kernels' convention), and the generator continues from the words it
+   * leaves. `run` gets the pending spare normal (null: none) and returns the one to keep. The words are read
+   * through fresh views, so `run` may grow the memory.
+   * @internal
+   */
+  continueIn(memory: WebAssembly.Memory, run: (spare: number | null) => number | null): void {
+    new Int32Array(wasmMemory(memory, 16), 0, 4).set(this.st);
+    const spare = run(this.spare);
+    this.st.set(new Int32Array(memory.buffer, 0, 4));
+    this.spare = spare;
   }
 
   /** log-uniform in [lo, hi). */
@@ -291,7 +332,8 @@ export class PoissonTable {
 /** A Poisson cumulative table with a guide: guide[j] = first k with cdf[k] > j/GUIDE_BUCKETS. */
 export interface PoissonInverse { cdf: Float64Array; guide: Int32Array }
 
-const GUIDE_BUCKETS = 64;
+/** Buckets of every guide (noise-kernel.ts's inversion reads it too). */
+export const GUIDE_BUCKETS = 64;
 
 function withGuide(cdf: Float64Array): PoissonInverse {
   const guide = new Int32Array(GUIDE_BUCKETS);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { DegradeRng, PoissonTable } from '../../src/degrade/random.js';
 import { gaussianNoise, poissonNoise, randomNoise } from '../../src/degrade/noise.js';
+import { setNoiseWasm } from '../../src/degrade/noise-kernel.js';
 import { jpegCompress } from '../../src/degrade/jpeg.js';
 import { hazePixel, addHaze, addRain, lowLight, lowLightCurve, addSnow } from '../../src/degrade/synthetic.js';
 import { randomStrokeMask, randomBoxMask, applyMask, fitMask } from '../../src/degrade/masks.js';
@@ -77,6 +78,36 @@ test('Poisson noise draws one Poisson(q(x)·V) per non-zero pixel, in pixel orde
     for (let i = 0; i < img.data.length; i++) {
       const want = Math.min(1, Math.max(0, img.data[i]! + noise[grey ? Math.floor(i / 3) : i]!));
       assert.equal(out.data[i], Math.fround(want), `value ${i} (grey ${grey})`);
+    }
+  }
+});
+
+test('Gaussian and Poisson noise: the WebAssembly kernel and the TypeScript give the same bits and leave the same stream', () => {
+  // sizes below and above the kernel's threshold, one to four channels, grey and colour, a pending spare normal,
+  // unclipped output, zero pixels (no Poisson draw) and values outside [0, 1]
+  const run = (wasm: boolean, w: number, h: number, C: number, grey: boolean, seed: number): Float32Array[] => {
+    setNoiseWasm(wasm);
+    try {
+      const base = testImage(w, h), img = { data: new Float32Array(w * h * C), width: w, height: h, channels: C };
+      for (let p = 0; p < w * h; p++) for (let c = 0; c < C; c++) img.data[p * C + c] = base.data[p * 3 + (c % 3)]! * 1.1 - 0.04;
+      for (let i = 0; i < img.data.length; i += 13) img.data[i] = 0;
+      const rng = new DegradeRng(seed);
+      if (seed % 2) rng.normal(); // leaves a spare
+      const outs = [gaussianNoise(img, 20, rng, { grey }).data, gaussianNoise(img, 60, rng, { grey, clip: false }).data,
+        poissonNoise(img, 0.3, rng, { grey }).data, gaussianNoise(img, 5, rng, { grey }).data];
+      outs.push(Float32Array.of(rng.normal(), rng.nextU32()));
+      return outs;
+    } finally {
+      setNoiseWasm(true);
+    }
+  };
+  let seed = 0;
+  for (const [w, h] of [[7, 5], [33, 17], [64, 48], [131, 67]] as const) for (const C of [1, 2, 3, 4]) for (const grey of [false, true]) {
+    seed++;
+    const a = run(true, w, h, C, grey, seed), b = run(false, w, h, C, grey, seed);
+    for (let k = 0; k < a.length; k++) {
+      assert.equal(a[k]!.length, b[k]!.length);
+      for (let i = 0; i < a[k]!.length; i++) if (!Object.is(a[k]![i], b[k]![i])) assert.fail(`${w}x${h}x${C} grey ${grey}, output ${k}, value ${i}: ${a[k]![i]} vs ${b[k]![i]}`);
     }
   }
 });

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DegradeRng, PoissonTable, hashString } from '../../src/degrade/random.js';
 import * as dm from '../../src/degrade/detmath.js';
+import { kernelLogOpenUnit, setNoiseWasm } from '../../src/degrade/noise-kernel.js';
 
 test('same seed -> same stream; different seeds / streams differ', () => {
   const a = new DegradeRng(42), b = new DegradeRng(42), c = new DegradeRng(43), d = new DegradeRng(42, 1);
@@ -90,3 +91,40 @@ test('fillNormal gives the stream of normal() and leaves the generator where nor
   }
 });
 
+
+test('fillNormal in WebAssembly and in TypeScript: the stream of normal() bit for bit (long and odd fills, a pending spare)', () => {
+  // The kernel draws whole pairs in chunks of 65536 (131072 values): cross a chunk edge, end on odd counts, start
+  // with a spare from a previous normal(); each fill must leave the generator and its spare where normal() would.
+  const cases: Array<[number, boolean]> = [[64, false], [65, true], [127, false], [1001, true], [131071, false], [131073, true], [262147, true]];
+  for (const wasm of [true, false]) {
+    setNoiseWasm(wasm);
+    try {
+      for (const [n, spare] of cases) {
+        const a = new DegradeRng(n, 3), b = new DegradeRng(n, 3);
+        if (spare) assert.equal(a.normal(), b.normal());
+        const z = n % 2 ? new Float64Array(n) : new Float32Array(n);
+        a.fillNormal(z);
+        for (let i = 0; i < n; i++) {
+          const want = b.normal();
+          if (!Object.is(z[i], z instanceof Float32Array ? Math.fround(want) : want)) assert.fail(`wasm ${wasm}, n ${n}: draw ${i} is ${z[i]}, normal() gives ${want}`);
+        }
+        assert.equal(a.normal(), b.normal(), `wasm ${wasm}, n ${n}: the next normal (a spare after an odd count)`);
+        assert.equal(a.nextU32(), b.nextU32(), `wasm ${wasm}, n ${n}: generator state after the fill`);
+      }
+    } finally {
+      setNoiseWasm(true);
+    }
+  }
+});
+
+test('the noise kernel\'s log equals logOpenUnit bit for bit, incl. the m > √2 edge and the extremes of s', () => {
+  const xs: number[] = [0.5, 0.25, 1 - 2 ** -53, 2 ** -104, 2 ** -52, Math.SQRT1_2, 0.5 + 2 ** -30];
+  // both sides of m = √2 (x = m/2 in (0.5, 1), and a binade lower)
+  for (const d of [-2, -1, 0, 1, 2]) xs.push(Math.SQRT1_2 + d * 2 ** -53, Math.SQRT1_2 / 8 + d * 2 ** -56);
+  const r = new DegradeRng(11);
+  for (let i = 0; i < 100_000; i++) xs.push(r.random() ** (1 + 60 * r.random()));
+  const ins = Float64Array.from(xs.filter((x) => x > 0 && x < 1).slice(0, 100_003)); // four lanes at a time, then the rest
+  const logs = kernelLogOpenUnit(ins);
+  assert.ok(logs, 'the noise kernel is available here (Node 20 has WebAssembly SIMD)');
+  for (let i = 0; i < ins.length; i++) if (!Object.is(logs[i], dm.logOpenUnit(ins[i]!))) assert.fail(`kernel log(${ins[i]}) = ${logs[i]}, logOpenUnit ${dm.logOpenUnit(ins[i]!)}`);
+});

@@ -1,0 +1,44 @@
+/**
+ * The WebAssembly SIMD kernel of the degradation RNG's noise draws (`wasm/noise.wat`): normal pairs (random.ts
+ * `DegradeRng.fillNormal`), the fused Gaussian-noise output and the Poisson table inversion (noise.ts). Every export
+ * does the TypeScript's IEEE operations in the same order, so both give the same bits; the kernel is several times
+ * faster. Null where WebAssembly SIMD is unavailable, and then the TypeScript runs.
+ */
+import { lazySimdKernel, wasmMemory } from '../common/wasm-simd.js';
+import { noiseWasmBase64 } from './wasm/noise.wasm.js';
+
+/** Byte offsets into the kernel's memory; the generator state is always the four i32 words at 0. */
+export interface NoiseKernel {
+  memory: WebAssembly.Memory;
+  /** k normal pairs (2k values, fillNormal's stream) as f64 at `out`. */
+  pairs: (out: number, k: number) => void;
+  /** n values in (0, 1) replaced by `logOpenUnit` of them (for tests). */
+  logs: (at: number, n: number) => void;
+  /** dst[j·group + c] = f32(clip?(src[j·group + c] + z[j]·sd)) for j < n, c < group. */
+  addScaled: (src: number, dst: number, z: number, n: number, group: number, sd: number, clip: number) => void;
+  /** bytes[p] = q(value p) (or of its luma), and the histogram of the bytes (256 i32). */
+  bytes: (src: number, n: number, luma: number, stride: number, dst: number, hist: number) => void;
+  /** The Poisson draws by table inversion and the clipped output, for n pixels of `group` values each. */
+  poisson: (bytes: number, n: number, src: number, dst: number, group: number, invV: number, scale: number, tabs: number, buckets: number) => void;
+}
+
+const kernel = lazySimdKernel<NoiseKernel>(noiseWasmBase64);
+let enabled = true;
+
+/** The kernel, or null without WebAssembly SIMD (or when switched off for a test). */
+export function noiseKernel(): NoiseKernel | null {
+  return enabled ? kernel() : null;
+}
+
+/** For tests and benchmarks: `false` makes every noise draw run in TypeScript (both must give the same bits). */
+export function setNoiseWasm(on: boolean): void { enabled = on; }
+
+/** For tests: the kernel's logOpenUnit of values in (0, 1), or null without the kernel. */
+export function kernelLogOpenUnit(values: Float64Array): Float64Array | null {
+  const k = kernel();
+  if (!k) return null;
+  const buf = wasmMemory(k.memory, 16 + 8 * values.length);
+  new Float64Array(buf, 16, values.length).set(values);
+  k.logs(16, values.length);
+  return new Float64Array(buf, 16, values.length).slice();
+}

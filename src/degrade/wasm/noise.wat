@@ -1,0 +1,366 @@
+;; The degradation RNG's noise draws (random.ts `DegradeRng`, noise.ts), bit for bit: xoshiro128** steps, 53-bit
+;; uniforms from two 32-bit outputs (27 + 26 bits), the Marsaglia polar method with `logOpenUnit` of detmath.ts, and
+;; the Poisson table inversion, written with the same IEEE double operations in the same order as the TypeScript
+;; (WebAssembly has no fused multiply-add; f64x2 lanes round like scalar f64), so every value is identical.
+;; Memory: the generator state as four i32 words at byte 0 (read at entry, written back at exit); everything else at
+;; byte offsets the caller passes. Without WebAssembly SIMD the module does not compile and the TypeScript runs.
+(module
+  (memory (export "memory") 1)
+
+  ;; logOpenUnit(x) of the four lanes of a and b (each a normal double in (0, 1)): m = x·2^−e in [1, 2) read from
+  ;; the bits (the same m and e as the exact doublings of the TypeScript), m > √2 halved, then logOfMantissa step for
+  ;; step. Two vectors with their steps interleaved: the polynomial is a chain of dependent multiply-adds (Horner, kept
+  ;; for identical rounding), so one vector at a time leaves the CPU waiting on latency.
+  (func $log4 (param $a v128) (param $b v128) (result v128 v128)
+    (local $ea v128) (local $ma v128) (local $biga v128) (local $fa v128) (local $sa v128) (local $za v128) (local $ta v128) (local $ha v128)
+    (local $eb v128) (local $mb v128) (local $bigb v128) (local $fb v128) (local $sb v128) (local $zb v128) (local $tb v128) (local $hb v128)
+    ;; e: the biased exponent − 1023 (the high words of both lanes in i32 lanes 0 and 1), as f64
+    (local.set $ea (f64x2.convert_low_i32x4_s (i32x4.sub (i32x4.shr_u (i8x16.shuffle 4 5 6 7 12 13 14 15 4 5 6 7 12 13 14 15 (local.get $a) (local.get $a)) (i32.const 20)) (v128.const i32x4 1023 1023 1023 1023))))
+    (local.set $eb (f64x2.convert_low_i32x4_s (i32x4.sub (i32x4.shr_u (i8x16.shuffle 4 5 6 7 12 13 14 15 4 5 6 7 12 13 14 15 (local.get $b) (local.get $b)) (i32.const 20)) (v128.const i32x4 1023 1023 1023 1023))))
+    ;; m: the mantissa with the exponent of 1
+    (local.set $ma (v128.or (v128.and (local.get $a) (v128.const i64x2 0x000fffffffffffff 0x000fffffffffffff)) (v128.const i64x2 0x3ff0000000000000 0x3ff0000000000000)))
+    (local.set $mb (v128.or (v128.and (local.get $b) (v128.const i64x2 0x000fffffffffffff 0x000fffffffffffff)) (v128.const i64x2 0x3ff0000000000000 0x3ff0000000000000)))
+    ;; if (m > Math.SQRT2) { m *= 0.5; e += 1; }
+    (local.set $biga (f64x2.gt (local.get $ma) (v128.const f64x2 0x1.6a09e667f3bcdp0 0x1.6a09e667f3bcdp0)))
+    (local.set $bigb (f64x2.gt (local.get $mb) (v128.const f64x2 0x1.6a09e667f3bcdp0 0x1.6a09e667f3bcdp0)))
+    (local.set $ma (v128.bitselect (f64x2.mul (local.get $ma) (v128.const f64x2 0.5 0.5)) (local.get $ma) (local.get $biga)))
+    (local.set $mb (v128.bitselect (f64x2.mul (local.get $mb) (v128.const f64x2 0.5 0.5)) (local.get $mb) (local.get $bigb)))
+    (local.set $ea (v128.bitselect (f64x2.add (local.get $ea) (v128.const f64x2 1 1)) (local.get $ea) (local.get $biga)))
+    (local.set $eb (v128.bitselect (f64x2.add (local.get $eb) (v128.const f64x2 1 1)) (local.get $eb) (local.get $bigb)))
+    ;; f = m − 1; s = f / (m + 1); z = s·s
+    (local.set $fa (f64x2.sub (local.get $ma) (v128.const f64x2 1 1)))
+    (local.set $fb (f64x2.sub (local.get $mb) (v128.const f64x2 1 1)))
+    (local.set $sa (f64x2.div (local.get $fa) (f64x2.add (local.get $ma) (v128.const f64x2 1 1))))
+    (local.set $sb (f64x2.div (local.get $fb) (f64x2.add (local.get $mb) (v128.const f64x2 1 1))))
+    (local.set $za (f64x2.mul (local.get $sa) (local.get $sa)))
+    (local.set $zb (f64x2.mul (local.get $sb) (local.get $sb)))
+    ;; t = 1/25; t = t·z + 1/23; … ; t = t·z + 1/3 (each constant the double nearest 1/n, as JavaScript's 1/n)
+    (local.set $ta (v128.const f64x2 0x1.47ae147ae147bp-5 0x1.47ae147ae147bp-5))
+    (local.set $tb (v128.const f64x2 0x1.47ae147ae147bp-5 0x1.47ae147ae147bp-5))
+    (local.set $ta (f64x2.add (f64x2.mul (local.get $ta) (local.get $za)) (v128.const f64x2 0x1.642c8590b2164p-5 0x1.642c8590b2164p-5))) ;; 1/23
+    (local.set $tb (f64x2.add (f64x2.mul (local.get $tb) (local.get $zb)) (v128.const f64x2 0x1.642c8590b2164p-5 0x1.642c8590b2164p-5))) ;; 1/23
+    (local.set $ta (f64x2.add (f64x2.mul (local.get $ta) (local.get $za)) (v128.const f64x2 0x1.8618618618618p-5 0x1.8618618618618p-5))) ;; 1/21
+    (local.set $tb (f64x2.add (f64x2.mul (local.get $tb) (local.get $zb)) (v128.const f64x2 0x1.8618618618618p-5 0x1.8618618618618p-5))) ;; 1/21
+    (local.set $ta (f64x2.add (f64x2.mul (local.get $ta) (local.get $za)) (v128.const f64x2 0x1.af286bca1af28p-5 0x1.af286bca1af28p-5))) ;; 1/19
+    (local.set $tb (f64x2.add (f64x2.mul (local.get $tb) (local.get $zb)) (v128.const f64x2 0x1.af286bca1af28p-5 0x1.af286bca1af28p-5))) ;; 1/19
+    (local.set $ta (f64x2.add (f64x2.mul (local.get $ta) (local.get $za)) (v128.const f64x2 0x1.e1e1e1e1e1e1ep-5 0x1.e1e1e1e1e1e1ep-5))) ;; 1/17
+    (local.set $tb (f64x2.add (f64x2.mul (local.get $tb) (local.get $zb)) (v128.const f64x2 0x1.e1e1e1e1e1e1ep-5 0x1.e1e1e1e1e1e1ep-5))) ;; 1/17
+    (local.set $ta (f64x2.add (f64x2.mul (local.get $ta) (local.get $za)) (v128.const f64x2 0x1.1111111111111p-4 0x1.1111111111111p-4))) ;; 1/15
+    (local.set $tb (f64x2.add (f64x2.mul (local.get $tb) (local.get $zb)) (v128.const f64x2 0x1.1111111111111p-4 0x1.1111111111111p-4))) ;; 1/15
+    (local.set $ta (f64x2.add (f64x2.mul (local.get $ta) (local.get $za)) (v128.const f64x2 0x1.3b13b13b13b14p-4 0x1.3b13b13b13b14p-4))) ;; 1/13
+    (local.set $tb (f64x2.add (f64x2.mul (local.get $tb) (local.get $zb)) (v128.const f64x2 0x1.3b13b13b13b14p-4 0x1.3b13b13b13b14p-4))) ;; 1/13
+    (local.set $ta (f64x2.add (f64x2.mul (local.get $ta) (local.get $za)) (v128.const f64x2 0x1.745d1745d1746p-4 0x1.745d1745d1746p-4))) ;; 1/11
+    (local.set $tb (f64x2.add (f64x2.mul (local.get $tb) (local.get $zb)) (v128.const f64x2 0x1.745d1745d1746p-4 0x1.745d1745d1746p-4))) ;; 1/11
+    (local.set $ta (f64x2.add (f64x2.mul (local.get $ta) (local.get $za)) (v128.const f64x2 0x1.c71c71c71c71cp-4 0x1.c71c71c71c71cp-4))) ;; 1/9
+    (local.set $tb (f64x2.add (f64x2.mul (local.get $tb) (local.get $zb)) (v128.const f64x2 0x1.c71c71c71c71cp-4 0x1.c71c71c71c71cp-4))) ;; 1/9
+    (local.set $ta (f64x2.add (f64x2.mul (local.get $ta) (local.get $za)) (v128.const f64x2 0x1.2492492492492p-3 0x1.2492492492492p-3))) ;; 1/7
+    (local.set $tb (f64x2.add (f64x2.mul (local.get $tb) (local.get $zb)) (v128.const f64x2 0x1.2492492492492p-3 0x1.2492492492492p-3))) ;; 1/7
+    (local.set $ta (f64x2.add (f64x2.mul (local.get $ta) (local.get $za)) (v128.const f64x2 0x1.999999999999ap-3 0x1.999999999999ap-3))) ;; 1/5
+    (local.set $tb (f64x2.add (f64x2.mul (local.get $tb) (local.get $zb)) (v128.const f64x2 0x1.999999999999ap-3 0x1.999999999999ap-3))) ;; 1/5
+    (local.set $ta (f64x2.add (f64x2.mul (local.get $ta) (local.get $za)) (v128.const f64x2 0x1.5555555555555p-2 0x1.5555555555555p-2))) ;; 1/3
+    (local.set $tb (f64x2.add (f64x2.mul (local.get $tb) (local.get $zb)) (v128.const f64x2 0x1.5555555555555p-2 0x1.5555555555555p-2))) ;; 1/3
+    ;; hfsq = 0.5·f·f; lm = f − (hfsq − s·(hfsq + 2·z·t)); e·LN2_HI + (lm + e·LN2_LO)
+    (local.set $ha (f64x2.mul (f64x2.mul (v128.const f64x2 0.5 0.5) (local.get $fa)) (local.get $fa)))
+    (local.set $hb (f64x2.mul (f64x2.mul (v128.const f64x2 0.5 0.5) (local.get $fb)) (local.get $fb)))
+    (f64x2.add
+      (f64x2.mul (local.get $ea) (v128.const f64x2 0x1.62e42fee00000p-1 0x1.62e42fee00000p-1))
+      (f64x2.add
+        (f64x2.sub (local.get $fa) (f64x2.sub (local.get $ha) (f64x2.mul (local.get $sa)
+          (f64x2.add (local.get $ha) (f64x2.mul (f64x2.mul (v128.const f64x2 2 2) (local.get $za)) (local.get $ta))))))
+        (f64x2.mul (local.get $ea) (v128.const f64x2 0x1.a39ef35793c76p-33 0x1.a39ef35793c76p-33))))
+    (f64x2.add
+      (f64x2.mul (local.get $eb) (v128.const f64x2 0x1.62e42fee00000p-1 0x1.62e42fee00000p-1))
+      (f64x2.add
+        (f64x2.sub (local.get $fb) (f64x2.sub (local.get $hb) (f64x2.mul (local.get $sb)
+          (f64x2.add (local.get $hb) (f64x2.mul (f64x2.mul (v128.const f64x2 2 2) (local.get $zb)) (local.get $tb))))))
+        (f64x2.mul (local.get $eb) (v128.const f64x2 0x1.a39ef35793c76p-33 0x1.a39ef35793c76p-33)))))
+
+  ;; The four pairs [u0, v0] … [u3, v3] at p → (0 + u·m, 0 + v·m) each, m = √(−2·log s / s), s = u² + v²
+  ;; (recomputed: the same operations give the same s). normal() returns mean + std·u·m = 0 + 1·u·m; the 0 + would
+  ;; turn a −0 into +0, so it stays.
+  (func $scale4 (param $p i32)
+    (local $a v128) (local $b v128) (local $c v128) (local $d v128)
+    (local $u0 v128) (local $v0 v128) (local $s0 v128) (local $m0 v128) (local $u1 v128) (local $v1 v128) (local $s1 v128) (local $m1 v128)
+    (local.set $a (v128.load (local.get $p)))
+    (local.set $b (v128.load offset=16 (local.get $p)))
+    (local.set $c (v128.load offset=32 (local.get $p)))
+    (local.set $d (v128.load offset=48 (local.get $p)))
+    (local.set $u0 (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $a) (local.get $b)))
+    (local.set $v0 (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $a) (local.get $b)))
+    (local.set $u1 (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $c) (local.get $d)))
+    (local.set $v1 (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $c) (local.get $d)))
+    (local.set $s0 (f64x2.add (f64x2.mul (local.get $u0) (local.get $u0)) (f64x2.mul (local.get $v0) (local.get $v0))))
+    (local.set $s1 (f64x2.add (f64x2.mul (local.get $u1) (local.get $u1)) (f64x2.mul (local.get $v1) (local.get $v1))))
+    (call $log4 (local.get $s0) (local.get $s1))
+    (local.set $m1)
+    (local.set $m0)
+    (local.set $m0 (f64x2.sqrt (f64x2.div (f64x2.mul (v128.const f64x2 -2 -2) (local.get $m0)) (local.get $s0))))
+    (local.set $m1 (f64x2.sqrt (f64x2.div (f64x2.mul (v128.const f64x2 -2 -2) (local.get $m1)) (local.get $s1))))
+    (local.set $a (f64x2.add (v128.const f64x2 0 0) (f64x2.mul (local.get $u0) (local.get $m0))))
+    (local.set $b (f64x2.add (v128.const f64x2 0 0) (f64x2.mul (local.get $v0) (local.get $m0))))
+    (local.set $c (f64x2.add (v128.const f64x2 0 0) (f64x2.mul (local.get $u1) (local.get $m1))))
+    (local.set $d (f64x2.add (v128.const f64x2 0 0) (f64x2.mul (local.get $v1) (local.get $m1))))
+    (v128.store (local.get $p) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $a) (local.get $b)))
+    (v128.store offset=16 (local.get $p) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $a) (local.get $b)))
+    (v128.store offset=32 (local.get $p) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $c) (local.get $d)))
+    (v128.store offset=48 (local.get $p) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $c) (local.get $d))))
+
+  ;; For tests: n values in (0, 1) at `at` replaced by their logOpenUnit, four at a time, then the last ones one by one.
+  (func (export "logs") (param $at i32) (param $n i32)
+    (local $end i32) (local $lo v128) (local $hi v128)
+    (local.set $end (i32.add (local.get $at) (i32.shl (local.get $n) (i32.const 3))))
+    (block $done
+      (loop $four
+        (br_if $done (i32.gt_u (i32.add (local.get $at) (i32.const 32)) (local.get $end)))
+        (call $log4 (v128.load (local.get $at)) (v128.load offset=16 (local.get $at)))
+        (local.set $hi)
+        (local.set $lo)
+        (v128.store (local.get $at) (local.get $lo))
+        (v128.store offset=16 (local.get $at) (local.get $hi))
+        (local.set $at (i32.add (local.get $at) (i32.const 32)))
+        (br $four)))
+    (block $done1
+      (loop $one
+        (br_if $done1 (i32.ge_u (local.get $at) (local.get $end)))
+        (call $log4 (f64x2.splat (f64.load (local.get $at))) (f64x2.splat (f64.load (local.get $at))))
+        (drop)
+        (local.set $lo)
+        (f64.store (local.get $at) (f64x2.extract_lane 0 (local.get $lo)))
+        (local.set $at (i32.add (local.get $at) (i32.const 8)))
+        (br $one))))
+
+  ;; k normal pairs as f64 at `out` (2k values in stream order); `out` needs room for k rounded up to a multiple of 4
+  ;; pairs (the last group of four is scaled whole, whatever the lanes past the end hold: no float operation traps,
+  ;; and a store per pair behind a branch costs more than the spare lanes). Two passes: the accepted (u, v) in stream order (the
+  ;; generator is sequential; state in locals), then m four pairs at a time (no dependency between pairs).
+  ;; Each candidate takes four outputs: u from the first two, v from the last two, as random(): ((r0 >>> 5)·2^26 +
+  ;; (r1 >>> 6))/2^53, then 2x − 1. Both steps are exact, so u = A·2^−52 − 1 with A the 53-bit integer is the same
+  ;; double. A candidate is stored unconditionally and kept by advancing p only when 0 < s < 1: the rejection branch
+  ;; is unpredictable (about one in five), a conditional add is not.
+  (func (export "pairs") (param $out i32) (param $k i32)
+    (local $s0 i32) (local $s1 i32) (local $s2 i32) (local $s3 i32) (local $r i32) (local $t i32) (local $hi i32)
+    (local $u f64) (local $v f64) (local $s f64) (local $p i32) (local $end i32)
+    (local.set $s0 (i32.load (i32.const 0)))
+    (local.set $s1 (i32.load (i32.const 4)))
+    (local.set $s2 (i32.load (i32.const 8)))
+    (local.set $s3 (i32.load (i32.const 12)))
+    (local.set $end (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 4))))
+    (local.set $p (local.get $out))
+    (block $done
+      (loop $draw
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        ;; output 1: the high 27 bits of u
+        (local.set $r (i32.mul (i32.rotl (i32.mul (local.get $s1) (i32.const 5)) (i32.const 7)) (i32.const 9)))
+        (local.set $t (i32.shl (local.get $s1) (i32.const 9)))
+        (local.set $s2 (i32.xor (local.get $s2) (local.get $s0)))
+        (local.set $s3 (i32.xor (local.get $s3) (local.get $s1)))
+        (local.set $s1 (i32.xor (local.get $s1) (local.get $s2)))
+        (local.set $s0 (i32.xor (local.get $s0) (local.get $s3)))
+        (local.set $s2 (i32.xor (local.get $s2) (local.get $t)))
+        (local.set $s3 (i32.rotl (local.get $s3) (i32.const 11)))
+        (local.set $hi (i32.shr_u (local.get $r) (i32.const 5)))
+        ;; output 2: the low 26 bits of u
+        (local.set $r (i32.mul (i32.rotl (i32.mul (local.get $s1) (i32.const 5)) (i32.const 7)) (i32.const 9)))
+        (local.set $t (i32.shl (local.get $s1) (i32.const 9)))
+        (local.set $s2 (i32.xor (local.get $s2) (local.get $s0)))
+        (local.set $s3 (i32.xor (local.get $s3) (local.get $s1)))
+        (local.set $s1 (i32.xor (local.get $s1) (local.get $s2)))
+        (local.set $s0 (i32.xor (local.get $s0) (local.get $s3)))
+        (local.set $s2 (i32.xor (local.get $s2) (local.get $t)))
+        (local.set $s3 (i32.rotl (local.get $s3) (i32.const 11)))
+        (local.set $u (f64.sub (f64.mul (f64.convert_i64_u (i64.or
+          (i64.shl (i64.extend_i32_u (local.get $hi)) (i64.const 26)) (i64.extend_i32_u (i32.shr_u (local.get $r) (i32.const 6)))))
+          (f64.const 0x1p-52)) (f64.const 1)))
+        ;; output 3: the high 27 bits of v
+        (local.set $r (i32.mul (i32.rotl (i32.mul (local.get $s1) (i32.const 5)) (i32.const 7)) (i32.const 9)))
+        (local.set $t (i32.shl (local.get $s1) (i32.const 9)))
+        (local.set $s2 (i32.xor (local.get $s2) (local.get $s0)))
+        (local.set $s3 (i32.xor (local.get $s3) (local.get $s1)))
+        (local.set $s1 (i32.xor (local.get $s1) (local.get $s2)))
+        (local.set $s0 (i32.xor (local.get $s0) (local.get $s3)))
+        (local.set $s2 (i32.xor (local.get $s2) (local.get $t)))
+        (local.set $s3 (i32.rotl (local.get $s3) (i32.const 11)))
+        (local.set $hi (i32.shr_u (local.get $r) (i32.const 5)))
+        ;; output 4: the low 26 bits of v
+        (local.set $r (i32.mul (i32.rotl (i32.mul (local.get $s1) (i32.const 5)) (i32.const 7)) (i32.const 9)))
+        (local.set $t (i32.shl (local.get $s1) (i32.const 9)))
+        (local.set $s2 (i32.xor (local.get $s2) (local.get $s0)))
+        (local.set $s3 (i32.xor (local.get $s3) (local.get $s1)))
+        (local.set $s1 (i32.xor (local.get $s1) (local.get $s2)))
+        (local.set $s0 (i32.xor (local.get $s0) (local.get $s3)))
+        (local.set $s2 (i32.xor (local.get $s2) (local.get $t)))
+        (local.set $s3 (i32.rotl (local.get $s3) (i32.const 11)))
+        (local.set $v (f64.sub (f64.mul (f64.convert_i64_u (i64.or
+          (i64.shl (i64.extend_i32_u (local.get $hi)) (i64.const 26)) (i64.extend_i32_u (i32.shr_u (local.get $r) (i32.const 6)))))
+          (f64.const 0x1p-52)) (f64.const 1)))
+        (local.set $s (f64.add (f64.mul (local.get $u) (local.get $u)) (f64.mul (local.get $v) (local.get $v))))
+        (f64.store (local.get $p) (local.get $u))
+        (f64.store offset=8 (local.get $p) (local.get $v))
+        ;; kept when 0 < s < 1 (s ≥ 0 always, so s > 0 is s ≠ 0)
+        (local.set $p (i32.add (local.get $p) (i32.shl
+          (i32.and (f64.lt (local.get $s) (f64.const 1)) (f64.gt (local.get $s) (f64.const 0))) (i32.const 4))))
+        (br $draw)))
+    (local.set $p (local.get $out))
+    (block $done2
+      (loop $scale
+        (br_if $done2 (i32.ge_u (local.get $p) (local.get $end)))
+        (call $scale4 (local.get $p))
+        (local.set $p (i32.add (local.get $p) (i32.const 64)))
+        (br $scale)))
+    (i32.store (i32.const 0) (local.get $s0))
+    (i32.store (i32.const 4) (local.get $s1))
+    (i32.store (i32.const 8) (local.get $s2))
+    (i32.store (i32.const 12) (local.get $s3)))
+
+  ;; gaussianNoise's output: dst[j·group + c] = f32(clip(f64(src[j·group + c]) + z[j]·sd)) for j < n, c < group
+  ;; (src, dst float32; z float64), clip01(v) = v < 0 ? 0 : v > 1 ? 1 : v when `clip` is 1 (NaN and −0 pass
+  ;; through, as there). One value per draw runs four at a time in f64x2 lanes. Everything is written inline: this
+  ;; engine generation does not inline small WebAssembly functions, and a call per value doubled the time.
+  (func (export "addScaled") (param $src i32) (param $dst i32) (param $z i32) (param $n i32) (param $group i32) (param $sd f64) (param $clip i32)
+    (local $j i32) (local $c i32) (local $on v128) (local $sd2 v128) (local $nz f64) (local $v f64) (local $a v128) (local $b v128)
+    (if (i32.eq (local.get $group) (i32.const 1))
+      (then
+        (local.set $on (i32x4.splat (i32.sub (i32.const 0) (local.get $clip))))
+        (local.set $sd2 (f64x2.splat (local.get $sd)))
+        (block $done (loop $four
+          (br_if $done (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $n)))
+          (local.set $a (v128.load (local.get $src)))
+          (local.set $b (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $a) (local.get $a))))
+          (local.set $a (f64x2.promote_low_f32x4 (local.get $a)))
+          (local.set $a (f64x2.add (local.get $a) (f64x2.mul (v128.load (local.get $z)) (local.get $sd2))))
+          (local.set $b (f64x2.add (local.get $b) (f64x2.mul (v128.load offset=16 (local.get $z)) (local.get $sd2))))
+          (local.set $a (v128.bitselect (v128.const f64x2 0 0)
+            (v128.bitselect (v128.const f64x2 1 1) (local.get $a) (v128.and (f64x2.gt (local.get $a) (v128.const f64x2 1 1)) (local.get $on)))
+            (v128.and (f64x2.lt (local.get $a) (v128.const f64x2 0 0)) (local.get $on))))
+          (local.set $b (v128.bitselect (v128.const f64x2 0 0)
+            (v128.bitselect (v128.const f64x2 1 1) (local.get $b) (v128.and (f64x2.gt (local.get $b) (v128.const f64x2 1 1)) (local.get $on)))
+            (v128.and (f64x2.lt (local.get $b) (v128.const f64x2 0 0)) (local.get $on))))
+          (v128.store (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+            (f32x4.demote_f64x2_zero (local.get $a)) (f32x4.demote_f64x2_zero (local.get $b))))
+          (local.set $src (i32.add (local.get $src) (i32.const 16)))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+          (local.set $z (i32.add (local.get $z) (i32.const 32)))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $four)))))
+    (block $done (loop $draw
+      (br_if $done (i32.ge_u (local.get $j) (local.get $n)))
+      (local.set $nz (f64.mul (f64.load (local.get $z)) (local.get $sd)))
+      (local.set $c (i32.const 0))
+      (block $cdone (loop $chan
+        (br_if $cdone (i32.ge_u (local.get $c) (local.get $group)))
+        (local.set $v (f64.add (f64.promote_f32 (f32.load (local.get $src))) (local.get $nz)))
+        (f32.store (local.get $dst) (f32.demote_f64
+          (select (f64.const 0)
+            (select (f64.const 1) (local.get $v) (i32.and (f64.gt (local.get $v) (f64.const 1)) (local.get $clip)))
+            (i32.and (f64.lt (local.get $v) (f64.const 0)) (local.get $clip)))))
+        (local.set $src (i32.add (local.get $src) (i32.const 4)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $chan)))
+      (local.set $z (i32.add (local.get $z) (i32.const 8)))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $draw))))
+
+  ;; poissonNoise's base: bytes[p] = q(x) = clip(round(255x), 0, 255) with ties to even and NaN → 0 (convert.ts
+  ;; `toByte`; f64.nearest rounds half to even) for p < n, x = src[p] (`stride` 1), or with `luma` 1 the pixel's
+  ;; f32(0.299·r + 0.587·g + 0.114·b) of its first three channels (color.ts `rgbToLuma`, which stores it as float32),
+  ;; pixels `stride` values apart. hist[b] counts each byte value (256 i32).
+  (func (export "bytes") (param $src i32) (param $n i32) (param $luma i32) (param $stride i32) (param $dst i32) (param $hist i32)
+    (local $p i32) (local $b i32) (local $h i32) (local $v f64)
+    (memory.fill (local.get $hist) (i32.const 0) (i32.const 1024))
+    (local.set $stride (i32.shl (local.get $stride) (i32.const 2)))
+    (block $done (loop $px
+      (br_if $done (i32.ge_u (local.get $p) (local.get $n)))
+      (local.set $v (f64.mul (f64.promote_f32 (if (result f32) (local.get $luma)
+        (then (f32.demote_f64 (f64.add (f64.add
+          (f64.mul (f64.const 0x1.322d0e5604189p-2) (f64.promote_f32 (f32.load (local.get $src))))
+          (f64.mul (f64.const 0x1.2c8b439581062p-1) (f64.promote_f32 (f32.load offset=4 (local.get $src)))))
+          (f64.mul (f64.const 0x1.d2f1a9fbe76c9p-4) (f64.promote_f32 (f32.load offset=8 (local.get $src)))))))
+        (else (f32.load (local.get $src))))) (f64.const 255)))
+      (local.set $b (i32.trunc_f64_u (select (f64.const 0)
+        (select (f64.const 255) (f64.nearest (local.get $v)) (f64.ge (local.get $v) (f64.const 255)))
+        (i32.eqz (f64.gt (local.get $v) (f64.const 0))))))
+      (i32.store8 (i32.add (local.get $dst) (local.get $p)) (local.get $b))
+      (local.set $h (i32.add (local.get $hist) (i32.shl (local.get $b) (i32.const 2))))
+      (i32.store (local.get $h) (i32.add (i32.load (local.get $h)) (i32.const 1)))
+      (local.set $src (i32.add (local.get $src) (local.get $stride)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $px))))
+
+  ;; poissonNoise's draws and output. For pixel p < n with byte b = bytes[p]: b = 0 has rate 0 (no draw, noise 0);
+  ;; otherwise u = random() (two outputs, 27 + 26 bits, A·2^−53 exactly as (a·2^26 + b)/2^53), k = the first k with
+  ;; cdf[k] > u, found from guide[(u·buckets) | 0] onwards (random.ts `PoissonTable.invert`; every table ends in
+  ;; cdf = 1 > u, checked by the caller, so the search stops inside it), and
+  ;;   noise = f32((k·invV − b/255)·scale)          (k/V = k·(1/V) exactly: V is a power of two)
+  ;;   dst[p·group + c] = f32(clip01(f64(src[p·group + c]) + f64(noise)))   for c < group.
+  ;; tabs: per byte value an i32 pair (cdf address, guide address), 256 pairs, then 256 f64 scratch for b/255.
+  (func (export "poisson") (param $bytes i32) (param $n i32) (param $src i32) (param $dst i32) (param $group i32)
+    (param $invV f64) (param $scale f64) (param $tabs i32) (param $buckets f64)
+    (local $s0 i32) (local $s1 i32) (local $s2 i32) (local $s3 i32) (local $r i32) (local $t i32) (local $hi i32)
+    (local $p i32) (local $b i32) (local $c i32) (local $k i32) (local $cdf i32) (local $u f64) (local $nz f64) (local $v f64) (local $over i32)
+    ;; b/255 for every byte value (the division, as the TypeScript)
+    (local.set $over (i32.add (local.get $tabs) (i32.const 2048)))
+    (block $bdone (loop $bl
+      (br_if $bdone (i32.ge_u (local.get $b) (i32.const 256)))
+      (f64.store (i32.add (local.get $over) (i32.shl (local.get $b) (i32.const 3)))
+        (f64.div (f64.convert_i32_u (local.get $b)) (f64.const 255)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bl)))
+    (local.set $s0 (i32.load (i32.const 0)))
+    (local.set $s1 (i32.load (i32.const 4)))
+    (local.set $s2 (i32.load (i32.const 8)))
+    (local.set $s3 (i32.load (i32.const 12)))
+    (block $done (loop $px
+      (br_if $done (i32.ge_u (local.get $p) (local.get $n)))
+      (local.set $b (i32.load8_u (i32.add (local.get $bytes) (local.get $p))))
+      (local.set $nz (f64.const 0))
+      (if (local.get $b) (then
+        (local.set $r (i32.mul (i32.rotl (i32.mul (local.get $s1) (i32.const 5)) (i32.const 7)) (i32.const 9)))
+        (local.set $t (i32.shl (local.get $s1) (i32.const 9)))
+        (local.set $s2 (i32.xor (local.get $s2) (local.get $s0)))
+        (local.set $s3 (i32.xor (local.get $s3) (local.get $s1)))
+        (local.set $s1 (i32.xor (local.get $s1) (local.get $s2)))
+        (local.set $s0 (i32.xor (local.get $s0) (local.get $s3)))
+        (local.set $s2 (i32.xor (local.get $s2) (local.get $t)))
+        (local.set $s3 (i32.rotl (local.get $s3) (i32.const 11)))
+        (local.set $hi (i32.shr_u (local.get $r) (i32.const 5)))
+        (local.set $r (i32.mul (i32.rotl (i32.mul (local.get $s1) (i32.const 5)) (i32.const 7)) (i32.const 9)))
+        (local.set $t (i32.shl (local.get $s1) (i32.const 9)))
+        (local.set $s2 (i32.xor (local.get $s2) (local.get $s0)))
+        (local.set $s3 (i32.xor (local.get $s3) (local.get $s1)))
+        (local.set $s1 (i32.xor (local.get $s1) (local.get $s2)))
+        (local.set $s0 (i32.xor (local.get $s0) (local.get $s3)))
+        (local.set $s2 (i32.xor (local.get $s2) (local.get $t)))
+        (local.set $s3 (i32.rotl (local.get $s3) (i32.const 11)))
+        (local.set $u (f64.mul (f64.convert_i64_u (i64.or
+          (i64.shl (i64.extend_i32_u (local.get $hi)) (i64.const 26)) (i64.extend_i32_u (i32.shr_u (local.get $r) (i32.const 6)))))
+          (f64.const 0x1p-53)))
+        (local.set $t (i32.add (local.get $tabs) (i32.shl (local.get $b) (i32.const 3))))
+        (local.set $cdf (i32.load (local.get $t)))
+        (local.set $k (i32.load (i32.add (i32.load offset=4 (local.get $t))
+          (i32.shl (i32.trunc_f64_u (f64.mul (local.get $u) (local.get $buckets))) (i32.const 2)))))
+        (block $found (loop $step
+          (br_if $found (f64.gt (f64.load (i32.add (local.get $cdf) (i32.shl (local.get $k) (i32.const 3)))) (local.get $u)))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $step)))
+        (local.set $nz (f64.promote_f32 (f32.demote_f64 (f64.mul
+          (f64.sub (f64.mul (f64.convert_i32_u (local.get $k)) (local.get $invV))
+                   (f64.load (i32.add (local.get $over) (i32.shl (local.get $b) (i32.const 3)))))
+          (local.get $scale)))))))
+      (local.set $c (i32.const 0))
+      (block $cdone (loop $chan
+        (br_if $cdone (i32.ge_u (local.get $c) (local.get $group)))
+        (local.set $v (f64.add (f64.promote_f32 (f32.load (local.get $src))) (local.get $nz)))
+        (f32.store (local.get $dst) (f32.demote_f64 (select (f64.const 0)
+          (select (f64.const 1) (local.get $v) (f64.gt (local.get $v) (f64.const 1))) (f64.lt (local.get $v) (f64.const 0)))))
+        (local.set $src (i32.add (local.get $src) (i32.const 4)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $chan)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $px)))
+    (i32.store (i32.const 0) (local.get $s0))
+    (i32.store (i32.const 4) (local.get $s1))
+    (i32.store (i32.const 8) (local.get $s2))
+    (i32.store (i32.const 12) (local.get $s3)))
+)
