@@ -18,16 +18,24 @@ export interface NoiseKernel {
   addScaled: (src: number, dst: number, z: number, n: number, group: number, sd: number, clip: number) => void;
   /** bytes[p] = q(value p) (or of its luma), and the histogram of the bytes (256 i32). */
   bytes: (src: number, n: number, luma: number, stride: number, dst: number, hist: number) => void;
-  /** The Poisson draws by table inversion and the clipped output, for n pixels of `group` values each. */
-  poisson: (bytes: number, n: number, src: number, dst: number, group: number, invV: number, scale: number, tabs: number, buckets: number) => void;
+  /** The Poisson draws by table inversion (2^bits guide entries per table) and the clipped output, for n pixels of `group` values each. */
+  poisson: (bytes: number, n: number, src: number, dst: number, group: number, invV: number, scale: number, tabs: number, bits: number, ks: number) => void;
 }
 
 const kernel = lazySimdKernel<NoiseKernel>(noiseWasmBase64);
+// A second instance for Poisson noise: its memory keeps the inversion tables from call to call, out of the way
+// of the other exports' scratch space.
+const poissonInstance = lazySimdKernel<NoiseKernel>(noiseWasmBase64);
 let enabled = true;
 
 /** The kernel, or null without WebAssembly SIMD (or when switched off for a test). */
 export function noiseKernel(): NoiseKernel | null {
   return enabled ? kernel() : null;
+}
+
+/** The instance that poissonNoise uses (its tables stay in its memory), or null as `noiseKernel`. */
+export function poissonKernel(): NoiseKernel | null {
+  return enabled ? poissonInstance() : null;
 }
 
 /** For tests and benchmarks: `false` makes every noise draw run in TypeScript (both must give the same bits). */

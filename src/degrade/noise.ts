@@ -2,9 +2,9 @@
 import { createImage, type FloatImage } from '../image/types.js';
 import { quantizeInPlace, toUint8 } from '../image/convert.js';
 import { rgbToLuma } from '../image/color.js';
-import { GUIDE_BUCKETS, PoissonTable, type DegradeRng, type PoissonInverse } from './random.js';
+import { PoissonTable, type DegradeRng } from './random.js';
 import { wasmMemory } from '../common/wasm-simd.js';
-import { noiseKernel, type NoiseKernel } from './noise-kernel.js';
+import { noiseKernel, poissonKernel, type NoiseKernel } from './noise-kernel.js';
 
 function clip01(v: number): number { return v < 0 ? 0 : v > 1 ? 1 : v; }
 
@@ -74,14 +74,59 @@ function addGaussianWasm(kernel: NoiseKernel, rng: DegradeRng, s: Float32Array, 
   });
 }
 
-const EMPTY_F64 = new Float64Array(0), EMPTY_I32 = new Int32Array(0);
+/**
+ * A Poisson inversion table for the noise: random.ts's cumulative table for the rate, and a fine guide. For bucket
+ * j of FINE_BUCKETS, k0 = the first k with cdf[k] > j/FINE_BUCKETS (hi if none); when cdf[k0] ≥ (j+1)/FINE_BUCKETS
+ * (EXACT), every u in the bucket has cdf[k0 − 1] ≤ j/FINE_BUCKETS ≤ u < cdf[k0], so the first k with cdf[k] > u is
+ * k0 with no search: about 96 % of the draws on a natural image, where the 64 buckets of PoissonTable's guide left
+ * 42 % of them to a (mispredicted) search step. Otherwise the search runs on from k0, as PoissonTable.invert's
+ * does from its guide: the same answer either way. One byte per bucket keeps the tables of an image in cache:
+ * guide[j] = (k0 − base) | EXACT-bit, base = k0 of bucket 1 (k0 spans about ±3.1σ ≤ 100 values above bucket 0
+ * for rates ≤ 256); a k0 out of that range (bucket 0 of the larger rates) is FROM_ZERO, a search from k = 0.
+ */
+interface NoiseTable { cdf: Float64Array; guide: Uint8Array; base: number }
+const FINE_BITS = 10, FINE_BUCKETS = 1 << FINE_BITS;
+const EXACT = 0x80, FROM_ZERO = 0x7f;
 
 /**
- * The inversion tables of every rate used so far, shared by all calls: a table depends only on its rate (b/255)·V,
- * and with V a power of two up to 256 there are at most 9 · 255 of them (about 2 MB), while building the ~250 of
- * one image took longer than drawing its noise.
+ * The tables of every rate used so far, shared by all calls: a table depends only on its rate (b/255)·V, and with
+ * V a power of two up to 256 there are at most 9 · 255 of them (4.1 MB), while building the ~250 of one image
+ * took longer than drawing its noise.
  */
-const POISSON_TABLES = new PoissonTable();
+const noiseTables = new Map<number, NoiseTable>();
+const cdfTables = new PoissonTable();
+
+function noiseTable(lambda: number): NoiseTable {
+  let t = noiseTables.get(lambda);
+  if (!t) {
+    const cdf = cdfTables.table(lambda).cdf, hi = cdf.length - 1;
+    const k0 = new Int32Array(FINE_BUCKETS), exact = new Uint8Array(FINE_BUCKETS);
+    let k = 0;
+    for (let j = 0; j < FINE_BUCKETS; j++) {
+      while (k < hi && cdf[k]! <= j / FINE_BUCKETS) k++;
+      k0[j] = k; exact[j] = cdf[k]! >= (j + 1) / FINE_BUCKETS ? 1 : 0;
+    }
+    const base = k0[1]!;
+    const guide = new Uint8Array(FINE_BUCKETS);
+    for (let j = 0; j < FINE_BUCKETS; j++) {
+      const off = k0[j]! - base;
+      guide[j] = off >= 0 && off < (exact[j] ? 128 : 127) ? off | (exact[j] ? EXACT : 0) : FROM_ZERO;
+    }
+    t = { cdf, guide, base };
+    noiseTables.set(lambda, t);
+  }
+  return t;
+}
+
+/** The first k with cdf[k] > u (u in [0, 1)), or the last index if none: PoissonTable.invert's answer. */
+function invert(t: NoiseTable, u: number): number {
+  const e = t.guide[(u * FINE_BUCKETS) | 0]!;
+  if (e & EXACT) return t.base + (e & ~EXACT);
+  let k = e === FROM_ZERO ? 0 : t.base + e;
+  const cdf = t.cdf, hi = cdf.length - 1;
+  while (k < hi && cdf[k]! <= u) k++;
+  return k;
+}
 
 /**
  * Poisson (shot) noise as BasicSR: base = q(img) (or q(luma) when grey), V = 2^⌈log₂(#distinct values)⌉,
@@ -90,11 +135,9 @@ const POISSON_TABLES = new PoissonTable();
 export function poissonNoise(img: FloatImage, scale: number, rng: DegradeRng, opts: { grey?: boolean } = {}): FloatImage {
   if (!(scale >= 0) || !Number.isFinite(scale)) throw new RangeError(`Poisson scale must be >= 0, got ${scale}`);
   const { width: W, height: H, channels: C } = img;
-  const kernel = img.data.length >= WASM_NOISE_FROM && !(opts.grey && C === 2) ? noiseKernel() : null;
-  if (kernel) {
-    const out = poissonWasm(kernel, img, scale, rng, opts.grey ?? false);
-    if (out) return out;
-  }
+  // grey on two channels reads past each pixel (rgbToLuma takes three): left to the TypeScript
+  const kernel = img.data.length >= WASM_NOISE_FROM && !(opts.grey && C === 2) ? poissonKernel() : null;
+  if (kernel) return poissonWasm(kernel, img, scale, rng, opts.grey ?? false);
   const src = opts.grey ? rgbToLuma(img) : img;
   const base = toUint8(src); // q(·) as bytes
   const seen = new Uint8Array(256);
@@ -104,23 +147,18 @@ export function poissonNoise(img: FloatImage, scale: number, rng: DegradeRng, op
   for (let b = 0; b < 256; b++) distinct += seen[b]!;
   let V = 1;
   while (V < distinct) V *= 2; // 2^ceil(log2(#distinct))
-  const table = POISSON_TABLES;
   // The rate depends only on the byte value, so find each value's table once, not once per pixel.
   // Byte 0 has rate 0: no draw, no noise (as `PoissonTable.sample`); every other pixel takes one uniform,
   // in pixel order, so they are drawn up front.
-  const cdfOf: Float64Array[] = [], guideOf: Int32Array[] = [];
-  for (let b = 0; b < 256; b++) {
-    const t = seen[b] && b > 0 ? table.table((b / 255) * V) : null;
-    cdfOf.push(t ? t.cdf : EMPTY_F64); guideOf.push(t ? t.guide : EMPTY_I32);
-  }
+  const tables: NoiseTable[] = [];
+  for (let b = 0; b < 256; b++) tables.push(seen[b] && b > 0 ? noiseTable((b / 255) * V) : EMPTY_TABLE);
   const u = new Float64Array(draws);
   rng.fillUniform(u);
   const noise = new Float32Array(base.length);
   for (let i = 0, j = 0; i < base.length; i++) {
     const byte = base[i]!;
     if (byte === 0) { noise[i] = 0; continue; }
-    const k = PoissonTable.invert(cdfOf[byte]!, guideOf[byte]!, u[j++]!);
-    noise[i] = (k / V - byte / 255) * scale;
+    noise[i] = (invert(tables[byte]!, u[j++]!) / V - byte / 255) * scale;
   }
   const out = createImage(W, H, C);
   const s = img.data, d = out.data;
@@ -132,49 +170,73 @@ export function poissonNoise(img: FloatImage, scale: number, rng: DegradeRng, op
   return out;
 }
 
+/** For tests: `invert` on the noise table of rate `lambda` (must equal PoissonTable.invert on its cdf and guide). */
+export function poissonNoiseInvert(lambda: number, u: number): number {
+  return invert(noiseTable(lambda), u);
+}
+
+const EMPTY_TABLE: NoiseTable = { cdf: new Float64Array(0), guide: new Uint8Array(0), base: 0 };
+
+// The Poisson kernel's memory (its own instance): the state, per byte value 16 bytes of table addresses and 256 f64
+// of b/255, the histogram, then the tables (kept: each is copied in once, on first use), then one call's image.
+const TABS_AT = 16, HIST_AT = TABS_AT + 4096 + 2048, ARENA_AT = HIST_AT + 1024;
+let arenaEnd = ARENA_AT;
+const residentAt = new Map<NoiseTable, number>();
+
 /**
  * poissonNoise in the kernel: q(·) of the image (or of its luma) with the byte histogram, then per pixel the draw,
  * the table inversion and the clipped output, with no array of uniforms or of noise in between. The same
- * operations as the TypeScript, so the same bits. Null (nothing drawn) when a table does not end in cdf = 1: the
- * kernel's search relies on that to stop.
+ * operations as the TypeScript, so the same bits.
  */
-function poissonWasm(kernel: NoiseKernel, img: FloatImage, scale: number, rng: DegradeRng, grey: boolean): FloatImage | null {
+function poissonWasm(kernel: NoiseKernel, img: FloatImage, scale: number, rng: DegradeRng, grey: boolean): FloatImage {
   const { width: W, height: H, channels: C } = img;
   const n = img.data.length;
   const npix = grey ? W * H : n, group = grey ? C : 1;
-  // memory: state | 256 (cdf, guide) address pairs, 256 f64 b/255 | histogram | input | output | bytes | tables
-  const tabsAt = 16, histAt = tabsAt + 4096, srcAt = histAt + 1024, dstAt = srcAt + 4 * n, bytesAt = dstAt + 4 * n;
-  const tablesAt = (bytesAt + npix + 7) & ~7;
-  let buf = wasmMemory(kernel.memory, tablesAt);
-  new Float32Array(buf, srcAt, n).set(img.data);
-  // grey on one channel: its luma is the channel itself (rgbToLuma copies it)
-  kernel.bytes(srcAt, npix, grey && C >= 3 ? 1 : 0, grey ? C : 1, bytesAt, histAt);
-  const hist = new Int32Array(buf, histAt, 256);
+  let srcAt = 0, dstAt = 0, bytesAt = 0, ksAt = 0;
+  const bytes = (): Int32Array => {
+    srcAt = (arenaEnd + 15) & ~15; dstAt = srcAt + 4 * n; ksAt = dstAt + 4 * n; bytesAt = ksAt + 2 * npix;
+    const buf = wasmMemory(kernel.memory, bytesAt + npix + 16); // 4-byte loads near the end
+    new Float32Array(buf, srcAt, n).set(img.data);
+    // grey on one channel: its luma is the channel itself (rgbToLuma copies it)
+    kernel.bytes(srcAt, npix, grey && C >= 3 ? 1 : 0, grey ? C : 1, bytesAt, HIST_AT);
+    return new Int32Array(buf, HIST_AT, 256);
+  };
+  let hist = bytes();
   let distinct = 0;
   for (let b = 0; b < 256; b++) if (hist[b]! > 0) distinct++;
   let V = 1;
   while (V < distinct) V *= 2; // 2^ceil(log2(#distinct))
-  const tables: Array<PoissonInverse | null> = [];
-  let bytes = tablesAt;
+  const tables: Array<NoiseTable | null> = [];
+  const missing: NoiseTable[] = [];
   for (let b = 0; b < 256; b++) {
-    const t = b > 0 && hist[b]! > 0 ? POISSON_TABLES.table((b / 255) * V) : null;
-    if (t && t.cdf[t.cdf.length - 1] !== 1) return null;
+    const t = b > 0 && hist[b]! > 0 ? noiseTable((b / 255) * V) : null;
     tables.push(t);
-    if (t) bytes += 8 * t.cdf.length + 4 * t.guide.length;
+    if (t && !residentAt.has(t)) missing.push(t);
   }
-  buf = wasmMemory(kernel.memory, bytes);
-  const tabs = new Int32Array(buf, tabsAt, 512);
-  let at = tablesAt;
+  if (missing.length) {
+    // New tables go after the others, over this call's image: copy them in, then redo the bytes (same result).
+    let end = arenaEnd;
+    for (const t of missing) end = (end + 8 * t.cdf.length + t.guide.length + 7) & ~7;
+    const buf = wasmMemory(kernel.memory, end);
+    for (const t of missing) {
+      new Float64Array(buf, arenaEnd, t.cdf.length).set(t.cdf);
+      new Uint8Array(buf, arenaEnd + 8 * t.cdf.length, t.guide.length).set(t.guide);
+      residentAt.set(t, arenaEnd);
+      arenaEnd = (arenaEnd + 8 * t.cdf.length + t.guide.length + 7) & ~7;
+    }
+    hist = bytes();
+  }
+  const tabs = new Int32Array(kernel.memory.buffer, TABS_AT, 1024);
   for (let b = 0; b < 256; b++) {
     const t = tables[b];
-    if (!t) { tabs[2 * b] = tabs[2 * b + 1] = 0; continue; }
-    new Float64Array(buf, at, t.cdf.length).set(t.cdf);
-    tabs[2 * b] = at; at += 8 * t.cdf.length;
-    new Int32Array(buf, at, t.guide.length).set(t.guide);
-    tabs[2 * b + 1] = at; at += 4 * t.guide.length;
+    const at = t ? residentAt.get(t)! : 0;
+    tabs[4 * b] = at;
+    tabs[4 * b + 1] = t ? at + 8 * t.cdf.length : 0;
+    tabs[4 * b + 2] = t ? t.cdf.length - 1 : 0;
+    tabs[4 * b + 3] = t ? t.base : 0;
   }
   rng.continueIn(kernel.memory, (spare) => {
-    kernel.poisson(bytesAt, npix, srcAt, dstAt, group, 1 / V, scale, tabsAt, GUIDE_BUCKETS);
+    kernel.poisson(bytesAt, npix, srcAt, dstAt, group, 1 / V, scale, TABS_AT, FINE_BITS, ksAt);
     return spare;
   });
   return { data: new Float32Array(kernel.memory.buffer, dstAt, n).slice(), width: W, height: H, channels: C };

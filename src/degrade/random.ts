@@ -332,8 +332,7 @@ export class PoissonTable {
 /** A Poisson cumulative table with a guide: guide[j] = first k with cdf[k] > j/GUIDE_BUCKETS. */
 export interface PoissonInverse { cdf: Float64Array; guide: Int32Array }
 
-/** Buckets of every guide (noise-kernel.ts's inversion reads it too). */
-export const GUIDE_BUCKETS = 64;
+const GUIDE_BUCKETS = 64;
 
 function withGuide(cdf: Float64Array): PoissonInverse {
   const guide = new Int32Array(GUIDE_BUCKETS);

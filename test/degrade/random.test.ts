@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { DegradeRng, PoissonTable, hashString } from '../../src/degrade/random.js';
 import * as dm from '../../src/degrade/detmath.js';
 import { kernelLogOpenUnit, setNoiseWasm } from '../../src/degrade/noise-kernel.js';
+import { poissonNoiseInvert } from '../../src/degrade/noise.js';
 
 test('same seed -> same stream; different seeds / streams differ', () => {
   const a = new DegradeRng(42), b = new DegradeRng(42), c = new DegradeRng(43), d = new DegradeRng(42, 1);
@@ -127,4 +128,17 @@ test('the noise kernel\'s log equals logOpenUnit bit for bit, incl. the m > √2
   const logs = kernelLogOpenUnit(ins);
   assert.ok(logs, 'the noise kernel is available here (Node 20 has WebAssembly SIMD)');
   for (let i = 0; i < ins.length; i++) if (!Object.is(logs[i], dm.logOpenUnit(ins[i]!))) assert.fail(`kernel log(${ins[i]}) = ${logs[i]}, logOpenUnit ${dm.logOpenUnit(ins[i]!)}`);
+});
+
+test('Poisson noise inversion (fine guide, exact buckets) = PoissonTable.invert for every rate it uses, at every bucket edge', () => {
+  const t = new PoissonTable(), r = new DegradeRng(12);
+  const ulp = 2 ** -53;
+  for (let V = 1; V <= 256; V *= 2) for (let b = 1; b < 256; b++) {
+    const lambda = (b / 255) * V, { cdf, guide } = t.table(lambda);
+    const us = [0, ulp, 1 - ulp];
+    for (let j = 1; j < 1024; j++) us.push(j / 1024, j / 1024 - ulp); // both sides of each fine bucket edge
+    for (const c of cdf) if (c < 1) us.push(c, c + ulp, c - ulp > 0 ? c - ulp : 0); // both sides of each step
+    for (let i = 0; i < 200; i++) us.push(r.random());
+    for (const u of us) if (u < 1) assert.equal(poissonNoiseInvert(lambda, u), PoissonTable.invert(cdf, guide, u), `rate ${lambda}, u = ${u}`);
+  }
 });

@@ -287,19 +287,23 @@
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
       (br $px))))
 
-  ;; poissonNoise's draws and output. For pixel p < n with byte b = bytes[p]: b = 0 has rate 0 (no draw, noise 0);
-  ;; otherwise u = random() (two outputs, 27 + 26 bits, A·2^−53 exactly as (a·2^26 + b)/2^53), k = the first k with
-  ;; cdf[k] > u, found from guide[(u·buckets) | 0] onwards (random.ts `PoissonTable.invert`; every table ends in
-  ;; cdf = 1 > u, checked by the caller, so the search stops inside it), and
-  ;;   noise = f32((k·invV − b/255)·scale)          (k/V = k·(1/V) exactly: V is a power of two)
-  ;;   dst[p·group + c] = f32(clip01(f64(src[p·group + c]) + f64(noise)))   for c < group.
-  ;; tabs: per byte value an i32 pair (cdf address, guide address), 256 pairs, then 256 f64 scratch for b/255.
+;; poissonNoise's draws and output, in two passes (one long chain per pixel left the CPU too few pixels in flight).
+  ;; 1. For pixel p < n with byte b = bytes[p]: b = 0 has rate 0 (no draw, k = 0); otherwise u = random() (two outputs,
+  ;;    27 + 26 bits, A·2^−53 exactly as (a·2^26 + b)/2^53) and k = the first k ≤ hi with cdf[k] > u (else hi), as
+  ;;    random.ts `PoissonTable.invert`, from the table's fine guide (noise.ts `NoiseTable`) of 2^bits entries: entry
+  ;;    e = guide[(u·2^bits) | 0] gives k = base + (e & 0x7f) outright when bit 7 is set; otherwise the search runs on from base + e (from 0
+  ;;    when e = 0x7f). ks[p] = k (u16).
+  ;; 2. noise = f32((k·invV − b/255)·scale) (k/V = k·(1/V) exactly: V is a power of two; b = 0 gives +0, as the
+  ;;    TypeScript's 0), dst[p·group + c] = f32(clip01(f64(src[p·group + c]) + f64(noise))) for c < group; one value
+  ;;    per pixel runs four at a time in f64x2 lanes.
+  ;; tabs: per byte value four i32 (cdf address, guide address (u8 entries), hi, base), then 256 f64 for b/255.
   (func (export "poisson") (param $bytes i32) (param $n i32) (param $src i32) (param $dst i32) (param $group i32)
-    (param $invV f64) (param $scale f64) (param $tabs i32) (param $buckets f64)
+    (param $invV f64) (param $scale f64) (param $tabs i32) (param $bits i32) (param $ks i32)
     (local $s0 i32) (local $s1 i32) (local $s2 i32) (local $s3 i32) (local $r i32) (local $t i32) (local $hi i32)
     (local $p i32) (local $b i32) (local $c i32) (local $k i32) (local $cdf i32) (local $u f64) (local $nz f64) (local $v f64) (local $over i32)
+    (local $bv v128) (local $kv v128) (local $lo v128) (local $hv v128) (local $invV2 v128) (local $scale2 v128)
     ;; b/255 for every byte value (the division, as the TypeScript)
-    (local.set $over (i32.add (local.get $tabs) (i32.const 2048)))
+    (local.set $over (i32.add (local.get $tabs) (i32.const 4096)))
     (block $bdone (loop $bl
       (br_if $bdone (i32.ge_u (local.get $b) (i32.const 256)))
       (f64.store (i32.add (local.get $over) (i32.shl (local.get $b) (i32.const 3)))
@@ -313,7 +317,7 @@
     (block $done (loop $px
       (br_if $done (i32.ge_u (local.get $p) (local.get $n)))
       (local.set $b (i32.load8_u (i32.add (local.get $bytes) (local.get $p))))
-      (local.set $nz (f64.const 0))
+      (local.set $k (i32.const 0))
       (if (local.get $b) (then
         (local.set $r (i32.mul (i32.rotl (i32.mul (local.get $s1) (i32.const 5)) (i32.const 7)) (i32.const 9)))
         (local.set $t (i32.shl (local.get $s1) (i32.const 9)))
@@ -332,21 +336,80 @@
         (local.set $s0 (i32.xor (local.get $s0) (local.get $s3)))
         (local.set $s2 (i32.xor (local.get $s2) (local.get $t)))
         (local.set $s3 (i32.rotl (local.get $s3) (i32.const 11)))
-        (local.set $u (f64.mul (f64.convert_i64_u (i64.or
-          (i64.shl (i64.extend_i32_u (local.get $hi)) (i64.const 26)) (i64.extend_i32_u (i32.shr_u (local.get $r) (i32.const 6)))))
-          (f64.const 0x1p-53)))
-        (local.set $t (i32.add (local.get $tabs) (i32.shl (local.get $b) (i32.const 3))))
-        (local.set $cdf (i32.load (local.get $t)))
-        (local.set $k (i32.load (i32.add (i32.load offset=4 (local.get $t))
-          (i32.shl (i32.trunc_f64_u (f64.mul (local.get $u) (local.get $buckets))) (i32.const 2)))))
-        (block $found (loop $step
-          (br_if $found (f64.gt (f64.load (i32.add (local.get $cdf) (i32.shl (local.get $k) (i32.const 3)))) (local.get $u)))
-          (local.set $k (i32.add (local.get $k) (i32.const 1)))
-          (br $step)))
-        (local.set $nz (f64.promote_f32 (f32.demote_f64 (f64.mul
-          (f64.sub (f64.mul (f64.convert_i32_u (local.get $k)) (local.get $invV))
-                   (f64.load (i32.add (local.get $over) (i32.shl (local.get $b) (i32.const 3)))))
-          (local.get $scale)))))))
+        ;; the bucket (u·2^bits) | 0 = A >> (53 − bits) = hi >> (27 − bits): u itself is only needed for a search
+        (local.set $t (i32.add (local.get $tabs) (i32.shl (local.get $b) (i32.const 4))))
+        (local.set $k (i32.load8_u (i32.add (i32.load offset=4 (local.get $t))
+          (i32.shr_u (local.get $hi) (i32.sub (i32.const 27) (local.get $bits))))))
+        (if (i32.and (local.get $k) (i32.const 0x80))
+          (then (local.set $k (i32.add (i32.load offset=12 (local.get $t)) (i32.and (local.get $k) (i32.const 0x7f)))))
+          (else
+            (local.set $u (f64.mul (f64.convert_i64_u (i64.or
+              (i64.shl (i64.extend_i32_u (local.get $hi)) (i64.const 26)) (i64.extend_i32_u (i32.shr_u (local.get $r) (i32.const 6)))))
+              (f64.const 0x1p-53)))
+            (local.set $k (select (i32.const 0) (i32.add (i32.load offset=12 (local.get $t)) (local.get $k))
+                                  (i32.eq (local.get $k) (i32.const 0x7f))))
+            ;; while (k < hi && cdf[k] <= u) k++
+            (local.set $cdf (i32.load (local.get $t)))
+            (local.set $hi (i32.load offset=8 (local.get $t)))
+            (block $found (loop $step
+              (br_if $found (i32.ge_u (local.get $k) (local.get $hi)))
+              (br_if $found (f64.gt (f64.load (i32.add (local.get $cdf) (i32.shl (local.get $k) (i32.const 3)))) (local.get $u)))
+              (local.set $k (i32.add (local.get $k) (i32.const 1)))
+              (br $step)))))))
+      (i32.store16 (i32.add (local.get $ks) (i32.shl (local.get $p) (i32.const 1))) (local.get $k))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $px)))
+    (i32.store (i32.const 0) (local.get $s0))
+    (i32.store (i32.const 4) (local.get $s1))
+    (i32.store (i32.const 8) (local.get $s2))
+    (i32.store (i32.const 12) (local.get $s3))
+    (local.set $p (i32.const 0))
+    (if (i32.eq (local.get $group) (i32.const 1))
+      (then
+        (local.set $invV2 (f64x2.splat (local.get $invV)))
+        (local.set $scale2 (f64x2.splat (local.get $scale)))
+        (block $done4 (loop $four
+          (br_if $done4 (i32.gt_u (i32.add (local.get $p) (i32.const 4)) (local.get $n)))
+          ;; four bytes and four k as i32 lanes; the noise of each, rounded to float32 and back
+          (local.set $bv (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u
+            (v128.load32_zero (i32.add (local.get $bytes) (local.get $p))))))
+          (local.set $kv (i32x4.extend_low_i16x8_u
+            (v128.load64_zero (i32.add (local.get $ks) (i32.shl (local.get $p) (i32.const 1))))))
+          (local.set $lo (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.mul (f64x2.sub
+            (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $kv)) (local.get $invV2))
+            (f64x2.div (f64x2.convert_low_i32x4_u (local.get $bv)) (v128.const f64x2 255 255)))
+            (local.get $scale2)))))
+          (local.set $kv (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $kv) (local.get $kv)))
+          (local.set $bv (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $bv) (local.get $bv)))
+          (local.set $hv (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.mul (f64x2.sub
+            (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $kv)) (local.get $invV2))
+            (f64x2.div (f64x2.convert_low_i32x4_u (local.get $bv)) (v128.const f64x2 255 255)))
+            (local.get $scale2)))))
+          ;; + the input, clipped to [0, 1]
+          (local.set $bv (v128.load (local.get $src)))
+          (local.set $lo (f64x2.add (f64x2.promote_low_f32x4 (local.get $bv)) (local.get $lo)))
+          (local.set $hv (f64x2.add (f64x2.promote_low_f32x4
+            (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $bv) (local.get $bv))) (local.get $hv)))
+          (local.set $lo (v128.bitselect (v128.const f64x2 0 0)
+            (v128.bitselect (v128.const f64x2 1 1) (local.get $lo) (f64x2.gt (local.get $lo) (v128.const f64x2 1 1)))
+            (f64x2.lt (local.get $lo) (v128.const f64x2 0 0))))
+          (local.set $hv (v128.bitselect (v128.const f64x2 0 0)
+            (v128.bitselect (v128.const f64x2 1 1) (local.get $hv) (f64x2.gt (local.get $hv) (v128.const f64x2 1 1)))
+            (f64x2.lt (local.get $hv) (v128.const f64x2 0 0))))
+          (v128.store (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+            (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hv))))
+          (local.set $src (i32.add (local.get $src) (i32.const 16)))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+          (local.set $p (i32.add (local.get $p) (i32.const 4)))
+          (br $four)))))
+    (block $done2 (loop $px2
+      (br_if $done2 (i32.ge_u (local.get $p) (local.get $n)))
+      (local.set $b (i32.load8_u (i32.add (local.get $bytes) (local.get $p))))
+      (local.set $nz (f64.promote_f32 (f32.demote_f64 (f64.mul
+        (f64.sub (f64.mul (f64.convert_i32_u (i32.load16_u (i32.add (local.get $ks) (i32.shl (local.get $p) (i32.const 1)))))
+                          (local.get $invV))
+                 (f64.load (i32.add (local.get $over) (i32.shl (local.get $b) (i32.const 3)))))
+        (local.get $scale)))))
       (local.set $c (i32.const 0))
       (block $cdone (loop $chan
         (br_if $cdone (i32.ge_u (local.get $c) (local.get $group)))
@@ -358,9 +421,5 @@
         (local.set $c (i32.add (local.get $c) (i32.const 1)))
         (br $chan)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $px)))
-    (i32.store (i32.const 0) (local.get $s0))
-    (i32.store (i32.const 4) (local.get $s1))
-    (i32.store (i32.const 8) (local.get $s2))
-    (i32.store (i32.const 12) (local.get $s3)))
+      (br $px2))))
 )
