@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { roundHalfEven, toByte, toRGB, fromUint8, toUint8 } from '../../src/image/convert.js';
+import { roundHalfEven, toByte, toRGB, fromUint8, toUint8, quantizeInPlace } from '../../src/image/convert.js';
 import { rgbToY, rgbToLuma } from '../../src/image/color.js';
 import { reflect101, reflectSymmetric, pad, crop, modcrop, cropBorder, padToMultiple } from '../../src/image/pad.js';
 import { encodePng, decodePng } from '../../src/image/png.js';
@@ -119,4 +119,19 @@ test('writeImage writes PNG and JPEG by extension, atomically', async () => {
   const b = readFileSync(join(dir, 'sub', 'b.jpg'));
   assert.equal(b[0], 0xff); assert.equal(b[1], 0xd8);
   await assert.rejects(writeImage(join(dir, 'c.bmp'), img), /unknown output extension/);
+});
+
+test('quantizeInPlace and toUint8 on long images (the WebAssembly kernel) equal toByte value by value', () => {
+  // every q in 0..255 (so every float32 rounding of q/255), ties either side, NaN, ±0, out of range; a length
+  // that is not a multiple of four, for the kernel's last values one by one
+  const xs: number[] = [NaN, -0, 0, -1, 2, Infinity, -Infinity, 1, 1e-30, -1e-30];
+  for (let q = 0; q <= 255; q++) for (const d of [-0.5, -0.25, 0, 0.25, 0.5]) xs.push((q + d) / 255, Math.fround((q + d) / 255));
+  for (let i = 0; xs.length < 9003; i++) xs.push(((i * 7919) % 10007) / 9000 - 0.05);
+  const data = Float32Array.from(xs);
+  const bytes = toUint8({ data, width: data.length, height: 1, channels: 1 });
+  const q = quantizeInPlace({ data: data.slice(), width: data.length, height: 1, channels: 1 }).data;
+  for (let i = 0; i < data.length; i++) {
+    assert.equal(bytes[i], toByte(data[i]!), `toUint8(${data[i]})`);
+    assert.ok(Object.is(q[i], Math.fround(toByte(data[i]!) / 255)), `quantize(${data[i]}) = ${q[i]}`);
+  }
 });
