@@ -131,8 +131,8 @@
 
   ;; k normal pairs as f64 at `out` (2k values in stream order); `out` needs room for k rounded up to a multiple of 4
   ;; pairs (the last group of four is scaled whole, whatever the lanes past the end hold: no float operation traps,
-  ;; and a store per pair behind a branch costs more than the spare lanes). Two passes: the accepted (u, v) in stream order (the
-  ;; generator is sequential; state in locals), then m four pairs at a time (no dependency between pairs).
+  ;; and a store per pair behind a branch costs more than the spare lanes). Two passes: the accepted (u, v) in stream
+  ;; order (the generator is sequential; state in locals), then m four pairs at a time (no dependency between pairs).
   ;; Each candidate takes four outputs: u from the first two, v from the last two, as random(): ((r0 >>> 5)·2^26 +
   ;; (r1 >>> 6))/2^53, then 2x − 1. Both steps are exact, so u = A·2^−52 − 1 with A the 53-bit integer is the same
   ;; double. A candidate is stored unconditionally and kept by advancing p only when 0 < s < 1: the rejection branch
@@ -287,12 +287,12 @@
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
       (br $px))))
 
-;; poissonNoise's draws and output, in two passes (one long chain per pixel left the CPU too few pixels in flight).
+  ;; poissonNoise's draws and output, in two passes (one long chain per pixel left the CPU too few pixels in flight).
   ;; 1. For pixel p < n with byte b = bytes[p]: b = 0 has rate 0 (no draw, k = 0); otherwise u = random() (two outputs,
   ;;    27 + 26 bits, A·2^−53 exactly as (a·2^26 + b)/2^53) and k = the first k ≤ hi with cdf[k] > u (else hi), as
-  ;;    random.ts `PoissonTable.invert`, from the table's fine guide (noise.ts `NoiseTable`) of 2^bits entries: entry
-  ;;    e = guide[(u·2^bits) | 0] gives k = base + (e & 0x7f) outright when bit 7 is set; otherwise the search runs on from base + e (from 0
-  ;;    when e = 0x7f). ks[p] = k (u16).
+  ;;    random.ts `PoissonTable.invert`, from the table's fine guide (noise.ts `NoiseTable`) of 2^bits entries:
+  ;;    e = guide[(u·2^bits) | 0] gives k = base + (e & 0x7f) outright when bit 7 is set; otherwise the search runs on
+  ;;    from base + e (from 0 when e = 0x7f). ks[p] = k (u16).
   ;; 2. noise = f32((k·invV − b/255)·scale) (k/V = k·(1/V) exactly: V is a power of two; b = 0 gives +0, as the
   ;;    TypeScript's 0), dst[p·group + c] = f32(clip01(f64(src[p·group + c]) + f64(noise))) for c < group; one value
   ;;    per pixel runs four at a time in f64x2 lanes.
