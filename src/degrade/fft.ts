@@ -440,7 +440,10 @@ function axis0Wasm(w: WasmFFT, re: Float64Array, im: Float64Array, n: number, L:
   const X: WBuf = { r: 0, i: sz }, A: WBuf = { r: 2 * sz, i: 3 * sz }, B: WBuf = { r: 4 * sz, i: 5 * sz };
   // with s = 1 the (absent) s-point stages would leave the input in place, where the output goes: load into A
   const into = rp && rp.s === 1 ? A : X;
-  if (L === Lw) { f.set(re.subarray(0, n * L), into.r / 8); f.set(im.subarray(0, n * L), into.i / 8); }
+  // Whole rows move in one copy only when they hold exactly the columns to transform: with odd `cols` and
+  // L = cols + 1 the pad column is the caller's column `cols`, which must come back untouched.
+  const packed = L === cols && L === Lw;
+  if (packed) { f.set(re.subarray(0, n * L), into.r / 8); f.set(im.subarray(0, n * L), into.i / 8); }
   else {
     for (let j = 0; j < n; j++) {
       const o = j * L, d = j * Lw;
@@ -455,7 +458,7 @@ function axis0Wasm(w: WasmFFT, re: Float64Array, im: Float64Array, n: number, L:
     fourStepRaderWasm(w, f, n, Lw, inverse, rp, into, A, B, R1, R2, X);
     res = X;
   } else res = runStagesWasm(w, axisPlan(n), n, Lw, Lw, s, X, A, B);
-  if (L === Lw) { re.set(f.subarray(res.r / 8, res.r / 8 + n * L)); im.set(f.subarray(res.i / 8, res.i / 8 + n * L)); }
+  if (packed) { re.set(f.subarray(res.r / 8, res.r / 8 + n * L)); im.set(f.subarray(res.i / 8, res.i / 8 + n * L)); }
   else {
     for (let j = 0; j < n; j++) {
       const o = res.r / 8 + j * Lw, oi = res.i / 8 + j * Lw;
