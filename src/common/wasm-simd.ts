@@ -28,13 +28,23 @@ export function wasmMemory(memory: WebAssembly.Memory, bytes: number): ArrayBuff
   return memory.buffer;
 }
 
+let kernelsAllowed = true;
+
+/**
+ * For tests: `false` makes every kernel of `lazySimdKernel` report null, as on an engine without WebAssembly SIMD,
+ * so that the TypeScript twins run everywhere at once (a whole pipeline, not one operator) in Node and in a browser;
+ * `true` restores them. Both must give the same bits, which is what such a test checks.
+ */
+export function setSimdKernels(enabled: boolean): void { kernelsAllowed = enabled; }
+
 /**
  * A lazily instantiated kernel module: the first call instantiates it, later calls return the same exports
- * (typed as `T`: its memory and functions by export name), or null without SIMD.
+ * (typed as `T`: its memory and functions by export name), or null without SIMD (or while `setSimdKernels(false)`).
  */
 export function lazySimdKernel<T extends { memory: WebAssembly.Memory }>(base64: string): () => T | null {
   let kernel: T | null | undefined;
   return () => {
+    if (!kernelsAllowed) return null;
     if (kernel === undefined) kernel = (instantiateSimd(base64)?.exports as unknown as T | undefined) ?? null;
     return kernel;
   };
