@@ -430,10 +430,30 @@ function wasmFFT(): WasmFFT | null { return simdAllowed ? getWasmFFT() : null; }
 interface WBuf { r: number; i: number }
 
 /**
- * `fftAxis0` (rp null) or `fourStepRader` in the module: columns 0..cols−1 copied in, rows padded to an even
- * length (the kernels step two columns at a time; the pad column is scratch), transformed there, copied back.
+ * Bytes of the module's memory that one pass may use. Columns are independent, so wide arrays go through in strips
+ * of columns with the same bits; without the bound a large image's transform would grow the memory (which never
+ * shrinks) to six times the array, for the life of the process, and past WebAssembly's 4 GiB for 8K frames.
  */
+const WASM_FFT_BYTES = 16 * 2 ** 20;
+
+/** For tests: the size of the FFT module's memory (0 before its first use). */
+export function fftKernelBytes(): number {
+  const w = simdAllowed ? getWasmFFT() : null;
+  return w ? w.memory.buffer.byteLength : 0;
+}
+
+/** `fftAxis0` (rp null) or `fourStepRader` in the module, in strips of columns that fit WASM_FFT_BYTES. */
 function axis0Wasm(w: WasmFFT, re: Float64Array, im: Float64Array, n: number, L: number, cols: number, inverse: boolean, rp: RaderPlan | null): void {
+  const perColumn = 8 * (6 * n + (rp ? 4 * (rp.p - 1) : 0));
+  const strip = Math.max(2, Math.floor(WASM_FFT_BYTES / perColumn) & ~1);
+  for (let c0 = 0; c0 < cols; c0 += strip) axis0WasmStrip(w, re, im, n, L, c0, Math.min(strip, cols - c0), inverse, rp);
+}
+
+/**
+ * Columns c0 … c0 + cols − 1 copied in, rows padded to an even length (the kernels step two columns at a time; the
+ * pad column is scratch), transformed there, copied back.
+ */
+function axis0WasmStrip(w: WasmFFT, re: Float64Array, im: Float64Array, n: number, L: number, c0: number, cols: number, inverse: boolean, rp: RaderPlan | null): void {
   const Lw = cols + (cols & 1), sz = n * Lw * 8, rsz = rp ? (rp.p - 1) * Lw * 8 : 0;
   const buf = wasmMemory(w.memory, 6 * sz + 4 * rsz);
   const f = new Float64Array(buf);
@@ -442,11 +462,11 @@ function axis0Wasm(w: WasmFFT, re: Float64Array, im: Float64Array, n: number, L:
   const into = rp && rp.s === 1 ? A : X;
   // Whole rows move in one copy only when they hold exactly the columns to transform: with odd `cols` and
   // L = cols + 1 the pad column is the caller's column `cols`, which must come back untouched.
-  const packed = L === cols && L === Lw;
+  const packed = c0 === 0 && L === cols && L === Lw;
   if (packed) { f.set(re.subarray(0, n * L), into.r / 8); f.set(im.subarray(0, n * L), into.i / 8); }
   else {
     for (let j = 0; j < n; j++) {
-      const o = j * L, d = j * Lw;
+      const o = j * L + c0, d = j * Lw;
       f.set(re.subarray(o, o + cols), into.r / 8 + d); f.set(im.subarray(o, o + cols), into.i / 8 + d);
       if (Lw !== cols) { f[into.r / 8 + d + cols] = 0; f[into.i / 8 + d + cols] = 0; }
     }
@@ -462,7 +482,7 @@ function axis0Wasm(w: WasmFFT, re: Float64Array, im: Float64Array, n: number, L:
   else {
     for (let j = 0; j < n; j++) {
       const o = res.r / 8 + j * Lw, oi = res.i / 8 + j * Lw;
-      re.set(f.subarray(o, o + cols), j * L); im.set(f.subarray(oi, oi + cols), j * L);
+      re.set(f.subarray(o, o + cols), j * L + c0); im.set(f.subarray(oi, oi + cols), j * L + c0);
     }
   }
 }

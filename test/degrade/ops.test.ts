@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { DegradeRng, PoissonTable } from '../../src/degrade/random.js';
 import { gaussianNoise, poissonNoise, randomNoise } from '../../src/degrade/noise.js';
-import { setNoiseWasm } from '../../src/degrade/noise-kernel.js';
+import { setNoiseWasm, poissonKernel } from '../../src/degrade/noise-kernel.js';
 import { jpegCompress } from '../../src/degrade/jpeg.js';
 import { hazePixel, addHaze, addRain, lowLight, lowLightCurve, addSnow } from '../../src/degrade/synthetic.js';
 import { randomStrokeMask, randomBoxMask, applyMask, fitMask } from '../../src/degrade/masks.js';
 import { wienerRinging, udcFilter, randomBlur, psfFilterFFT } from '../../src/degrade/blur.js';
-import { setFFTSimd } from '../../src/degrade/fft.js';
+import { setFFTSimd, fftKernelBytes } from '../../src/degrade/fft.js';
 import { reflectSymmetric } from '../../src/image/pad.js';
 import { gaussianKernel } from '../../src/degrade/kernels.js';
 import { filter2D } from '../../src/degrade/filter.js';
@@ -286,5 +286,21 @@ test('Wiener ringing and the PSF filter (real-input FFTs over the padded frame) 
         assert.ok(worst < 2e-6, `${w}x${h}x${c} ${wiener ? 'wiener' : 'psf'} pad ${p}: ${worst}`);
       }
     }
+  } finally { setFFTSimd(true); }
+});
+
+test('a large Wiener frame goes through the FFT kernel in column strips: its memory stays bounded, the bits stay those of the TypeScript', () => {
+  // 1000×760 RGB: the y pass is an 800-point transform of 3·520 columns, 60 MB of scratch in one piece. WebAssembly
+  // memory never shrinks, so that would stay allocated for the life of the process (and pass 4 GiB for 8K frames).
+  const W = 1000, H = 760;
+  const img: FloatImage = { data: Float32Array.from({ length: W * H * 3 }, (_, i) => ((i * 2654435761) >>> 24) / 255), width: W, height: H, channels: 3 };
+  const k = gaussianKernel(7, 1.3);
+  try {
+    setFFTSimd(true);
+    const simd = wienerRinging(img, k);
+    const bytes = fftKernelBytes();
+    assert.ok(bytes <= 24 * 2 ** 20, `the FFT kernel's memory grew to ${(bytes / 2 ** 20).toFixed(1)} MiB`);
+    setFFTSimd(false);
+    assert.deepEqual(simd.data, wienerRinging(img, k).data, 'SIMD strips and TypeScript differ');
   } finally { setFFTSimd(true); }
 });
