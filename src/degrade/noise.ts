@@ -178,30 +178,48 @@ export function poissonNoiseInvert(lambda: number, u: number): number {
 const EMPTY_TABLE: NoiseTable = { cdf: new Float64Array(0), guide: new Uint8Array(0), base: 0 };
 
 // The Poisson kernel's memory (its own instance): the state, per byte value 16 bytes of table addresses and 256 f64
-// of b/255, the histogram, then the tables (kept: each is copied in once, on first use), then one call's image.
+// of b/255, the histogram, then the tables (kept: each is copied in once, on first use), then one chunk of the image.
 const TABS_AT = 16, HIST_AT = TABS_AT + 4096 + 2048, ARENA_AT = HIST_AT + 1024;
 let arenaEnd = ARENA_AT;
 const residentAt = new Map<NoiseTable, number>();
+/**
+ * Pixels per kernel call (11 bytes each for colour): bounds the kernel's memory for any image. WebAssembly memory
+ * never shrinks, so a whole large image there would stay allocated for the life of the process.
+ */
+const POISSON_CHUNK = 1 << 18;
 
 /**
  * poissonNoise in the kernel: q(·) of the image (or of its luma) with the byte histogram, then per pixel the draw,
  * the table inversion and the clipped output, with no array of uniforms or of noise in between. The same
- * operations as the TypeScript, so the same bits.
+ * operations as the TypeScript, so the same bits. Chunk by chunk: every pixel is independent but for the draws,
+ * whose stream continues from chunk to chunk in the kernel's state words; the histogram (V depends on the whole
+ * image) takes a first pass, and a large image's bytes are recomputed in the second.
  */
 function poissonWasm(kernel: NoiseKernel, img: FloatImage, scale: number, rng: DegradeRng, grey: boolean): FloatImage {
   const { width: W, height: H, channels: C } = img;
   const n = img.data.length;
   const npix = grey ? W * H : n, group = grey ? C : 1;
+  const chunk = Math.min(npix, POISSON_CHUNK);
   let srcAt = 0, dstAt = 0, bytesAt = 0, ksAt = 0;
-  const bytes = (): Int32Array => {
-    srcAt = (arenaEnd + 15) & ~15; dstAt = srcAt + 4 * n; ksAt = dstAt + 4 * n; bytesAt = ksAt + 2 * npix;
-    const buf = wasmMemory(kernel.memory, bytesAt + npix + 16); // 4-byte loads near the end
-    new Float32Array(buf, srcAt, n).set(img.data);
-    // grey on one channel: its luma is the channel itself (rgbToLuma copies it)
-    kernel.bytes(srcAt, npix, grey && C >= 3 ? 1 : 0, grey ? C : 1, bytesAt, HIST_AT);
-    return new Int32Array(buf, HIST_AT, 256);
+  const layout = (): void => {
+    srcAt = (arenaEnd + 15) & ~15; dstAt = srcAt + 4 * chunk * group; ksAt = dstAt + 4 * chunk * group; bytesAt = ksAt + 2 * chunk;
+    wasmMemory(kernel.memory, bytesAt + chunk + 16); // 4-byte loads near the end
   };
-  let hist = bytes();
+  // q(·) of pixels [p0, p0 + m) to the bytes; their histogram at HIST_AT
+  const quantize = (p0: number, m: number): void => {
+    new Float32Array(kernel.memory.buffer, srcAt, m * group).set(img.data.subarray(p0 * group, (p0 + m) * group));
+    // grey on one channel: its luma is the channel itself (rgbToLuma copies it)
+    kernel.bytes(srcAt, m, grey && C >= 3 ? 1 : 0, grey ? C : 1, bytesAt, HIST_AT);
+  };
+  layout();
+  const hist = new Int32Array(256);
+  for (let p0 = 0; p0 < npix; p0 += chunk) {
+    quantize(p0, Math.min(chunk, npix - p0));
+    const h = new Int32Array(kernel.memory.buffer, HIST_AT, 256);
+    for (let b = 0; b < 256; b++) hist[b] = hist[b]! + h[b]!;
+  }
+  // one chunk: its bytes are still in place, unless new tables go over them
+  let bytesReady = chunk === npix;
   let distinct = 0;
   for (let b = 0; b < 256; b++) if (hist[b]! > 0) distinct++;
   let V = 1;
@@ -214,7 +232,7 @@ function poissonWasm(kernel: NoiseKernel, img: FloatImage, scale: number, rng: D
     if (t && !residentAt.has(t)) missing.push(t);
   }
   if (missing.length) {
-    // New tables go after the others, over this call's image: copy them in, then redo the bytes (same result).
+    // New tables go after the others, over the image chunk, which moves up.
     let end = arenaEnd;
     for (const t of missing) end = (end + 8 * t.cdf.length + t.guide.length + 7) & ~7;
     const buf = wasmMemory(kernel.memory, end);
@@ -224,7 +242,8 @@ function poissonWasm(kernel: NoiseKernel, img: FloatImage, scale: number, rng: D
       residentAt.set(t, arenaEnd);
       arenaEnd = (arenaEnd + 8 * t.cdf.length + t.guide.length + 7) & ~7;
     }
-    hist = bytes();
+    layout();
+    bytesReady = false;
   }
   const tabs = new Int32Array(kernel.memory.buffer, TABS_AT, 1024);
   for (let b = 0; b < 256; b++) {
@@ -235,11 +254,17 @@ function poissonWasm(kernel: NoiseKernel, img: FloatImage, scale: number, rng: D
     tabs[4 * b + 2] = t ? t.cdf.length - 1 : 0;
     tabs[4 * b + 3] = t ? t.base : 0;
   }
+  const out = createImage(W, H, C);
   rng.continueIn(kernel.memory, (spare) => {
-    kernel.poisson(bytesAt, npix, srcAt, dstAt, group, 1 / V, scale, TABS_AT, FINE_BITS, ksAt);
+    for (let p0 = 0; p0 < npix; p0 += chunk) {
+      const m = Math.min(chunk, npix - p0);
+      if (!bytesReady) quantize(p0, m); // (the same bytes as in the first pass)
+      kernel.poisson(bytesAt, m, srcAt, dstAt, group, 1 / V, scale, TABS_AT, FINE_BITS, ksAt);
+      out.data.set(new Float32Array(kernel.memory.buffer, dstAt, m * group), p0 * group);
+    }
     return spare;
   });
-  return { data: new Float32Array(kernel.memory.buffer, dstAt, n).slice(), width: W, height: H, channels: C };
+  return out;
 }
 
 export interface NoiseStep { op: 'gaussian_noise' | 'poisson_noise'; sigma255?: number; scale?: number; grey: boolean }

@@ -304,3 +304,26 @@ test('a large Wiener frame goes through the FFT kernel in column strips: its mem
     assert.deepEqual(simd.data, wienerRinging(img, k).data, 'SIMD strips and TypeScript differ');
   } finally { setFFTSimd(true); }
 });
+
+test('Poisson noise on a large image goes through the kernel in chunks: its memory stays bounded, the bits stay those of the TypeScript', () => {
+  // 1200×900 RGB, colour and grey: the whole image in the kernel's memory took 36 MB, kept for the life of the
+  // process (WebAssembly memory never shrinks).
+  const W = 1200, H = 900;
+  const img: FloatImage = { data: Float32Array.from({ length: W * H * 3 }, (_, i) => ((i * 2654435761) >>> 25) / 127), width: W, height: H, channels: 3 };
+  try {
+    for (const grey of [false, true]) {
+      setNoiseWasm(true);
+      const rng = new DegradeRng(`big-${grey}`);
+      rng.normal(); // a pending spare normal must pass through untouched
+      const a = poissonNoise(img, 0.2, rng, { grey });
+      const bytes = poissonKernel()!.memory.buffer.byteLength;
+      assert.ok(bytes <= 24 * 2 ** 20, `the Poisson kernel's memory grew to ${(bytes / 2 ** 20).toFixed(1)} MiB`);
+      const after = [rng.normal(), rng.random()];
+      setNoiseWasm(false);
+      const rng2 = new DegradeRng(`big-${grey}`);
+      rng2.normal();
+      assert.deepEqual(a.data, poissonNoise(img, 0.2, rng2, { grey }).data, `grey=${grey}: kernel and TypeScript differ`);
+      assert.deepEqual(after, [rng2.normal(), rng2.random()], `grey=${grey}: the generator continues differently`);
+    }
+  } finally { setNoiseWasm(true); }
+});
