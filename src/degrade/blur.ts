@@ -90,7 +90,19 @@ function kernelSpectrum(kern: Kernel, PH: number, PW: number): { re: Float64Arra
   return { re, im, rows };
 }
 
-let aRe = new Float64Array(0), aIm = new Float64Array(0), bRe = new Float64Array(0), bIm = new Float64Array(0);
+// Scratch kept between calls (the wild pipeline filters many frames of one size), but only up to this many values
+// per array (4 × 16 MB): a one-off large frame (a 4000×3000 photo needs ~100 MB per array) is not kept for the
+// life of the process.
+const KEEP_SCRATCH = 1 << 21;
+type ComplexScratch = { re: Float64Array; im: Float64Array };
+let keptA: ComplexScratch = { re: new Float64Array(0), im: new Float64Array(0) };
+let keptB: ComplexScratch = { re: new Float64Array(0), im: new Float64Array(0) };
+
+function scratch(kept: ComplexScratch, n: number): ComplexScratch & { keep: boolean } {
+  if (kept.re.length >= n) return { ...kept, keep: true };
+  const fresh = { re: new Float64Array(n), im: new Float64Array(n) };
+  return { ...fresh, keep: n <= KEEP_SCRATCH };
+}
 
 /**
  * out = F⁻¹(F(img padded) · G) cropped, per channel, for a real image and a Hermitian G (the spectrum of a real
@@ -108,8 +120,10 @@ function filterRealFFT(img: FloatImage, p: number, gr: Float64Array, gi: Float64
   const PW = W + 2 * p, PH = H + 2 * p;
   const J = (PW + 1) >> 1, rows = (PH >> 1) + 1;
   const la = C * J, lb = C * rows; // row lengths of A (PH × C·J, the y pass) and B (PW × C·rows, the x pass)
-  if (aRe.length < PH * la) { aRe = new Float64Array(PH * la); aIm = new Float64Array(PH * la); }
-  if (bRe.length < PW * lb) { bRe = new Float64Array(PW * lb); bIm = new Float64Array(PW * lb); }
+  const a = scratch(keptA, PH * la), b = scratch(keptB, PW * lb);
+  if (a.keep) keptA = { re: a.re, im: a.im };
+  if (b.keep) keptB = { re: b.re, im: b.im };
+  const aRe = a.re, aIm = a.im, bRe = b.re, bIm = b.im;
   const d = img.data;
   // 1. A[y][c·J + j] = P_c(y, 2j) + i·P_c(y, 2j + 1), the padded image read in place
   const xs = new Int32Array(2 * J);
