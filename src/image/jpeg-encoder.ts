@@ -8,11 +8,16 @@
  * trellis quantisation and is several times slower, so the degradation pipeline uses this one.
  */
 
+import { lazySimdKernel, wasmMemory } from '../common/wasm-simd.js';
+import { jpegWasmBase64 } from './wasm/jpeg.wasm.js';
+
 export type ChromaSubsampling = '420' | '444';
 
 export interface JpegEncodeOptions {
   quality: number;
   subsampling?: ChromaSubsampling;
+  /** false: the portable TypeScript coder even where the WebAssembly SIMD kernel runs (tests: the same bytes). */
+  simd?: boolean;
 }
 
 // Annex K tables, natural (row-major) order.
@@ -286,12 +291,31 @@ function downsampleH2V2(src: Int32Array, PW: number, PH: number, height: number)
  * by 8), their halves, and reciprocals nudged up by 2^-40 so that ⌊a · recip⌋ = ⌊a / q⌋ exactly for every
  * 0 ≤ a < 2^21 (a multiple of q no longer rounds to just below its quotient; any other a sits ≥ 1/q below
  * the next integer, far more than the nudge). test/image/jpeg.test.ts checks this for every q and a.
+ * `recip32` is the WebAssembly kernel's float32 version (four lanes per instruction): nudged up by 2^-20, the
+ * float32 product ⌊fl(a · recip32)⌋ is ⌊a / q⌋ for every 0 ≤ a < 2^17 (every dividend the DCT can give is below
+ * 2^15), also checked exhaustively by the tests.
  */
-export interface Quantizer { half: Int32Array; recip: Float64Array }
+export interface Quantizer { half: Int32Array; recip: Float64Array; recip32: Float32Array }
 export function quantizer(quantval: Int32Array): Quantizer {
-  const half = new Int32Array(64), recip = new Float64Array(64);
-  for (let i = 0; i < 64; i++) { const q = quantval[i]! << 3; half[i] = q >> 1; recip[i] = (1 / q) * (1 + 2 ** -40); }
-  return { half, recip };
+  const half = new Int32Array(64), recip = new Float64Array(64), recip32 = new Float32Array(64);
+  for (let i = 0; i < 64; i++) {
+    const q = quantval[i]! << 3;
+    half[i] = q >> 1; recip[i] = (1 / q) * (1 + 2 ** -40); recip32[i] = (1 / q) * (1 + 2 ** -20);
+  }
+  return { half, recip, recip32 };
+}
+
+/** The tables of one quality, kept: the degradation pipeline encodes many images at a few dozen qualities. */
+interface QualityTables { luma: Int32Array; chroma: Int32Array; divL: Quantizer; divC: Quantizer }
+const qualityCache = new Map<number, QualityTables>();
+function tablesFor(quality: number): QualityTables {
+  let t = qualityCache.get(quality);
+  if (!t) {
+    const { luma, chroma } = quantTables(quality);
+    t = { luma, chroma, divL: quantizer(luma), divC: quantizer(chroma) };
+    if (qualityCache.size < 256) qualityCache.set(quality, t);
+  }
+  return t;
 }
 
 /**
@@ -339,38 +363,8 @@ function codeBlock(bits: BitSink, zz: Int32Array, last: number, dcDiff: number, 
   if (last < 63) bits.put(ac.code[0]!, ac.size[0]!);
 }
 
-/**
- * Encode 8-bit RGB (3 channels, or 1 channel for a greyscale JPEG) as baseline JPEG.
- * `rgb` holds width*height*channels bytes, row-major.
- */
-export function encodeJpegBaseline(rgb: Uint8Array, width: number, height: number, channels: 1 | 3, opts: JpegEncodeOptions): Uint8Array {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > 65535 || height > 65535) {
-    throw new RangeError(`JPEG size must be 1..65535, got ${width}x${height}`);
-  }
-  if (rgb.length !== width * height * channels) throw new RangeError('pixel buffer does not match the image size');
-  const quality = opts.quality;
-  if (!(quality >= 1 && quality <= 100)) throw new RangeError(`JPEG quality must be in 1..100, got ${quality}`);
-  const sub = channels === 1 ? '444' : (opts.subsampling ?? '420');
-  const hs = sub === '420' ? 2 : 1; // luma sampling factor
-  const { luma, chroma } = quantTables(quality);
-  const ncomp = channels === 1 ? 1 : 3;
-
-  // Planes padded to the MCU grid, chroma downsampled for 4:2:0.
-  const mcuW = 8 * hs, mcuH = 8 * hs;
-  const mcusX = Math.ceil(width / mcuW), mcusY = Math.ceil(height / mcuH);
-  const PW = mcusX * mcuW, PH = mcusY * mcuH;
-  const planes = colourPlanes(rgb, width, height, channels, PW, PH);
-  let cW = PW;
-  if (ncomp === 3 && hs === 2) {
-    cW = PW / 2;
-    for (let c = 1; c < 3; c++) planes[c] = downsampleH2V2(planes[c]!, PW, PH, height);
-  }
-
-  // Real luma blocks (anything beyond is a dummy block: zero AC, DC repeated).
-  const yBlocksW = Math.ceil(width / 8), yBlocksH = Math.ceil(height / 8);
-
-  const w = new ByteSink(width * height + 1024);
-  // Headers
+/** JFIF, quantisation tables, frame, Huffman tables and scan headers (everything before the scan data). */
+function writeHeaders(w: ByteSink, width: number, height: number, ncomp: number, hs: number, luma: Int32Array, chroma: Int32Array): void {
   w.u16(0xffd8);
   w.u16(0xffe0); w.u16(16); w.bytes([0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0]); // JFIF 1.01, aspect 1:1
   const writeDQT = (id: number, t: Int32Array): void => {
@@ -390,8 +384,45 @@ export function encodeJpegBaseline(rgb: Uint8Array, width: number, height: numbe
   w.u16(0xffda); w.u16(6 + 2 * ncomp); w.byte(ncomp);
   if (ncomp === 1) w.bytes([1, 0x00]); else w.bytes([1, 0x00, 2, 0x11, 3, 0x11]);
   w.bytes([0, 63, 0]);
+}
 
-  const divL = quantizer(luma), divC = quantizer(chroma);
+/**
+ * Encode 8-bit RGB (3 channels, or 1 channel for a greyscale JPEG) as baseline JPEG.
+ * `rgb` holds width*height*channels bytes, row-major. The scan comes from the WebAssembly SIMD kernel
+ * (`wasm/jpeg.wat`) where it runs, else from the TypeScript coder below: the same bytes either way.
+ */
+export function encodeJpegBaseline(rgb: Uint8Array, width: number, height: number, channels: 1 | 3, opts: JpegEncodeOptions): Uint8Array {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > 65535 || height > 65535) {
+    throw new RangeError(`JPEG size must be 1..65535, got ${width}x${height}`);
+  }
+  if (rgb.length !== width * height * channels) throw new RangeError('pixel buffer does not match the image size');
+  const quality = opts.quality;
+  if (!(quality >= 1 && quality <= 100)) throw new RangeError(`JPEG quality must be in 1..100, got ${quality}`);
+  const sub = channels === 1 ? '444' : (opts.subsampling ?? '420');
+  const hs = sub === '420' ? 2 : 1; // luma sampling factor
+  const tables = tablesFor(Math.round(quality));
+  const ncomp = channels === 1 ? 1 : 3;
+  const kernel = opts.simd === false ? null : jpegKernel();
+  if (kernel) return encodeWasm(kernel, rgb, width, height, ncomp, hs, tables);
+
+  // Planes padded to the MCU grid, chroma downsampled for 4:2:0.
+  const mcuW = 8 * hs, mcuH = 8 * hs;
+  const mcusX = Math.ceil(width / mcuW), mcusY = Math.ceil(height / mcuH);
+  const PW = mcusX * mcuW, PH = mcusY * mcuH;
+  const planes = colourPlanes(rgb, width, height, channels, PW, PH);
+  let cW = PW;
+  if (ncomp === 3 && hs === 2) {
+    cW = PW / 2;
+    for (let c = 1; c < 3; c++) planes[c] = downsampleH2V2(planes[c]!, PW, PH, height);
+  }
+
+  // Real luma blocks (anything beyond is a dummy block: zero AC, DC repeated).
+  const yBlocksW = Math.ceil(width / 8), yBlocksH = Math.ceil(height / 8);
+
+  const w = new ByteSink(width * height + 1024);
+  writeHeaders(w, width, height, ncomp, hs, tables.luma, tables.chroma);
+
+  const divL = tables.divL, divC = tables.divC;
   const blk = new Int32Array(64), zz = new Int32Array(64);
   const bits = new BitSink(w);
   const blocksPerMcu = hs * hs + ncomp - 1;
@@ -436,4 +467,70 @@ export function encodeJpegBaseline(rgb: Uint8Array, width: number, height: numbe
   bits.flush();
   w.u16(0xffd9);
   return w.result();
+}
+
+/** The kernel's exports (wasm/jpeg.wat); byte offsets into its memory. */
+interface JpegKernel {
+  memory: WebAssembly.Memory;
+  begin: (width: number, height: number, ncomp: number, hs: number, input: number, strips: number) => void;
+  row: (my: number, out: number) => number;
+  finish: (out: number) => number;
+}
+/** Fixed kernel memory layout (see jpeg.wat): Huffman tables, zigzag order, quantisers, then the caller's buffers. */
+const K_HUFF = 0, K_ZIGZAG = 4096, K_QUANT_L = 4352, K_QUANT_C = 4864, K_BLOCK = 5376, K_STRIPS = 6144;
+/** Scan bytes gathered in the kernel's memory before they are copied out (beyond one MCU row's worst case). */
+const K_OUT_BYTES = 1 << 20;
+
+const instantiateJpegKernel = lazySimdKernel<JpegKernel>(jpegWasmBase64);
+let kernelTables = false;
+/** The kernel with its constant tables (Huffman codes, zigzag order) written once; null without SIMD. */
+function jpegKernel(): JpegKernel | null {
+  const k = instantiateJpegKernel();
+  if (!k || kernelTables) return k;
+  const mem = new Int32Array(wasmMemory(k.memory, K_STRIPS), 0, K_STRIPS >> 2);
+  [HUFF.dcL, HUFF.acL, HUFF.dcC, HUFF.acC].forEach((t, j) => {
+    for (let s = 0; s < 256; s++) mem[(K_HUFF >> 2) + 256 * j + s] = (t.size[s]! << 16) | t.code[s]!;
+  });
+  for (let k2 = 0; k2 < 64; k2++) mem[(K_ZIGZAG >> 2) + k2] = K_BLOCK + 4 * ZIGZAG[k2]!;
+  kernelTables = true;
+  return k;
+}
+
+/** encodeJpegBaseline's scan by the kernel, one MCU row per call, between the same headers. */
+function encodeWasm(k: JpegKernel, rgb: Uint8Array, width: number, height: number, ncomp: number, hs: number, t: QualityTables): Uint8Array {
+  const mcu = 8 * hs;
+  const mcusX = Math.ceil(width / mcu), mcusY = Math.ceil(height / mcu);
+  const PW = mcusX * mcu;
+  // strips: Y, Cb, Cr at full resolution (mcu rows) and the two downsampled chroma strips (8 rows of PW / hs)
+  const stripBytes = 4 * (3 * mcu * PW + 2 * 8 * (PW / hs));
+  const inAt = K_STRIPS + stripBytes;
+  const outAt = (inAt + rgb.length + 16 + 15) & ~15; // 16 bytes of slack: the colour loop reads whole vectors
+  const rowWorst = mcusX * (hs * hs + ncomp - 1) * MAX_BLOCK_BYTES + 16;
+  const outCap = Math.max(rowWorst, K_OUT_BYTES);
+  const buf = wasmMemory(k.memory, outAt + outCap);
+  const q = new Int32Array(buf, K_QUANT_L, 256);
+  q.set(t.divL.half, 0); new Float32Array(buf, K_QUANT_L + 256, 64).set(t.divL.recip32);
+  q.set(t.divC.half, 128); new Float32Array(buf, K_QUANT_C + 256, 64).set(t.divC.recip32);
+  const mem = new Uint8Array(buf);
+  mem.set(rgb, inAt);
+  k.begin(width, height, ncomp, hs, inAt, K_STRIPS);
+
+  const head = new ByteSink(1024);
+  writeHeaders(head, width, height, ncomp, hs, t.luma, t.chroma);
+  // Usually the whole scan fits the output area; otherwise it leaves in chunks.
+  const chunks: Uint8Array[] = [];
+  let total = 0, pos = outAt;
+  for (let my = 0; my <= mcusY; my++) {
+    if (pos + rowWorst > outAt + outCap) {
+      chunks.push(mem.slice(outAt, pos)); total += pos - outAt; pos = outAt;
+    }
+    pos = my < mcusY ? k.row(my, pos) : k.finish(pos);
+  }
+  const out = new Uint8Array(head.pos + total + (pos - outAt) + 2);
+  out.set(head.buf.subarray(0, head.pos), 0);
+  let o = head.pos;
+  for (const c of chunks) { out.set(c, o); o += c.length; }
+  out.set(mem.subarray(outAt, pos), o); o += pos - outAt;
+  out[o] = 0xff; out[o + 1] = 0xd9;
+  return out;
 }
