@@ -477,7 +477,7 @@ interface JpegKernel {
   finish: (out: number) => number;
 }
 /** Fixed kernel memory layout (see jpeg.wat): Huffman tables, zigzag order, quantisers, then the caller's buffers. */
-const K_HUFF = 0, K_ZIGZAG = 4096, K_QUANT_L = 4352, K_QUANT_C = 4864, K_BLOCK = 5376, K_STRIPS = 6144;
+const K_HUFF = 0, K_ZIGZAG = 4096, K_QUANT_L = 4352, K_QUANT_C = 4864, K_BLOCK = 5376, K_BITZZ = 6016, K_STRIPS = 6144;
 /** Scan bytes gathered in the kernel's memory before they are copied out (beyond one MCU row's worst case). */
 const K_OUT_BYTES = 1 << 20;
 
@@ -491,7 +491,13 @@ function jpegKernel(): JpegKernel | null {
   [HUFF.dcL, HUFF.acL, HUFF.dcC, HUFF.acC].forEach((t, j) => {
     for (let s = 0; s < 256; s++) mem[(K_HUFF >> 2) + 256 * j + s] = (t.size[s]! << 16) | t.code[s]!;
   });
-  for (let k2 = 0; k2 < 64; k2++) mem[(K_ZIGZAG >> 2) + k2] = K_BLOCK + 4 * ZIGZAG[k2]!;
+  const bytes = new Uint8Array(mem.buffer, 0, K_STRIPS);
+  for (let k2 = 0; k2 < 64; k2++) {
+    mem[(K_ZIGZAG >> 2) + k2] = K_BLOCK + 4 * ZIGZAG[k2]!;
+    // bit 32 * half + 4 * row + column of the kernel's non-zero mask is natural index 8 * row + 4 * half + column
+    const natural = 8 * ((k2 >> 2) & 7) + 4 * (k2 >> 5) + (k2 & 3);
+    bytes[K_BITZZ + k2] = ZIGZAG.indexOf(natural);
+  }
   kernelTables = true;
   return k;
 }

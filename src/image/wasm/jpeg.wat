@@ -8,7 +8,8 @@
 ;; Memory (byte offsets): 0 Huffman tables dcL, acL, dcC, acC (256 x i32 each: size << 16 | code); 4096 the
 ;; zigzag order (64 x i32: BLK + 4 * natural index); 4352 luma quantiser (64 x i32 rounding halves, then 64 x
 ;; f32 reciprocals), 4864 chroma quantiser; 5376 BLK, the quantised block (64 x i32, natural order); 5632
-;; TMP, the DCT's pass-1 output (64 x i32); from 6144 the caller's strips (begin()), then its input pixels and output.
+;; TMP, the DCT's pass-1 output (64 x i32); 6016 BITZZ, the zigzag position of each bit of the non-zero mask
+;; (64 x u8); 6120 that mask (i64, written by fdct); from 6144 the caller's strips (begin()), then its input pixels and output.
 (module
   (memory (export "memory") 1)
 
@@ -88,36 +89,44 @@
       (i32.add (i32.shr_u (local.get $e) (i32.const 16)) (local.get $n))))
 
   ;; Huffman-code BLK: DC difference, then the AC coefficients in zigzag order as (run, category) symbols with
-  ;; ZRL for runs over 15 and EOB after the last non-zero one (none when coefficient 63 is non-zero).
+  ;; ZRL for runs over 15 and EOB after the last non-zero one (none when coefficient 63 is non-zero). Only the
+  ;; non-zero coefficients are visited: fdct's mask of them (bit 32 * half + 4 * row + column) is turned into
+  ;; a zigzag-order mask through BITZZ, whose set bits then give the runs.
   (func $code (param $diff i32) (param $dctab i32) (param $actab i32)
-    (local $k i32) (local $run i32) (local $v i32) (local $n i32) (local $e i32)
+    (local $m i64) (local $z i64) (local $k i32) (local $prev i32) (local $run i32) (local $v i32) (local $n i32) (local $e i32)
     (call $dc (local.get $diff) (local.get $dctab))
-    (local.set $k (i32.const 4100))
-    (loop $ac
-      (local.set $v (i32.load (i32.load (local.get $k))))
-      (if (i32.eqz (local.get $v))
-        (then (local.set $run (i32.add (local.get $run) (i32.const 1))))
-        (else
-          (block $short (loop $zrl
-            (br_if $short (i32.lt_u (local.get $run) (i32.const 16)))
-            (call $put (i32.and (i32.load offset=960 (local.get $actab)) (i32.const 0xffff)) (i32.shr_u (i32.load offset=960 (local.get $actab)) (i32.const 16)))
-            (local.set $run (i32.sub (local.get $run) (i32.const 16)))
-            (br $zrl)))
-          (local.set $n (i32.sub (i32.const 32) (i32.clz (select (i32.sub (i32.const 0) (local.get $v)) (local.get $v)
-            (i32.lt_s (local.get $v) (i32.const 0))))))
-          (local.set $e (i32.load (i32.add (local.get $actab) (i32.shl (i32.or (i32.shl (local.get $run) (i32.const 4)) (local.get $n)) (i32.const 2)))))
-          ;; $put inline: this is the hot path
-          (global.set $acc (i64.or (i64.shl (global.get $acc) (i64.extend_i32_u (i32.add (i32.shr_u (local.get $e) (i32.const 16)) (local.get $n))))
-            (i64.extend_i32_u (i32.or (i32.shl (i32.and (local.get $e) (i32.const 0xffff)) (local.get $n))
-              (i32.and (i32.add (local.get $v) (i32.shr_s (local.get $v) (i32.const 31))) (i32.sub (i32.shl (i32.const 1) (local.get $n)) (i32.const 1)))))))
-          (global.set $nb (i32.add (global.get $nb) (i32.add (i32.shr_u (local.get $e) (i32.const 16)) (local.get $n))))
-          (if (i32.ge_u (global.get $nb) (i32.const 32)) (then
-            (global.set $nb (i32.sub (global.get $nb) (i32.const 32)))
-            (call $word (i32.wrap_i64 (i64.shr_u (global.get $acc) (i64.extend_i32_u (global.get $nb)))))))
-          (local.set $run (i32.const 0))))
-      (local.set $k (i32.add (local.get $k) (i32.const 4)))
-      (br_if $ac (i32.lt_u (local.get $k) (i32.const 4352))))
-    (if (local.get $run) (then
+    (local.set $m (i64.and (i64.load (i32.const 6120)) (i64.const -2)))
+    (block $done (loop $scatter
+      (br_if $done (i64.eqz (local.get $m)))
+      (local.set $z (i64.or (local.get $z) (i64.shl (i64.const 1)
+        (i64.load8_u offset=6016 (i32.wrap_i64 (i64.ctz (local.get $m)))))))
+      (local.set $m (i64.and (local.get $m) (i64.sub (local.get $m) (i64.const 1))))
+      (br $scatter)))
+    (block $end (loop $ac
+      (br_if $end (i64.eqz (local.get $z)))
+      (local.set $k (i32.wrap_i64 (i64.ctz (local.get $z))))
+      (local.set $z (i64.and (local.get $z) (i64.sub (local.get $z) (i64.const 1))))
+      (local.set $run (i32.sub (i32.sub (local.get $k) (local.get $prev)) (i32.const 1)))
+      (local.set $prev (local.get $k))
+      (block $short (loop $zrl
+        (br_if $short (i32.lt_u (local.get $run) (i32.const 16)))
+        (call $put (i32.and (i32.load offset=960 (local.get $actab)) (i32.const 0xffff)) (i32.shr_u (i32.load offset=960 (local.get $actab)) (i32.const 16)))
+        (local.set $run (i32.sub (local.get $run) (i32.const 16)))
+        (br $zrl)))
+      (local.set $v (i32.load (i32.load offset=4096 (i32.shl (local.get $k) (i32.const 2)))))
+      (local.set $n (i32.sub (i32.const 32) (i32.clz (select (i32.sub (i32.const 0) (local.get $v)) (local.get $v)
+        (i32.lt_s (local.get $v) (i32.const 0))))))
+      (local.set $e (i32.load (i32.add (local.get $actab) (i32.shl (i32.or (i32.shl (local.get $run) (i32.const 4)) (local.get $n)) (i32.const 2)))))
+      ;; $put inline: this is the hot path
+      (global.set $acc (i64.or (i64.shl (global.get $acc) (i64.extend_i32_u (i32.add (i32.shr_u (local.get $e) (i32.const 16)) (local.get $n))))
+        (i64.extend_i32_u (i32.or (i32.shl (i32.and (local.get $e) (i32.const 0xffff)) (local.get $n))
+          (i32.and (i32.add (local.get $v) (i32.shr_s (local.get $v) (i32.const 31))) (i32.sub (i32.shl (i32.const 1) (local.get $n)) (i32.const 1)))))))
+      (global.set $nb (i32.add (global.get $nb) (i32.add (i32.shr_u (local.get $e) (i32.const 16)) (local.get $n))))
+      (if (i32.ge_u (global.get $nb) (i32.const 32)) (then
+        (global.set $nb (i32.sub (global.get $nb) (i32.const 32)))
+        (call $word (i32.wrap_i64 (i64.shr_u (global.get $acc) (i64.extend_i32_u (global.get $nb)))))))
+      (br $ac)))
+    (if (i32.lt_u (local.get $prev) (i32.const 63)) (then
       (call $put (i32.and (i32.load (local.get $actab)) (i32.const 0xffff)) (i32.shr_u (i32.load (local.get $actab)) (i32.const 16))))))
 
   ;; A dummy block (outside the image, in a partial MCU): only its DC difference and EOB.
@@ -293,6 +302,15 @@
       (local.set $t0 (i32x4.shr_s (local.get $o7) (i32.const 31)))
       (local.set $t1 (i32x4.trunc_sat_f32x4_s (f32x4.mul (f32x4.convert_i32x4_s (i32x4.add (i32x4.abs (local.get $o7)) (v128.load offset=224 (local.get $q)))) (v128.load offset=480 (local.get $q)))))
       (v128.store offset=5600 (local.get $h) (i32x4.sub (v128.xor (local.get $t1) (local.get $t0)) (local.get $t0)))
+      ;; which of these 32 are non-zero (saturating narrowing keeps zero and non-zero apart): bit 4 * row + column
+      (i32.store offset=6120 (i32.shr_u (local.get $h) (i32.const 2)) (i8x16.bitmask (i8x16.ne (i8x16.narrow_i16x8_s
+        (i16x8.narrow_i32x4_s (v128.load offset=5376 (local.get $h)) (v128.load offset=5408 (local.get $h)))
+        (i16x8.narrow_i32x4_s (v128.load offset=5440 (local.get $h)) (v128.load offset=5472 (local.get $h))))
+        (v128.const i32x4 0 0 0 0))))
+      (i32.store16 offset=6122 (i32.shr_u (local.get $h) (i32.const 2)) (i8x16.bitmask (i8x16.ne (i8x16.narrow_i16x8_s
+        (i16x8.narrow_i32x4_s (v128.load offset=5504 (local.get $h)) (v128.load offset=5536 (local.get $h)))
+        (i16x8.narrow_i32x4_s (v128.load offset=5568 (local.get $h)) (v128.load offset=5600 (local.get $h))))
+        (v128.const i32x4 0 0 0 0))))
       (local.set $q (i32.sub (local.get $q) (local.get $h)))
       (local.set $h (i32.add (local.get $h) (i32.const 16)))
       (br_if $cols (i32.lt_u (local.get $h) (i32.const 32))))
