@@ -502,6 +502,9 @@ function jpegKernel(): JpegKernel | null {
   return k;
 }
 
+/** Whether encodeJpegBaseline runs the WebAssembly kernel here (tests: otherwise both sides are the twin). */
+export function jpegKernelAvailable(): boolean { return jpegKernel() !== null; }
+
 /** encodeJpegBaseline's scan by the kernel, one MCU row per call, between the same headers. */
 function encodeWasm(k: JpegKernel, rgb: Uint8Array, width: number, height: number, ncomp: number, hs: number, t: QualityTables): Uint8Array {
   const mcu = 8 * hs;

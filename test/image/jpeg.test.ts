@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { decodePng } from '../../src/image/png.js';
 import { toUint8 } from '../../src/image/convert.js';
 import { encodeJpegSync, decodeJpeg, initJpeg } from '../../src/image/jpeg.js';
-import { quantTables, quantizer } from '../../src/image/jpeg-encoder.js';
+import { encodeJpegBaseline, jpegKernelAvailable, quantTables, quantizer } from '../../src/image/jpeg-encoder.js';
 
 const FIX = 'test/fixtures/jpeg';
 const ref = JSON.parse(readFileSync(`${FIX}/reference.json`, 'utf8')) as { cases: Array<{ quality: number; scan_sha256: string; bytes: number }> };
@@ -94,4 +94,53 @@ test('grey + alpha written as JPEG stays one grey component (the alpha is droppe
   let err = 0;
   for (let i = 0; i < w * h; i++) err = Math.max(err, Math.abs(back.image.data[i]! - la[2 * i]!));
   assert.ok(err < 0.1, `grey values kept (max error ${err})`);
+});
+
+test('float32 reciprocals of the WebAssembly quantiser equal integer division for every divisor and dividend below 2^17', () => {
+  // the kernel computes trunc(f32(a) * recip32) in float32; a * recip32 is exact in float64 (17 + 24 bits), so
+  // Math.fround gives the float32 product
+  const quantval = new Int32Array(64);
+  for (let base = 1; base <= 255; base += 64) {
+    for (let i = 0; i < 64; i++) quantval[i] = Math.min(255, base + i);
+    const { recip32 } = quantizer(quantval);
+    for (let i = 0; i < 64; i++) {
+      const q = quantval[i]! << 3, r = recip32[i]!;
+      for (let a = 0; a < 1 << 17; a++) {
+        if (Math.floor(Math.fround(a * r)) !== Math.floor(a / q)) assert.fail(`q=${q}, a=${a}: ${Math.floor(Math.fround(a * r))} vs ${Math.floor(a / q)}`);
+      }
+    }
+  }
+});
+
+test('the WebAssembly SIMD encoder and its TypeScript twin give the same bytes (sizes, qualities 1..100, 4:2:0, 4:4:4, grey)', () => {
+  assert.ok(jpegKernelAvailable(), 'Node has WebAssembly SIMD: the kernel must run here');
+  let seed = 12345;
+  const rnd = (): number => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed / 2 ** 32; };
+  const fixed: Array<[number, number]> = [[1, 1], [1, 9], [17, 1], [15, 33], [16, 16], [8, 8], [9, 7], [31, 17], [33, 64], [100, 3]];
+  for (let t = 0; t < 330; t++) {
+    const [w, h] = t < fixed.length ? fixed[t]! : [1 + Math.floor(rnd() ** 2 * 200), 1 + Math.floor(rnd() ** 2 * 200)];
+    const mode = t % 3, ch = mode === 2 ? 1 : 3, subsampling = mode === 0 ? '420' as const : '444' as const;
+    const quality = 1 + (t % 100);
+    const px = new Uint8Array(w * h * ch);
+    // noise, a noisy gradient, black/white (extreme coefficients, 0xFF bytes to stuff), a smooth wave
+    const kind = Math.floor(t / 3) % 4;
+    for (let i = 0; i < px.length; i++) {
+      px[i] = kind === 0 ? Math.floor(rnd() * 256) : kind === 1 ? (i * 7 + Math.floor(rnd() * 20)) & 255
+        : kind === 2 ? (rnd() < 0.5 ? 0 : 255) : 128 + Math.round(60 * Math.sin(i / 50));
+    }
+    const a = encodeJpegBaseline(px, w, h, ch, { quality, subsampling });
+    const b = encodeJpegBaseline(px, w, h, ch, { quality, subsampling, simd: false });
+    assert.ok(Buffer.from(a).equals(Buffer.from(b)), `${w}x${h} ${ch === 1 ? 'grey' : subsampling} q${quality} content ${kind}`);
+  }
+});
+
+test('a scan larger than the kernel output area leaves in chunks with the same bytes', () => {
+  const w = 640, h = 560;
+  const px = new Uint8Array(w * h * 3);
+  let s = 7;
+  for (let i = 0; i < px.length; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; px[i] = s >>> 24; }
+  const a = encodeJpegBaseline(px, w, h, 3, { quality: 100, subsampling: '444' });
+  const b = encodeJpegBaseline(px, w, h, 3, { quality: 100, subsampling: '444', simd: false });
+  assert.ok(a.length > 1 << 20, `scan of ${a.length} bytes exceeds the 1 MiB output area`);
+  assert.ok(Buffer.from(a).equals(Buffer.from(b)));
 });
