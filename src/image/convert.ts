@@ -26,6 +26,7 @@ interface WasmQuantize {
   memory: WebAssembly.Memory;
   quantize: (p: number, n: number) => void;
   toBytes: (src: number, n: number, dst: number) => void;
+  fromRGBA: (src: number, n: number, dst: number) => void;
 }
 const getWasmQuantize = lazySimdKernel<WasmQuantize>(quantizeWasmBase64);
 
@@ -128,6 +129,15 @@ export function toRGB(img: FloatImage): FloatImage {
 /** RGB(A) bytes of an ImageData-like object (browser canvas, jSquash) -> RGB float image (one pass). */
 export function fromRGBA(data: Uint8Array | Uint8ClampedArray, width: number, height: number): FloatImage {
   if (data.length !== width * height * 4) throw new RangeError(`pixel buffer has ${data.length} values, expected ${width * height * 4}`);
+  const n = width * height;
+  const wasm = 3 * n >= WASM_MIN_VALUES ? getWasmQuantize() : null;
+  if (wasm) {
+    // every decoded JPEG of the degradation pipeline comes through here: four pixels per SIMD step, the same values
+    const buf = wasmMemory(wasm.memory, 16 * n);
+    new Uint8Array(buf, 0, 4 * n).set(data);
+    wasm.fromRGBA(0, n, 4 * n);
+    return { data: new Float32Array(buf, 4 * n, 3 * n).slice(), width, height, channels: 3 };
+  }
   const out = createImage(width, height, 3);
   const d = out.data;
   // b/255 from a table of the 256 values: the same float32 values as dividing, without a division per value

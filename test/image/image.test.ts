@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { roundHalfEven, toByte, toRGB, fromUint8, toUint8, quantizeInPlace } from '../../src/image/convert.js';
+import { roundHalfEven, toByte, toRGB, fromUint8, toUint8, quantizeInPlace, fromRGBA } from '../../src/image/convert.js';
 import { rgbToY, rgbToLuma } from '../../src/image/color.js';
 import { reflect101, reflectSymmetric, pad, crop, modcrop, cropBorder, padToMultiple } from '../../src/image/pad.js';
 import { encodePng, decodePng } from '../../src/image/png.js';
@@ -134,4 +134,17 @@ test('quantizeInPlace and toUint8 on long images (the WebAssembly kernel) equal 
     assert.equal(bytes[i], toByte(data[i]!), `toUint8(${data[i]})`);
     assert.ok(Object.is(q[i], Math.fround(toByte(data[i]!) / 255)), `quantize(${data[i]}) = ${q[i]}`);
   }
+});
+
+test('fromRGBA on long images (the WebAssembly kernel) gives b / 255 as float32 for every byte in every channel, alpha dropped', () => {
+  // 2003 pixels: every byte value in R, G, B and A, shifted between channels; not a multiple of four pixels
+  const n = 2003, rgba = new Uint8ClampedArray(4 * n);
+  for (let i = 0; i < rgba.length; i++) rgba[i] = (i * 37 + (i >> 2)) & 255;
+  const img = fromRGBA(rgba, n, 1);
+  assert.equal(img.channels, 3); assert.equal(img.data.length, 3 * n);
+  for (let p = 0; p < n; p++) for (let c = 0; c < 3; c++) {
+    assert.ok(Object.is(img.data[3 * p + c], Math.fround(rgba[4 * p + c]! / 255)), `pixel ${p} channel ${c}`);
+  }
+  const small = fromRGBA(rgba.subarray(0, 8), 2, 1); // the table path
+  assert.deepEqual([...small.data], [...img.data.subarray(0, 6)]);
 });

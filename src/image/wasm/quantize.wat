@@ -5,6 +5,8 @@
 ;; float32 for every q in 0..255: exhaustively tested); `toBytes` writes q(x) as bytes. Four values at a time in
 ;; f64x2 lanes (select(0, select(255, nearest(v), v ≥ 255), !(v > 0)) as bit masks), the last few one by one;
 ;; everything inline (a call per value cost as much as the arithmetic).
+;; `fromRGBA` is the way back for decoded images: RGBA bytes to RGB float32 b/255 (the same single float32 division,
+;; so the same values as convert.ts's table of b/255), four pixels per step.
 ;; Addresses are byte offsets.
 (module
   (memory (export "memory") 1)
@@ -70,5 +72,33 @@
         (i32.eqz (f64.gt (local.get $v) (f64.const 0))))))
       (local.set $src (i32.add (local.get $src) (i32.const 4)))
       (local.set $dst (i32.add (local.get $dst) (i32.const 1)))
+      (br $one))))
+
+  (func (export "fromRGBA") (param $src i32) (param $n i32) (param $dst i32)
+    (local $end i32) (local $v v128)
+    (local.set $end (i32.add (local.get $src) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done (loop $four
+      (br_if $done (i32.gt_u (i32.add (local.get $src) (i32.const 16)) (local.get $end)))
+      (local.set $v (v128.load (local.get $src)))
+      ;; 16 bytes R0 G0 B0 A0 ... R3 G3 B3 A3 → three vectors of four u8-in-i32 lanes, alpha skipped
+      (v128.store (local.get $dst) (f32x4.div (f32x4.convert_i32x4_u
+        (i8x16.shuffle 0 16 16 16 1 16 16 16 2 16 16 16 4 16 16 16 (local.get $v) (v128.const i32x4 0 0 0 0)))
+        (v128.const f32x4 255 255 255 255)))
+      (v128.store offset=16 (local.get $dst) (f32x4.div (f32x4.convert_i32x4_u
+        (i8x16.shuffle 5 16 16 16 6 16 16 16 8 16 16 16 9 16 16 16 (local.get $v) (v128.const i32x4 0 0 0 0)))
+        (v128.const f32x4 255 255 255 255)))
+      (v128.store offset=32 (local.get $dst) (f32x4.div (f32x4.convert_i32x4_u
+        (i8x16.shuffle 10 16 16 16 12 16 16 16 13 16 16 16 14 16 16 16 (local.get $v) (v128.const i32x4 0 0 0 0)))
+        (v128.const f32x4 255 255 255 255)))
+      (local.set $src (i32.add (local.get $src) (i32.const 16)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 48)))
+      (br $four)))
+    (block $done1 (loop $one
+      (br_if $done1 (i32.ge_u (local.get $src) (local.get $end)))
+      (f32.store (local.get $dst) (f32.div (f32.convert_i32_u (i32.load8_u (local.get $src))) (f32.const 255)))
+      (f32.store offset=4 (local.get $dst) (f32.div (f32.convert_i32_u (i32.load8_u offset=1 (local.get $src))) (f32.const 255)))
+      (f32.store offset=8 (local.get $dst) (f32.div (f32.convert_i32_u (i32.load8_u offset=2 (local.get $src))) (f32.const 255)))
+      (local.set $src (i32.add (local.get $src) (i32.const 4)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 12)))
       (br $one))))
 )
