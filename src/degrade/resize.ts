@@ -39,7 +39,21 @@ function cubicA(x: number, a: number): number {
 }
 
 /** OpenCV weights for one axis. */
+// The wild pipeline resizes between a handful of sizes over and over: keep the last few weight tables.
+const cvAxisCache = new Map<string, AxisWeights>();
+const CV_AXIS_CACHE_SIZE = 16;
+
 function cvAxis(inLen: number, outLen: number, interp: Interpolation): AxisWeights {
+  const key = `${interp}:${inLen}:${outLen}`;
+  let ax = cvAxisCache.get(key);
+  if (ax) { cvAxisCache.delete(key); cvAxisCache.set(key, ax); return ax; } // most recently used last
+  ax = cvAxisWeights(inLen, outLen, interp);
+  cvAxisCache.set(key, ax);
+  if (cvAxisCache.size > CV_AXIS_CACHE_SIZE) cvAxisCache.delete(cvAxisCache.keys().next().value!);
+  return ax;
+}
+
+function cvAxisWeights(inLen: number, outLen: number, interp: Interpolation): AxisWeights {
   const scale = inLen / outLen;
   switch (interp) {
     case 'nearest':
@@ -106,6 +120,35 @@ function applyAxisWasm(wasm: WasmResize, img: FloatImage, ax: AxisWeights, axis:
   else if (axis === 'x') wasm.alongX(srcAt, img.width, img.height, img.channels, ax.outLen, startAt, idxAt, wtAt, dstAt);
   else wasm.alongY(srcAt, img.width * img.channels, ax.outLen, startAt, idxAt, wtAt, dstAt);
   out.data.set(new Float32Array(buf, dstAt, out.data.length));
+}
+
+/**
+ * Both passes of an OpenCV resize (x, then y) in the WebAssembly module: the image is copied in once, the
+ * intermediate stays in the module's memory, and the result is copied out once (two passes through
+ * `applyAxisWasm` copy the intermediate out and back in, and allocate it). Same arithmetic, same bits.
+ */
+function resizeWasm(wasm: WasmResize, img: FloatImage, ax: AxisWeights, ay: AxisWeights): FloatImage {
+  const { width: W, height: H, channels: C } = img;
+  const outW = ax.outLen, outH = ay.outLen;
+  const align = (b: number): number => (b + 15) & ~15;
+  const xStart = 0, xIdx = align(4 * ax.start.length), xWt = align(xIdx + 4 * ax.idx.length);
+  const yStart = align(xWt + 8 * ax.w.length), yIdx = align(yStart + 4 * ay.start.length), yWt = align(yIdx + 4 * ay.idx.length);
+  // + 16 after the image: alongX3 reads 4 bytes past the last pixel
+  const srcAt = align(yWt + 8 * ay.w.length), midAt = align(srcAt + 4 * img.data.length + 16), dstAt = align(midAt + 4 * outW * H * C);
+  const out = createImage(outW, outH, C);
+  const buf = wasmMemory(wasm.memory, dstAt + 4 * out.data.length);
+  new Int32Array(buf, xStart, ax.start.length).set(ax.start);
+  new Int32Array(buf, xIdx, ax.idx.length).set(ax.idx);
+  new Float64Array(buf, xWt, ax.w.length).set(ax.w);
+  new Int32Array(buf, yStart, ay.start.length).set(ay.start);
+  new Int32Array(buf, yIdx, ay.idx.length).set(ay.idx);
+  new Float64Array(buf, yWt, ay.w.length).set(ay.w);
+  new Float32Array(buf, srcAt, img.data.length).set(img.data);
+  if (C === 3) wasm.alongX3(srcAt, W, H, outW, xStart, xIdx, xWt, midAt);
+  else wasm.alongX(srcAt, W, H, C, outW, xStart, xIdx, xWt, midAt);
+  wasm.alongY(midAt, outW * C, outH, yStart, yIdx, yWt, dstAt);
+  out.data.set(new Float32Array(buf, dstAt, out.data.length));
+  return out;
 }
 
 function applyAxis(img: FloatImage, ax: AxisWeights, axis: 'x' | 'y', simd = true): FloatImage {
@@ -190,8 +233,10 @@ export function resize(img: FloatImage, width: number, height: number, interp: I
   if (!INTERPOLATIONS.includes(interp)) throw new RangeError(`unknown interpolation "${interp}" (use ${INTERPOLATIONS.join(', ')})`);
   if (width === img.width && height === img.height) return { ...img, data: img.data.slice() };
   const simd = opts.simd !== false;
-  const t = applyAxis(img, cvAxis(img.width, width, interp), 'x', simd);
-  return applyAxis(t, cvAxis(img.height, height, interp), 'y', simd);
+  const ax = cvAxis(img.width, width, interp), ay = cvAxis(img.height, height, interp);
+  const wasm = simd ? getWasmResize() : null;
+  if (wasm) return resizeWasm(wasm, img, ax, ay);
+  return applyAxis(applyAxis(img, ax, 'x', false), ay, 'y', false);
 }
 
 /** Resize by a scale factor: new size (⌊h·s⌋, ⌊w·s⌋) (at least 1). */
