@@ -1,17 +1,28 @@
 /**
- * A small mixed-radix (2, 3, 4, 5) complex FFT, Stockham autosort, vectorised over whole rows (the inner
- * loops run over contiguous memory). Sizes with one larger prime p (p − 1 smooth) take a four-step split with
- * Rader's algorithm; any other size Bluestein's chirp-z transform. Twiddles come from the deterministic sin/cos
- * of `detmath.ts`, so results agree across JavaScript engines. The butterflies and row operations of the
- * 2^a 3^b 5^c and Rader paths run in WebAssembly SIMD where available (`wasm/fft.wat`, 2–4× faster), with
- * TypeScript twins that give the same bits elsewhere.
+ * A small mixed-radix complex FFT, Stockham autosort, vectorised over whole rows (the inner loops run over
+ * contiguous memory): butterflies of their own for 2, 3, 4, 5 and a generic one for the odd primes 7 … 23, so any
+ * 23-smooth size is a plain mixed-radix transform. Sizes with one larger prime p (p − 1 23-smooth) take a
+ * four-step split with Rader's algorithm; any other size Bluestein's chirp-z transform. Twiddles come from the
+ * deterministic sin/cos of `detmath.ts`, so results agree across JavaScript engines. All three paths run in
+ * WebAssembly SIMD where available (`wasm/fft.wat`, 2–4× faster), with TypeScript twins that give the same bits
+ * elsewhere.
  * Used for large-kernel filtering and the Wiener/UDC operators.
  */
 import { cos, sin } from './detmath.js';
 import { fftWasmBase64 } from './wasm/fft.wasm.js';
 import { wasmMemory, lazySimdKernel } from '../common/wasm-simd.js';
 
-interface Stage { p: number; ns: number; twRe: Float64Array; twIm: Float64Array }
+/**
+ * One Stockham stage of radix p over ns-point sub-transforms. For the generic radices (p ≥ 7) also
+ * (cos 2πt/p, sin 2πt/p) for t = 0 … p − 1, interleaved, the constants of the butterfly.
+ */
+interface Stage { p: number; ns: number; twRe: Float64Array; twIm: Float64Array; cs: Float64Array | null }
+
+/**
+ * Largest prime with a butterfly in the mixed-radix plan. The generic odd-p butterfly costs ~p/4 multiply-adds per
+ * point, still less than Rader or Bluestein for p this small, and one pass over the data instead of their several.
+ */
+const MAX_RADIX = 23;
 
 const C3 = -0.5; // cos(2π/3)
 const S3 = 0.86602540378443864676; // sin(2π/3)
@@ -30,6 +41,12 @@ function factorize(n: number): number[] {
     while (n % p === 0) { f.push(p); n /= p; }
   }
   return f;
+}
+
+/** Whether the mixed-radix plan takes n directly (no prime factor above MAX_RADIX). */
+function isPlanSize(n: number): boolean {
+  for (const q of [2, 3, 5, 7, 11, 13, 17, 19, 23]) while (n % q === 0) n /= q;
+  return n === 1;
 }
 
 /** Smallest size >= n of the form 2^a 3^b 5^c (fast for the plan). */
@@ -52,82 +69,104 @@ export function fft2d(re: Float64Array, im: Float64Array, rows: number, cols: nu
 
 let tRe = new Float64Array(0), tIm = new Float64Array(0);
 
-/** Chirp data of a vectorised Bluestein transform of size n (sizes with a prime factor above 5). */
-interface ChirpPlan { n: number; m: number; cr: Float64Array; ci: Float64Array; br: Float64Array; bi: Float64Array }
+/**
+ * Chirp data of a vectorised Bluestein transform of size n: c_j = e^{−iπj²/n} (cr, ci), c_j/m (crm, cim) for the
+ * last step, and the size-m spectra of the wrapped conj(c) (forward, bf) and c (inverse, bi).
+ */
+interface ChirpPlan {
+  kind: 'chirp'; n: number; m: number; cr: Float64Array; ci: Float64Array; crm: Float64Array; cim: Float64Array;
+  bfRe: Float64Array; bfIm: Float64Array; biRe: Float64Array; biIm: Float64Array;
+}
 const chirpPlans = new Map<number, ChirpPlan>();
 
 function chirpPlan(n: number): ChirpPlan {
   let p = chirpPlans.get(n);
   if (!p) {
     const m = goodFFTSize(2 * n - 1);
-    const cr = new Float64Array(n), ci = new Float64Array(n);
+    const cr = new Float64Array(n), ci = new Float64Array(n), crm = new Float64Array(n), cim = new Float64Array(n);
     for (let j = 0; j < n; j++) {
       const a = (-Math.PI * ((j * j) % (2 * n))) / n; // exact integer reduction keeps the angle accurate
-      cr[j] = cos(a); ci[j] = sin(a);
+      cr[j] = cos(a); ci[j] = sin(a); crm[j] = cr[j]! / m; cim[j] = ci[j]! / m;
     }
-    const br = new Float64Array(m), bi = new Float64Array(m);
-    br[0] = cr[0]!; bi[0] = -ci[0]!;
-    for (let j = 1; j < n; j++) { br[j] = cr[j]!; bi[j] = -ci[j]!; br[m - j] = cr[j]!; bi[m - j] = -ci[j]!; }
-    fftAxis0(br, bi, m, 1, 1);
-    p = { n, m, cr, ci, br, bi };
+    const spectrum = (sign: number): [Float64Array, Float64Array] => {
+      const br = new Float64Array(m), bi = new Float64Array(m);
+      br[0] = cr[0]!; bi[0] = sign * ci[0]!;
+      for (let j = 1; j < n; j++) { br[j] = cr[j]!; bi[j] = sign * ci[j]!; br[m - j] = cr[j]!; bi[m - j] = sign * ci[j]!; }
+      fftAxis0(br, bi, m, 1, 1);
+      return [br, bi];
+    };
+    const [bfRe, bfIm] = spectrum(-1), [biRe, biIm] = spectrum(1);
+    p = { kind: 'chirp', n, m, cr, ci, crm, cim, bfRe, bfIm, biRe, biIm };
     chirpPlans.set(n, p);
   }
   return p;
 }
 
-let wRe = new Float64Array(0), wIm = new Float64Array(0);
+let wRe = new Float64Array(0), wIm = new Float64Array(0), w2Re = new Float64Array(0), w2Im = new Float64Array(0);
 
 /**
  * DFT along axis 0 of an n×L row-major array, columns 0..cols−1, in place, for any n: `fftAxis0` when n is
- * 2^a 3^b 5^c, four-step + Rader when n = smooth·p (`raderSplit`), else Bluestein's chirp-z transform with
- * whole rows as the vector unit, x_k = c_k Σ_j (x_j c_j) conj(c)_{k−j} with c_j = e^{−iπj²/n}, the convolution
- * done by size-m FFTs (m ≥ 2n − 1 fast).
+ * 23-smooth, four-step + Rader when n = smooth·p (`raderSplit`), else Bluestein's chirp-z transform (`bluestein`).
  */
 export function dftAxis0(re: Float64Array, im: Float64Array, n: number, L: number, cols: number, inverse = false): void {
   if (n === 1) return;
-  if (isSmooth235(n)) { fftAxis0(re, im, n, L, cols, inverse); return; }
+  if (isPlanSize(n)) { fftAxis0(re, im, n, L, cols, inverse); return; }
+  const w = wasmFFT();
   const rp = raderSplit(n);
   if (rp) {
-    const w = wasmFFT();
     if (w) axis0Wasm(w, re, im, n, L, cols, inverse, rp); else fourStepRader(re, im, n, L, cols, inverse, rp);
     return;
   }
-  const { m, cr, ci, br, bi } = chirpPlan(n);
-  const sg = inverse ? -1 : 1; // the inverse is the forward transform of the conjugate, conjugated
-  if (wRe.length < m * cols) { wRe = new Float64Array(m * cols); wIm = new Float64Array(m * cols); }
+  const cp = chirpPlan(n);
+  if (w) axis0Wasm(w, re, im, n, L, cols, inverse, cp); else bluestein(re, im, n, L, cols, inverse, cp);
+}
+
+/**
+ * Bluestein's chirp-z transform with whole rows as the vector unit: x_k = c̃_k Σ_j (x_j c̃_j) conj(c̃)_{k−j} with
+ * c̃ = c for the forward transform and conj(c) for the inverse, the convolution done by size-m FFTs (m ≥ 2n − 1,
+ * 2^a 3^b 5^c). Every step is one complex multiply of a row by a constant (the `cmul` kernel) or an FFT stage, so
+ * the WebAssembly driver runs it with the same operations in the same order.
+ */
+function bluestein(re: Float64Array, im: Float64Array, n: number, L: number, cols: number, inverse: boolean, P: ChirpPlan): void {
+  const { m, cr, ci, crm, cim } = P;
+  const sg = inverse ? -1 : 1;
+  if (wRe.length < m * cols) { wRe = new Float64Array(m * cols); wIm = new Float64Array(m * cols); w2Re = new Float64Array(m * cols); w2Im = new Float64Array(m * cols); }
   for (let j = 0; j < n; j++) {
-    const c = cr[j]!, d = ci[j]!, o = j * L, w = j * cols;
+    const c = cr[j]!, d = sg * ci[j]!, o = j * L, w = j * cols;
     for (let k = 0; k < cols; k++) {
-      const xr = re[o + k]!, xi = sg * im[o + k]!;
+      const xr = re[o + k]!, xi = im[o + k]!;
       wRe[w + k] = xr * c - xi * d; wIm[w + k] = xr * d + xi * c;
     }
   }
   wRe.fill(0, n * cols, m * cols); wIm.fill(0, n * cols, m * cols);
-  fftAxis0(wRe, wIm, m, cols, cols);
+  const plan = axisPlan(m);
+  const [fr, fi] = runStages(plan, m, cols, cols, 1, wRe, wIm, w2Re, w2Im, wRe, wIm);
+  const bRe = inverse ? P.biRe : P.bfRe, bIm = inverse ? P.biIm : P.bfIm;
   for (let j = 0; j < m; j++) {
-    const x = br[j]!, y = bi[j]!, w = j * cols;
+    const x = bRe[j]!, y = bIm[j]!, w = j * cols;
     for (let k = 0; k < cols; k++) {
-      const a = wRe[w + k]!, b = wIm[w + k]!;
-      wRe[w + k] = a * x - b * y; wIm[w + k] = a * y + b * x;
+      const a = fr[w + k]!, b = fi[w + k]!;
+      fr[w + k] = a * x - b * y; fi[w + k] = a * y + b * x;
     }
   }
-  fftAxis0(wRe, wIm, m, cols, cols, true);
+  const gr = fr === wRe ? w2Re : wRe, gi = fr === wRe ? w2Im : wIm;
+  const [vr, vi] = runStages(plan, m, cols, cols, -1, fr, fi, gr, gi, fr, fi);
   for (let j = 0; j < n; j++) {
-    const c = cr[j]! / m, d = ci[j]! / m, o = j * L, w = j * cols;
+    const c = crm[j]!, d = sg * cim[j]!, o = j * L, w = j * cols;
     for (let k = 0; k < cols; k++) {
-      const a = wRe[w + k]!, b = wIm[w + k]!;
-      re[o + k] = a * c - b * d; im[o + k] = sg * (a * d + b * c);
+      const a = vr[w + k]!, b = vi[w + k]!;
+      re[o + k] = a * c - b * d; im[o + k] = a * d + b * c;
     }
   }
 }
 
 /**
- * n = s·p with s 2^a 3^b 5^c and one prime p > 5 whose p − 1 is 2^a 3^b 5^c (296 = 8·37, the Wiener frame of a
- * 256² image): then a four-step split with Rader's algorithm for the p-point transforms costs about a third of
- * Bluestein's. Null for other sizes (Bluestein handles them).
+ * n = s·p with s 23-smooth and one prime p > 23 whose p − 1 is 23-smooth (296 = 8·37, the Wiener frame of a
+ * 256² image; 398 = 2·199, 199 − 1 = 2·3²·11): then a four-step split with Rader's algorithm for the p-point
+ * transforms costs about half of Bluestein's. Null for other sizes (Bluestein handles them).
  */
 interface RaderPlan {
-  s: number; p: number;
+  kind: 'rader'; s: number; p: number;
   /** g^q mod p and g^−q mod p for q = 0 … p − 2 (g a primitive root) */
   gPow: Int32Array; gInvPow: Int32Array;
   /** DFT_{p−1} of b_q = e^{∓2πi g^−q / p}, forward and inverse signs, already divided by p − 1 */
@@ -141,8 +180,8 @@ function raderSplit(n: number): RaderPlan | null {
   if (raderPlans.has(n)) return raderPlans.get(n)!;
   let plan: RaderPlan | null = null;
   const f = factorize(n);
-  const big = f.filter((q) => q > 5);
-  if (big.length === 1 && isSmooth235(big[0]! - 1)) {
+  const big = f.filter((q) => q > MAX_RADIX);
+  if (big.length === 1 && isPlanSize(big[0]! - 1)) {
     const p = big[0]!, s = n / p;
     let g = 2;
     const isPrimitive = (c: number): boolean => { let x = 1; for (let q = 1; q < p - 1; q++) { x = (x * c) % p; if (x === 1) return false; } return true; };
@@ -163,7 +202,7 @@ function raderSplit(n: number): RaderPlan | null {
       const a = (-2 * Math.PI * ((j2 * k1) % n)) / n; // exact integer reduction keeps the angle accurate
       twRe[k1 * p + j2] = cos(a); twIm[k1 * p + j2] = sin(a);
     }
-    plan = { s, p, gPow, gInvPow, bfRe, bfIm, biRe, biIm, twRe, twIm };
+    plan = { kind: 'rader', s, p, gPow, gInvPow, bfRe, bfIm, biRe, biIm, twRe, twIm };
   }
   raderPlans.set(n, plan);
   return plan;
@@ -245,7 +284,7 @@ function axisPlan(n: number): AxisPlan {
   let p = axisPlans.get(n);
   if (!p) {
     const factors = factorize(n);
-    if (factors.some((f) => f > 5)) throw new RangeError(`fftAxis0 needs a 2^a 3^b 5^c size, got ${n}`);
+    if (factors.some((f) => f > MAX_RADIX)) throw new RangeError(`fftAxis0 needs a size without prime factors above ${MAX_RADIX}, got ${n}`);
     const stages: Stage[] = [];
     let ns = 1;
     for (const q of factors) {
@@ -254,7 +293,12 @@ function axisPlan(n: number): AxisPlan {
         const a = (-2 * Math.PI * r * k) / (ns * q);
         twRe[k * q + r] = cos(a); twIm[k * q + r] = sin(a);
       }
-      stages.push({ p: q, ns, twRe, twIm });
+      let cs: Float64Array | null = null;
+      if (q > 5) {
+        cs = new Float64Array(2 * q);
+        for (let t = 0; t < q; t++) { const a = (2 * Math.PI * t) / q; cs[2 * t] = cos(a); cs[2 * t + 1] = sin(a); }
+      }
+      stages.push({ p: q, ns, twRe, twIm, cs });
       ns *= q;
     }
     p = { n, stages };
@@ -267,7 +311,8 @@ let vRe = new Float64Array(0), vIm = new Float64Array(0);
 
 /**
  * DFT along axis 0 of an n×stride row-major array, for columns 0..cols−1 (others untouched), in place.
- * n must be 2^a 3^b 5^c (use `goodFFTSize`). `inverse` flips the sign (unscaled).
+ * n must have no prime factor above 23 (`goodFFTSize` gives 2^a 3^b 5^c ones, the fastest). `inverse` flips the
+ * sign (unscaled).
  */
 export function fftAxis0(re: Float64Array, im: Float64Array, n: number, stride: number, cols: number, inverse = false): void {
   if (n === 1) return;
@@ -351,8 +396,7 @@ function vstage(st: Stage, n: number, L: number, cols: number, s: number, xr: Fl
           yr[o1 + c] = mr + S * di; yi[o1 + c] = mi - S * dr;
           yr[o2 + c] = mr - S * di; yi[o2 + c] = mi + S * dr;
         }
-      } else {
-        // p === 5
+      } else if (p === 5) {
         const w1r = twRe[t + 1]!, w1i = s * twIm[t + 1]!, w2r = twRe[t + 2]!, w2i = s * twIm[t + 2]!;
         const w3r = twRe[t + 3]!, w3i = s * twIm[t + 3]!, w4r = twRe[t + 4]!, w4i = s * twIm[t + 4]!;
         const i1 = i0 + m * L, i2 = i1 + m * L, i3 = i2 + m * L, i4 = i3 + m * L;
@@ -380,7 +424,46 @@ function vstage(st: Stage, n: number, L: number, cols: number, s: number, xr: Fl
           yr[o2 + c] = m2r + n2i; yi[o2 + c] = m2i - n2r;
           yr[o3 + c] = m2r - n2i; yi[o3 + c] = m2i + n2r;
         }
+      } else vstageGeneric(st, t, i0, o0, m * L, ns * L, cols, s, xr, xi, yr, yi);
+    }
+  }
+}
+
+let gsRe = new Float64Array(0), gsIm = new Float64Array(0), gdRe = new Float64Array(0), gdIm = new Float64Array(0);
+
+/**
+ * One butterfly group of an odd prime radix p ≥ 7 (the `rg` kernel's twin, same operations in the same order): the
+ * inputs a_r = x_r·w_r (rows `istep` apart), s_k = a_k + a_{p−k}, d_k = a_k − a_{p−k}, y_0 = a_0 + s_1 + … + s_h and
+ * for m = 1 … h, with P = a_0 + Σ_k C_{mk} s_k and Q = 0 + Σ_k S_{mk} d_k (sums in k order, S signed),
+ * y_m = P − iQ, y_{p−m} = P + iQ.
+ */
+function vstageGeneric(st: Stage, t: number, i0: number, o0: number, istep: number, ostep: number, cols: number, s: number, xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array): void {
+  const { p, twRe, twIm } = st, cs = st.cs!, h = (p - 1) >> 1;
+  if (gsRe.length <= h) { gsRe = new Float64Array(h + 1); gsIm = new Float64Array(h + 1); gdRe = new Float64Array(h + 1); gdIm = new Float64Array(h + 1); }
+  for (let c = 0; c < cols; c++) {
+    const a0r = xr[i0 + c]!, a0i = xi[i0 + c]!;
+    let y0r = a0r, y0i = a0i;
+    for (let k = 1; k <= h; k++) {
+      let ur = xr[i0 + k * istep + c]!, ui = xi[i0 + k * istep + c]!;
+      let wr = twRe[t + k]!, wi = s * twIm[t + k]!;
+      const ar = ur * wr - ui * wi, ai = ur * wi + ui * wr;
+      ur = xr[i0 + (p - k) * istep + c]!; ui = xi[i0 + (p - k) * istep + c]!;
+      wr = twRe[t + p - k]!; wi = s * twIm[t + p - k]!;
+      const br = ur * wr - ui * wi, bi = ur * wi + ui * wr;
+      const sr = ar + br, si = ai + bi;
+      gsRe[k] = sr; gsIm[k] = si; gdRe[k] = ar - br; gdIm[k] = ai - bi;
+      y0r = y0r + sr; y0i = y0i + si;
+    }
+    yr[o0 + c] = y0r; yi[o0 + c] = y0i;
+    for (let m = 1; m <= h; m++) {
+      let pr = a0r, pi = a0i, qr = 0, qi = 0;
+      for (let k = 1, u = m; k <= h; k++) {
+        const C = cs[2 * u]!, S = s * cs[2 * u + 1]!;
+        pr = pr + C * gsRe[k]!; pi = pi + C * gsIm[k]!; qr = qr + S * gdRe[k]!; qi = qi + S * gdIm[k]!;
+        u += m; if (u >= p) u -= p;
       }
+      const a = o0 + m * ostep + c, b = o0 + (p - m) * ostep + c;
+      yr[a] = pr + qi; yi[a] = pi - qr; yr[b] = pr - qi; yi[b] = pi + qr;
     }
   }
 }
@@ -414,6 +497,7 @@ interface WasmFFT {
   r5: (xr: number, xi: number, yr: number, yi: number, istep: number, ostep: number, cols: number, w1r: number, w1i: number, w2r: number, w2i: number, w3r: number, w3i: number, w4r: number, w4i: number, c51: number, c52: number, s51: number, s52: number) => void;
   cmul: (xr: number, xi: number, yr: number, yi: number, cols: number, wr: number, wi: number) => void;
   cadd: (ar: number, ai: number, br: number, bi: number, yr: number, yi: number, cols: number) => void;
+  rg: (xr: number, xi: number, yr: number, yi: number, istep: number, ostep: number, cols: number, p: number, tw: number, cs: number, scr: number) => void;
 }
 const getWasmFFT = lazySimdKernel<WasmFFT>(fftWasmBase64);
 let simdAllowed = true;
@@ -442,22 +526,35 @@ export function fftKernelBytes(): number {
   return w ? w.memory.buffer.byteLength : 0;
 }
 
-/** `fftAxis0` (rp null) or `fourStepRader` in the module, in strips of columns that fit WASM_FFT_BYTES. */
-function axis0Wasm(w: WasmFFT, re: Float64Array, im: Float64Array, n: number, L: number, cols: number, inverse: boolean, rp: RaderPlan | null): void {
-  const perColumn = 8 * (6 * n + (rp ? 4 * (rp.p - 1) : 0));
-  const strip = Math.max(2, Math.floor(WASM_FFT_BYTES / perColumn) & ~1);
-  for (let c0 = 0; c0 < cols; c0 += strip) axis0WasmStrip(w, re, im, n, L, c0, Math.min(strip, cols - c0), inverse, rp);
+/**
+ * The first bytes of the module's memory hold the tables of the generic radix-p kernel (`rg`): its twiddles (TW),
+ * its constants (CS) and its scratch (SCR), sized for p ≤ MAX_RADIX. The arrays follow.
+ */
+const TW = 0, CS = 512, SCR = 1024, HDR = 2048;
+
+/**
+ * `fftAxis0` (plan null), `fourStepRader` or `bluestein` in the module, in strips of columns that fit
+ * WASM_FFT_BYTES.
+ */
+function axis0Wasm(w: WasmFFT, re: Float64Array, im: Float64Array, n: number, L: number, cols: number, inverse: boolean, plan: RaderPlan | ChirpPlan | null): void {
+  const perColumn = 8 * (plan?.kind === 'chirp' ? 4 * plan.m : 6 * n + (plan ? 4 * (plan.p - 1) : 0));
+  const strip = Math.max(2, Math.floor((WASM_FFT_BYTES - HDR) / perColumn) & ~1);
+  for (let c0 = 0; c0 < cols; c0 += strip) axis0WasmStrip(w, re, im, n, L, c0, Math.min(strip, cols - c0), inverse, plan);
 }
 
 /**
  * Columns c0 … c0 + cols − 1 copied in, rows padded to an even length (the kernels step two columns at a time; the
  * pad column is scratch), transformed there, copied back.
  */
-function axis0WasmStrip(w: WasmFFT, re: Float64Array, im: Float64Array, n: number, L: number, c0: number, cols: number, inverse: boolean, rp: RaderPlan | null): void {
-  const Lw = cols + (cols & 1), sz = n * Lw * 8, rsz = rp ? (rp.p - 1) * Lw * 8 : 0;
-  const buf = wasmMemory(w.memory, 6 * sz + 4 * rsz);
+function axis0WasmStrip(w: WasmFFT, re: Float64Array, im: Float64Array, n: number, L: number, c0: number, cols: number, inverse: boolean, plan: RaderPlan | ChirpPlan | null): void {
+  const Lw = cols + (cols & 1);
+  const rp = plan?.kind === 'rader' ? plan : null, cp = plan?.kind === 'chirp' ? plan : null;
+  // plain and Rader: input/output X, ping-pong A and B (n rows each), Rader's R1 and R2 (p − 1 rows);
+  // Bluestein: W and A of m rows, the input loaded into W's first n rows
+  const sz = (cp ? cp.m : n) * Lw * 8, rsz = rp ? (rp.p - 1) * Lw * 8 : 0;
+  const buf = wasmMemory(w.memory, HDR + (cp ? 4 * sz : 6 * sz + 4 * rsz));
   const f = new Float64Array(buf);
-  const X: WBuf = { r: 0, i: sz }, A: WBuf = { r: 2 * sz, i: 3 * sz }, B: WBuf = { r: 4 * sz, i: 5 * sz };
+  const X: WBuf = { r: HDR, i: HDR + sz }, A: WBuf = { r: HDR + 2 * sz, i: HDR + 3 * sz }, B: WBuf = { r: HDR + 4 * sz, i: HDR + 5 * sz };
   // with s = 1 the (absent) s-point stages would leave the input in place, where the output goes: load into A
   const into = rp && rp.s === 1 ? A : X;
   // Whole rows move in one copy only when they hold exactly the columns to transform: with odd `cols` and
@@ -474,10 +571,11 @@ function axis0WasmStrip(w: WasmFFT, re: Float64Array, im: Float64Array, n: numbe
   const s = inverse ? -1 : 1;
   let res: WBuf;
   if (rp) {
-    const R1: WBuf = { r: 6 * sz, i: 6 * sz + rsz }, R2: WBuf = { r: 6 * sz + 2 * rsz, i: 6 * sz + 3 * rsz };
+    const R1: WBuf = { r: HDR + 6 * sz, i: HDR + 6 * sz + rsz }, R2: WBuf = { r: HDR + 6 * sz + 2 * rsz, i: HDR + 6 * sz + 3 * rsz };
     fourStepRaderWasm(w, f, n, Lw, inverse, rp, into, A, B, R1, R2, X);
     res = X;
-  } else res = runStagesWasm(w, axisPlan(n), n, Lw, Lw, s, X, A, B);
+  } else if (cp) res = bluesteinWasm(w, f, n, Lw, inverse, cp, X, A);
+  else res = runStagesWasm(w, axisPlan(n), n, Lw, Lw, s, X, A, B);
   if (packed) { re.set(f.subarray(res.r / 8, res.r / 8 + n * L)); im.set(f.subarray(res.i / 8, res.i / 8 + n * L)); }
   else {
     for (let j = 0; j < n; j++) {
@@ -485,6 +583,21 @@ function axis0WasmStrip(w: WasmFFT, re: Float64Array, im: Float64Array, n: numbe
       re.set(f.subarray(o, o + cols), j * L + c0); im.set(f.subarray(oi, oi + cols), j * L + c0);
     }
   }
+}
+
+/** `bluestein` in the module: input in W's first n rows, W and A m rows each; returns where the output is. */
+function bluesteinWasm(w: WasmFFT, f: Float64Array, n: number, cols: number, inverse: boolean, P: ChirpPlan, W: WBuf, A: WBuf): WBuf {
+  const { m, cr, ci, crm, cim } = P;
+  const sg = inverse ? -1 : 1, row = cols * 8;
+  for (let j = 0; j < n; j++) w.cmul(W.r + j * row, W.i + j * row, W.r + j * row, W.i + j * row, cols, cr[j]!, sg * ci[j]!);
+  f.fill(0, (W.r + n * row) / 8, (W.r + m * row) / 8); f.fill(0, (W.i + n * row) / 8, (W.i + m * row) / 8);
+  const plan = axisPlan(m);
+  const F = runStagesWasm(w, plan, m, cols, cols, 1, W, A, W);
+  const bRe = inverse ? P.biRe : P.bfRe, bIm = inverse ? P.biIm : P.bfIm;
+  for (let j = 0; j < m; j++) w.cmul(F.r + j * row, F.i + j * row, F.r + j * row, F.i + j * row, cols, bRe[j]!, bIm[j]!);
+  const V = runStagesWasm(w, plan, m, cols, cols, -1, F, F === W ? A : W, F);
+  for (let j = 0; j < n; j++) w.cmul(V.r + j * row, V.i + j * row, V.r + j * row, V.i + j * row, cols, crm[j]!, sg * cim[j]!);
+  return V;
 }
 
 /** `runStages` in the module (x, a, b as there; b may be x). */
@@ -502,6 +615,20 @@ function runStagesWasm(w: WasmFFT, plan: AxisPlan, n: number, L: number, cols: n
 function vstageWasm(w: WasmFFT, st: Stage, n: number, L: number, cols: number, s: number, x: WBuf, y: WBuf): void {
   const { p, ns, twRe, twIm } = st;
   const m = n / p, istep = m * L * 8, ostep = ns * L * 8;
+  if (p > 5) {
+    // the generic kernel reads its constants and the group's twiddles (signed) from the tables at TW and CS
+    const hdr = new Float64Array(w.memory.buffer, 0, HDR / 8), cs = st.cs!;
+    for (let t = 0; t < p; t++) { hdr[CS / 8 + 2 * t] = cs[2 * t]!; hdr[CS / 8 + 2 * t + 1] = s * cs[2 * t + 1]!; }
+    for (let k = 0; k < ns; k++) {
+      const t = k * p;
+      for (let r = 1; r < p; r++) { hdr[TW / 8 + 2 * r - 2] = twRe[t + r]!; hdr[TW / 8 + 2 * r - 1] = s * twIm[t + r]!; }
+      for (let j = k; j < m; j += ns) {
+        const i0 = j * L * 8, o0 = ((j - k) * p + k) * L * 8;
+        w.rg(x.r + i0, x.i + i0, y.r + o0, y.i + o0, istep, ostep, cols, p, TW, CS, SCR);
+      }
+    }
+    return;
+  }
   for (let k = 0; k < ns; k++) {
     const t = k * p;
     for (let j = k; j < m; j += ns) {

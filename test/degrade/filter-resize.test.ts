@@ -117,10 +117,10 @@ test('MATLAB imresize sizes and upscaling', () => {
   for (const v of matlabImresize(flat, 0.37).data) assert.ok(Math.abs(v - 0.6) < 1e-6);
 });
 
-test('fft2d equals the naive 2-D DFT for smooth and awkward sizes (Rader, Bluestein for primes > 5), both directions', () => {
-  // Rader (one prime p > 5 with p − 1 smooth, times a smooth part): 7, 11, 13, 37, 14, 22, 26, 74;
-  // Bluestein: 23 and 47 (p − 1 = 2·11, 2·23), 49 (7·7)
-  for (const [R, C] of [[7, 11], [37, 22], [14, 9], [16, 15], [1, 13], [26, 1], [8, 8], [23, 49], [74, 5], [47, 2]] as const) {
+test('fft2d equals the naive 2-D DFT for smooth and awkward sizes (generic radix, Rader, Bluestein), both directions', () => {
+  // mixed radix with the generic butterfly (primes 7 … 23): 7, 11, 13, 14, 22, 26, 23, 49 (7·7);
+  // Rader (one prime p > 23 with p − 1 23-smooth, times a smooth part): 37, 74, 47 (p − 1 = 2·23); Bluestein: 59
+  for (const [R, C] of [[7, 11], [37, 22], [14, 9], [16, 15], [1, 13], [26, 1], [8, 8], [23, 49], [74, 5], [47, 2], [59, 6]] as const) {
     for (const inverse of [false, true]) {
       const re = Float64Array.from({ length: R * C }, (_, i) => Math.sin(i * 1.3) + 0.2);
       const im = Float64Array.from({ length: R * C }, (_, i) => Math.cos(i * 0.7));
@@ -158,7 +158,11 @@ test('dftAxis0 equals the naive DFT on the Wiener frame (296 = 8·37) and other 
   try {
     for (const simd of [true, false]) {
       setFFTSimd(simd);
-      for (const [n, cols, L] of [[296, 5, 5], [296, 3, 8], [37, 4, 4], [74, 3, 5], [7, 2, 2], [90, 3, 3], [47, 2, 2], [1, 3, 3]] as const) {
+      // generic radix p (7, 11, 13, 17, 19, 23; 77, 221, 437, 253), Rader with p − 1 23-smooth (398 = 2·199, 229, 335 = 5·67),
+      // Bluestein (431, p − 1 = 2·5·43; 346 = 2·173; 59)
+      for (const [n, cols, L] of [[296, 5, 5], [296, 3, 8], [37, 4, 4], [74, 3, 5], [7, 2, 2], [90, 3, 3], [47, 2, 2], [1, 3, 3],
+        [11, 3, 3], [13, 2, 3], [17, 1, 2], [19, 2, 2], [23, 3, 4], [77, 3, 3], [221, 2, 3], [437, 1, 1], [253, 3, 3],
+        [398, 3, 3], [229, 2, 2], [335, 1, 2], [431, 3, 3], [346, 2, 3], [59, 5, 5]] as const) {
         for (const inverse of [false, true]) {
           const re = Float64Array.from({ length: n * L }, (_, i) => Math.sin(i * 1.3) + 0.2);
           const im = Float64Array.from({ length: n * L }, (_, i) => Math.cos(i * 0.7));
@@ -172,9 +176,11 @@ test('dftAxis0 equals the naive DFT on the Wiener frame (296 = 8·37) and other 
   } finally { setFFTSimd(true); }
 });
 
-test('the WebAssembly SIMD transforms give the same bits as the TypeScript twin (Rader, radix 2/3/4/5, Bluestein)', () => {
+test('the WebAssembly SIMD transforms give the same bits as the TypeScript twin (radix 2/3/4/5 and generic, Rader, Bluestein)', () => {
   try {
-    for (const [n, cols, L, smooth] of [[296, 447, 447, false], [296, 9, 12, false], [37, 5, 5, false], [13, 7, 7, false], [23, 3, 3, false], [240, 33, 40, true], [250, 6, 6, true], [45, 11, 11, true], [8, 3, 3, true]] as const) {
+    for (const [n, cols, L, smooth] of [[296, 447, 447, false], [296, 9, 12, false], [37, 5, 5, false], [13, 7, 7, false], [23, 3, 3, false], [240, 33, 40, true], [250, 6, 6, true], [45, 11, 11, true], [8, 3, 3, true],
+      // the generic radix-p butterfly (alone, after others, several in a row), Rader with such p − 1, Bluestein
+      [7, 4, 4, true], [11 * 17, 9, 10, true], [19 * 23 * 2, 5, 5, true], [13 * 13 * 3, 3, 3, true], [398, 447, 447, false], [335, 7, 8, false], [431, 451, 451, false], [346, 5, 6, false], [2 * 59, 2, 2, false], [2 * 29 * 3, 3, 3, false]] as const) {
       for (const inverse of [false, true]) {
         const re = Float64Array.from({ length: n * L }, (_, i) => Math.sin(i * 1.7) + 0.1), im = Float64Array.from({ length: n * L }, (_, i) => Math.cos(i * 0.3));
         const re2 = re.slice(), im2 = im.slice();

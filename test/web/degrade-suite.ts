@@ -152,6 +152,11 @@ function cases(rec: Recorder, mode: SuiteMode, seeds: number): void {
     const r = randomBlur(img, rng, { maxRadius: s < 3 ? 4 : 10, sincProb: s < 3 ? 0 : 1, deblurProb: 1, blurRange: [0.2, 2.2] });
     rec.add(`random-blur/${s}`, r.image, r.step, r.words, rec.tail(rng));
   }
+  // Wiener frames on every path of the transforms: 398 = 2·199 and 53 (Rader, p − 1 = 2·3²·11 and 4·13), 431 and
+  // 346 = 2·173 (Bluestein), 46 = 2·23 and 77 = 7·11 (the generic radix-p butterfly)
+  rec.add('wiener/rader', wienerRinging(syntheticImage(358, 13, 3), gaussianKernel(7, 1.3)));
+  rec.add('wiener/bluestein', wienerRinging(syntheticImage(391, 6, 2), gaussianKernel(5, 1.1)));
+  rec.add('wiener/bluestein-tall', wienerRinging(syntheticImage(37, 306, 1), gaussianKernel(7, 1.3)));
   for (const C of [1, 2, 3, 4]) {
     const im = syntheticImage(37, 23, C);
     rec.add(`wiener/${C}`, wienerRinging(im, gaussianKernel(7, 1.3)));

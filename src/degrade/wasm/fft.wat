@@ -251,6 +251,107 @@
         (local.set $o (i32.add (local.get $o) (i32.const 16)))
         (br $cols))))
 
+  ;; radix p for any odd p ≥ 7 (7, 11, 13, … : the primes without a butterfly of their own), by the symmetric sums
+  ;; s_k = a_k + a_{p−k}, d_k = a_k − a_{p−k} (k = 1 … h, h = (p − 1)/2) and, for m = 1 … h,
+  ;; y_m = a_0 + Σ_k C_{mk}·s_k − i·Σ_k S_{mk}·d_k, y_{p−m} the same with + i. Loops over k and m rather than
+  ;; unrolled code keep a dozen v128 values live whatever p (V8 spills beyond ~14): s_k, d_k go to `scr` (64·h bytes,
+  ;; stays in L1) and are read back for every m. Tables in memory, written by TypeScript: at `tw` the twiddles
+  ;; (w_r re, w_r im) for r = 1 … p − 1, already signed; at `cs` (C_t, S_t) = (cos 2πt/p, ±sin 2πt/p) for t = 0 … p − 1.
+  ;; Sums run k = 1, 2, … from a_0 (p) and from +0 (q), as in the TypeScript twin.
+  (func (export "rg")
+    (param $xr i32) (param $xi i32) (param $yr i32) (param $yi i32) (param $istep i32) (param $ostep i32) (param $cols i32)
+    (param $p i32) (param $tw i32) (param $cs i32) (param $scr i32)
+    (local $o i32) (local $end i32) (local $h i32) (local $k i32) (local $m i32) (local $t i32) (local $sc i32) (local $a i32) (local $b i32) (local $wa i32) (local $wb i32)
+    (local $a0r v128) (local $a0i v128) (local $ur v128) (local $ui v128) (local $wr v128) (local $wi v128) (local $ar v128) (local $ai v128) (local $br v128) (local $bi v128)
+    (local $y0r v128) (local $y0i v128) (local $pr v128) (local $pi v128) (local $qr v128) (local $qi v128) (local $c v128) (local $s v128)
+    (local.set $h (i32.shr_u (i32.sub (local.get $p) (i32.const 1)) (i32.const 1)))
+    (local.set $end (i32.shl (local.get $cols) (i32.const 3)))
+    (block $done
+      (loop $cols
+        (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+        (local.set $a0r (v128.load (i32.add (local.get $xr) (local.get $o))))
+        (local.set $a0i (v128.load (i32.add (local.get $xi) (local.get $o))))
+        (local.set $y0r (local.get $a0r))
+        (local.set $y0i (local.get $a0i))
+        ;; pass 1: a_k, a_{p−k} twiddled, their sums and differences to scr, y_0 = a_0 + s_1 + … + s_h
+        (local.set $k (i32.const 1))
+        (local.set $sc (local.get $scr))
+        (local.set $a (i32.add (local.get $o) (local.get $istep)))
+        (local.set $b (i32.add (local.get $o) (i32.mul (local.get $istep) (i32.sub (local.get $p) (i32.const 1)))))
+        (local.set $wa (local.get $tw))
+        (local.set $wb (i32.add (local.get $tw) (i32.shl (i32.sub (local.get $p) (i32.const 2)) (i32.const 4))))
+        (block $p1done
+          (loop $p1
+            (br_if $p1done (i32.gt_u (local.get $k) (local.get $h)))
+            (local.set $ur (v128.load (i32.add (local.get $xr) (local.get $a))))
+            (local.set $ui (v128.load (i32.add (local.get $xi) (local.get $a))))
+            (local.set $wr (v128.load64_splat (local.get $wa)))
+            (local.set $wi (v128.load64_splat offset=8 (local.get $wa)))
+            (local.set $ar (f64x2.sub (f64x2.mul (local.get $ur) (local.get $wr)) (f64x2.mul (local.get $ui) (local.get $wi))))
+            (local.set $ai (f64x2.add (f64x2.mul (local.get $ur) (local.get $wi)) (f64x2.mul (local.get $ui) (local.get $wr))))
+            (local.set $ur (v128.load (i32.add (local.get $xr) (local.get $b))))
+            (local.set $ui (v128.load (i32.add (local.get $xi) (local.get $b))))
+            (local.set $wr (v128.load64_splat (local.get $wb)))
+            (local.set $wi (v128.load64_splat offset=8 (local.get $wb)))
+            (local.set $br (f64x2.sub (f64x2.mul (local.get $ur) (local.get $wr)) (f64x2.mul (local.get $ui) (local.get $wi))))
+            (local.set $bi (f64x2.add (f64x2.mul (local.get $ur) (local.get $wi)) (f64x2.mul (local.get $ui) (local.get $wr))))
+            (local.set $ur (f64x2.add (local.get $ar) (local.get $br)))
+            (local.set $ui (f64x2.add (local.get $ai) (local.get $bi)))
+            (v128.store (local.get $sc) (local.get $ur))
+            (v128.store offset=16 (local.get $sc) (local.get $ui))
+            (v128.store offset=32 (local.get $sc) (f64x2.sub (local.get $ar) (local.get $br)))
+            (v128.store offset=48 (local.get $sc) (f64x2.sub (local.get $ai) (local.get $bi)))
+            (local.set $y0r (f64x2.add (local.get $y0r) (local.get $ur)))
+            (local.set $y0i (f64x2.add (local.get $y0i) (local.get $ui)))
+            (local.set $sc (i32.add (local.get $sc) (i32.const 64)))
+            (local.set $a (i32.add (local.get $a) (local.get $istep)))
+            (local.set $b (i32.sub (local.get $b) (local.get $istep)))
+            (local.set $wa (i32.add (local.get $wa) (i32.const 16)))
+            (local.set $wb (i32.sub (local.get $wb) (i32.const 16)))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $p1)))
+        (v128.store (i32.add (local.get $yr) (local.get $o)) (local.get $y0r))
+        (v128.store (i32.add (local.get $yi) (local.get $o)) (local.get $y0i))
+        ;; pass 2: for each m the pair y_m, y_{p−m}
+        (local.set $m (i32.const 1))
+        (local.set $a (i32.add (local.get $o) (local.get $ostep)))
+        (local.set $b (i32.add (local.get $o) (i32.mul (local.get $ostep) (i32.sub (local.get $p) (i32.const 1)))))
+        (block $p2done
+          (loop $p2
+            (br_if $p2done (i32.gt_u (local.get $m) (local.get $h)))
+            (local.set $pr (local.get $a0r))
+            (local.set $pi (local.get $a0i))
+            (local.set $qr (v128.const i64x2 0 0))
+            (local.set $qi (v128.const i64x2 0 0))
+            (local.set $t (local.get $m))
+            (local.set $sc (local.get $scr))
+            (local.set $k (i32.const 1))
+            (block $p3done
+              (loop $p3
+                (br_if $p3done (i32.gt_u (local.get $k) (local.get $h)))
+                (local.set $wa (i32.add (local.get $cs) (i32.shl (local.get $t) (i32.const 4))))
+                (local.set $c (v128.load64_splat (local.get $wa)))
+                (local.set $s (v128.load64_splat offset=8 (local.get $wa)))
+                (local.set $pr (f64x2.add (local.get $pr) (f64x2.mul (local.get $c) (v128.load (local.get $sc)))))
+                (local.set $pi (f64x2.add (local.get $pi) (f64x2.mul (local.get $c) (v128.load offset=16 (local.get $sc)))))
+                (local.set $qr (f64x2.add (local.get $qr) (f64x2.mul (local.get $s) (v128.load offset=32 (local.get $sc)))))
+                (local.set $qi (f64x2.add (local.get $qi) (f64x2.mul (local.get $s) (v128.load offset=48 (local.get $sc)))))
+                (local.set $sc (i32.add (local.get $sc) (i32.const 64)))
+                (local.set $t (i32.add (local.get $t) (local.get $m)))
+                (if (i32.ge_u (local.get $t) (local.get $p)) (then (local.set $t (i32.sub (local.get $t) (local.get $p)))))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (br $p3)))
+            (v128.store (i32.add (local.get $yr) (local.get $a)) (f64x2.add (local.get $pr) (local.get $qi)))
+            (v128.store (i32.add (local.get $yi) (local.get $a)) (f64x2.sub (local.get $pi) (local.get $qr)))
+            (v128.store (i32.add (local.get $yr) (local.get $b)) (f64x2.sub (local.get $pr) (local.get $qi)))
+            (v128.store (i32.add (local.get $yi) (local.get $b)) (f64x2.add (local.get $pi) (local.get $qr)))
+            (local.set $a (i32.add (local.get $a) (local.get $ostep)))
+            (local.set $b (i32.sub (local.get $b) (local.get $ostep)))
+            (local.set $m (i32.add (local.get $m) (i32.const 1)))
+            (br $p2)))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $cols))))
+
   ;; y = x·(wr + i·wi) over one row (y may be x): Rader's twiddled gather and its multiply by b
   (func (export "cmul")
     (param $xr i32) (param $xi i32) (param $yr i32) (param $yi i32) (param $cols i32) (param $wr f64) (param $wi f64)
