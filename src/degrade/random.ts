@@ -175,7 +175,7 @@ export class DegradeRng {
       v = 2 * this.random() - 1;
       s = u * u + v * v;
     } while (s >= 1 || s === 0);
-    const m = Math.sqrt(-2 * log(s) / s);
+    const m = Math.sqrt(-2 * logOpenUnit(s) / s); // 0 < s < 1: the same value as log(s), faster
     this.spare = v * m;
     return mean + std * u * m;
   }
@@ -272,12 +272,7 @@ export class DegradeRng {
       }
       return k;
     }
-    const slam = Math.sqrt(lambda);
-    const loglam = log(lambda);
-    const b = 0.931 + 2.53 * slam;
-    const a = -0.059 + 0.02483 * b;
-    const invalpha = 1.1239 + 1.1328 / (b - 3.4);
-    const vr = 0.9277 - 3.6224 / (b - 2);
+    const { loglam, b, a, logInvalpha, vr } = ptrsConstants(lambda);
     for (;;) {
       const U = this.random() - 0.5;
       const V = this.random();
@@ -285,9 +280,41 @@ export class DegradeRng {
       const k = Math.floor((2 * a / us + b) * U + lambda + 0.43);
       if (us >= 0.07 && V <= vr) return k;
       if (k < 0 || (us < 0.013 && V > us)) continue;
-      if (log(V) + log(invalpha) - log(a / (us * us) + b) <= -lambda + k * loglam - logGamma(k + 1)) return k;
+      if (log(V) + logInvalpha - log(a / (us * us) + b) <= -lambda + k * loglam - logFactorial(k)) return k;
     }
   }
+}
+
+interface PtrsConstants { loglam: number; b: number; a: number; logInvalpha: number; vr: number }
+
+// Per-pixel Poisson draws (low light: rate = curve(pixel)·photons) repeat a few hundred rates per image; their
+// PTRS set-up is a pure function of the rate, so it is computed once per rate (the same values, so the same draws).
+const ptrsCache = new Map<number, PtrsConstants>();
+const PTRS_CACHE_SIZE = 4096;
+
+function ptrsConstants(lambda: number): PtrsConstants {
+  let c = ptrsCache.get(lambda);
+  if (c) return c;
+  const slam = Math.sqrt(lambda);
+  const b = 0.931 + 2.53 * slam;
+  const a = -0.059 + 0.02483 * b;
+  const invalpha = 1.1239 + 1.1328 / (b - 3.4);
+  c = { loglam: log(lambda), b, a, logInvalpha: log(invalpha), vr: 0.9277 - 3.6224 / (b - 2) };
+  if (ptrsCache.size >= PTRS_CACHE_SIZE) ptrsCache.clear();
+  ptrsCache.set(lambda, c);
+  return c;
+}
+
+// log(k!) = logGamma(k + 1) for the integers PTRS asks about, computed once each (the same values).
+let logFactorials: Float64Array | null = null;
+const LOG_FACTORIALS = 4096;
+
+function logFactorial(k: number): number {
+  if (k >= LOG_FACTORIALS) return logGamma(k + 1);
+  logFactorials ??= new Float64Array(LOG_FACTORIALS).fill(NaN);
+  let v = logFactorials[k]!;
+  if (Number.isNaN(v)) { v = logGamma(k + 1); logFactorials[k] = v; }
+  return v;
 }
 
 /**
