@@ -188,30 +188,38 @@ export function filterDirect(img: FloatImage, kern: Kernel, opts: { simd?: boole
   return out;
 }
 
-/** `filterDirect` in the WebAssembly module: image in, padding, correlation and interleaving there, image out. */
+/**
+ * `filterDirect` in the WebAssembly module. Every channel takes the same kernel, so the correlation runs once
+ * over the interleaved padded image, as a plane whose rows are PW·C floats and whose taps are C floats per
+ * pixel apart: each output value still gets its own sums (the same operations in the same order as one plane per
+ * channel), but the padding is one pass, the 24-value blocks run along whole interleaved rows (no ragged block
+ * per channel row) and the results are stored contiguously.
+ */
 function filterDirectWasm(wasm: WasmCorrelator, img: FloatImage, r: number, taps: { off: Int32Array; wt: Float32Array; ends: Int32Array }, out: FloatImage): void {
   const { width: W, height: H, channels: C } = img;
   const PW = W + 2 * r, PH = H + 2 * r, T = taps.off.length, G = taps.ends.length, n = W * H * C;
   // memory layout (byte offsets, 16-aligned): the kernel's scratch for a block's float64 totals, taps, weights,
-  // group ends, row and column tables, image, result, plane
+  // group ends, row and column tables, image, result, padded image
   const align = (b: number): number => (b + 15) & ~15;
   const accAt = 0, offsAt = 192, wtsAt = align(offsAt + 4 * T), endsAt = align(wtsAt + 4 * T), rowAt = align(endsAt + 4 * G), colAt = align(rowAt + 4 * PH);
   const srcAt = align(colAt + 4 * PW * C), dstAt = align(srcAt + 4 * n), planeAt = align(dstAt + 4 * n);
-  const buf = wasmMemory(wasm.memory, planeAt + 4 * PW * PH);
+  const buf = wasmMemory(wasm.memory, planeAt + 4 * PW * PH * C);
   const offs = new Int32Array(buf, offsAt, T);
-  for (let t = 0; t < T; t++) offs[t] = taps.off[t]! * 4;
+  // tap (i, j) is at i·PW + j pixels, i.e. C times as many floats, in the interleaved plane
+  for (let t = 0; t < T; t++) offs[t] = taps.off[t]! * C * 4;
   new Float32Array(buf, wtsAt, T).set(taps.wt);
   const ends = new Int32Array(buf, endsAt, G);
   for (let g = 0; g < G; g++) ends[g] = taps.ends[g]! * 4;
   const rows = new Int32Array(buf, rowAt, PH);
   for (let y = 0; y < PH; y++) rows[y] = reflect101(y - r, H) * W * C * 4;
   const cols = new Int32Array(buf, colAt, PW * C);
-  for (let c = 0; c < C; c++) for (let x = 0; x < PW; x++) cols[c * PW + x] = (reflect101(x - r, W) * C + c) * 4;
-  new Float32Array(buf, srcAt, n).set(img.data);
-  for (let c = 0; c < C; c++) {
-    wasm.pad(srcAt, rowAt, colAt + 4 * c * PW, PW, PH, planeAt);
-    wasm.correlate(planeAt, PW, dstAt + 4 * c, 4 * C, W, H, offsAt, wtsAt, endsAt, G, accAt);
+  for (let x = 0; x < PW; x++) {
+    const sx = reflect101(x - r, W) * C;
+    for (let c = 0; c < C; c++) cols[x * C + c] = (sx + c) * 4;
   }
+  new Float32Array(buf, srcAt, n).set(img.data);
+  wasm.pad(srcAt, rowAt, colAt, PW * C, PH, planeAt);
+  wasm.correlate(planeAt, PW * C, dstAt, 4, W * C, H, offsAt, wtsAt, endsAt, G, accAt);
   out.data.set(new Float32Array(buf, dstAt, n));
 }
 
