@@ -141,7 +141,7 @@ function tapList(kern: Kernel, rowLen: number): { off: Int32Array; wt: Float32Ar
  */
 interface WasmCorrelator {
   memory: WebAssembly.Memory;
-  pad: (src: number, rowAt: number, colAt: number, pw: number, ph: number, plane: number) => void;
+  pad: (src: number, rowAt: number, colAt: number, pw: number, ph: number, plane: number, lo: number, hi: number) => void;
   correlate: (plane: number, pw: number, out: number, step: number, w: number, h: number, offs: number, wts: number, ends: number, ngroups: number, acc: number) => void;
 }
 const getWasmCorrelator = lazySimdKernel<WasmCorrelator>(correlateWasmBase64);
@@ -218,7 +218,8 @@ function filterDirectWasm(wasm: WasmCorrelator, img: FloatImage, r: number, taps
     for (let c = 0; c < C; c++) cols[x * C + c] = (sx + c) * 4;
   }
   new Float32Array(buf, srcAt, n).set(img.data);
-  wasm.pad(srcAt, rowAt, colAt, PW * C, PH, planeAt);
+  // columns r … r + W − 1 are the image's own, in order: the padding copies them in bulk
+  wasm.pad(srcAt, rowAt, colAt, PW * C, PH, planeAt, r * C, (r + W) * C);
   wasm.correlate(planeAt, PW * C, dstAt, 4, W * C, H, offsAt, wtsAt, endsAt, G, accAt);
   out.data.set(new Float32Array(buf, dstAt, n));
 }
