@@ -116,22 +116,53 @@ const GROUP_TAPS = 24;
  * kernel rows with at most GROUP_TAPS taps (or one longer row): the taps of a group are summed in float32,
  * the groups in float64, which keeps the float32 error near one rounding (≤ 3e-7 on 21×21 kernels).
  */
-function tapList(kern: Kernel, rowLen: number): { off: Int32Array; wt: Float32Array; ends: Int32Array } {
-  const k = kern.size;
+function tapList(kern: Kernel, rowLen: number, pairPlane = 0): Taps {
+  const k = kern.size, half = (k - 1) >> 1;
+  const pairs = pairPlane > 0 && k >= 3 && verticallySymmetric(kern) ? half : 0;
   const offs: number[] = [], ws: number[] = [], ends: number[] = [];
   let groupStart = 0;
-  for (let i = 0; i < k; i++) {
+  for (let i = 0; i < (pairs ? half + 1 : k); i++) {
     const rowStart = offs.length;
+    // row i < half of a symmetric kernel reads plane i + 1, which holds rows z and z + k − 1 − 2i summed
+    const base = i < pairs ? (i + 1) * pairPlane + i * rowLen : i * rowLen;
     for (let j = 0; j < k; j++) {
       const w = kern.data[i * k + j]!;
-      if (w !== 0) { offs.push(i * rowLen + j); ws.push(w); }
+      if (w !== 0) { offs.push(base + j); ws.push(w); }
     }
     if (offs.length === rowStart) continue;
     // close the open group before this row if the row would push it past the budget
     if (rowStart > groupStart && offs.length - groupStart > GROUP_TAPS) { ends.push(rowStart); groupStart = rowStart; }
   }
   if (offs.length > groupStart) ends.push(offs.length);
-  return { off: Int32Array.from(offs), wt: Float32Array.from(ws), ends: Int32Array.from(ends) };
+  return { off: Int32Array.from(offs), wt: Float32Array.from(ws), ends: Int32Array.from(ends), pairs };
+}
+
+interface Taps {
+  off: Int32Array;
+  wt: Float32Array;
+  ends: Int32Array;
+  /**
+   * Row pairs folded into planes: for a kernel whose row k − 1 − i equals row i (sinc, disk, box and noise-free
+   * isotropic kernels), w·a + w·b = w·(a + b), so plane i + 1 (i < pairs) holds the padded plane's rows z and
+   * z + k − 1 − 2i summed (in float32) and the taps of rows i < pairs read it: about half the multiply-adds for
+   * the price of `pairs` cheap passes of additions.
+   */
+  pairs: number;
+}
+
+function verticallySymmetric(kern: Kernel): boolean {
+  const k = kern.size, d = kern.data;
+  for (let i = 0; i < k >> 1; i++) for (let j = 0; j < k; j++) if (d[i * k + j] !== d[(k - 1 - i) * k + j]) return false;
+  return true;
+}
+
+/** Planes 1 … pairs of `planes` (each `planeLen` values, rows of `rowLen`): plane i + 1 row z = plane 0 rows z + (z + k − 1 − 2i). */
+function pairPlanes(planes: Float32Array, planeLen: number, rowLen: number, rows: number, k: number, pairs: number): void {
+  const f = Math.fround;
+  for (let i = 0; i < pairs; i++) {
+    const shift = (k - 1 - 2 * i) * rowLen, o = (i + 1) * planeLen, n = (rows - (k - 1 - 2 * i)) * rowLen;
+    for (let q = 0; q < n; q++) planes[o + q] = f(planes[q]! + planes[q + shift]!);
+  }
 }
 
 /**
@@ -142,6 +173,7 @@ function tapList(kern: Kernel, rowLen: number): { off: Int32Array; wt: Float32Ar
 interface WasmCorrelator {
   memory: WebAssembly.Memory;
   pad: (src: number, rowAt: number, colAt: number, pw: number, ph: number, plane: number, lo: number, hi: number) => void;
+  addPlanes: (a: number, b: number, out: number, n: number) => void;
   correlate: (plane: number, pw: number, out: number, step: number, w: number, h: number, offs: number, wts: number, ends: number, ngroups: number, acc: number) => void;
 }
 const getWasmCorrelator = lazySimdKernel<WasmCorrelator>(correlateWasmBase64);
@@ -174,15 +206,16 @@ export function filterDirect(img: FloatImage, kern: Kernel, opts: { simd?: boole
   const { width: W, height: H, channels: C } = img;
   const k = kern.size, r = (k - 1) >> 1;
   const PW = W + 2 * r, PH = H + 2 * r;
-  const taps = tapList(kern, PW);
+  const taps = tapList(kern, PW, PW * PH);
   const out = createImage(W, H, C);
   const wasm = opts.simd === false ? null : getWasmCorrelator();
   if (wasm) filterDirectWasm(wasm, img, r, taps, out);
   else {
-    const plane = new Float32Array(PW * PH);
+    const planes = new Float32Array((taps.pairs + 1) * PW * PH);
     for (let c = 0; c < C; c++) {
-      paddedPlane(img, c, r, plane, PW, PH);
-      correlatePlane(plane, PW, W, H, taps.off, taps.wt, taps.ends, out, c);
+      paddedPlane(img, c, r, planes, PW, PH);
+      pairPlanes(planes, PW * PH, PW, PH, k, taps.pairs);
+      correlatePlane(planes, PW, W, H, taps.off, taps.wt, taps.ends, out, c);
     }
   }
   return out;
@@ -195,7 +228,7 @@ export function filterDirect(img: FloatImage, kern: Kernel, opts: { simd?: boole
  * channel), but the padding is one pass, the 24-value blocks run along whole interleaved rows (no ragged block
  * per channel row) and the results are stored contiguously.
  */
-function filterDirectWasm(wasm: WasmCorrelator, img: FloatImage, r: number, taps: { off: Int32Array; wt: Float32Array; ends: Int32Array }, out: FloatImage): void {
+function filterDirectWasm(wasm: WasmCorrelator, img: FloatImage, r: number, taps: Taps, out: FloatImage): void {
   const { width: W, height: H, channels: C } = img;
   const PW = W + 2 * r, PH = H + 2 * r, T = taps.off.length, G = taps.ends.length, n = W * H * C;
   // memory layout (byte offsets, 16-aligned): the kernel's scratch for a block's float64 totals, taps, weights,
@@ -203,7 +236,8 @@ function filterDirectWasm(wasm: WasmCorrelator, img: FloatImage, r: number, taps
   const align = (b: number): number => (b + 15) & ~15;
   const accAt = 0, offsAt = 192, wtsAt = align(offsAt + 4 * T), endsAt = align(wtsAt + 4 * T), rowAt = align(endsAt + 4 * G), colAt = align(rowAt + 4 * PH);
   const srcAt = align(colAt + 4 * PW * C), dstAt = align(srcAt + 4 * n), planeAt = align(dstAt + 4 * n);
-  const buf = wasmMemory(wasm.memory, planeAt + 4 * PW * PH * C);
+  const planeBytes = 4 * PW * PH * C;
+  const buf = wasmMemory(wasm.memory, planeAt + (taps.pairs + 1) * planeBytes);
   const offs = new Int32Array(buf, offsAt, T);
   // tap (i, j) is at i·PW + j pixels, i.e. C times as many floats, in the interleaved plane
   for (let t = 0; t < T; t++) offs[t] = taps.off[t]! * C * 4;
@@ -220,6 +254,11 @@ function filterDirectWasm(wasm: WasmCorrelator, img: FloatImage, r: number, taps
   new Float32Array(buf, srcAt, n).set(img.data);
   // columns r … r + W − 1 are the image's own, in order: the padding copies them in bulk
   wasm.pad(srcAt, rowAt, colAt, PW * C, PH, planeAt, r * C, (r + W) * C);
+  const k = 2 * r + 1, rowBytes = 4 * PW * C;
+  for (let i = 0; i < taps.pairs; i++) {
+    const shift = k - 1 - 2 * i;
+    wasm.addPlanes(planeAt, planeAt + shift * rowBytes, planeAt + (i + 1) * planeBytes, (PH - shift) * PW * C);
+  }
   wasm.correlate(planeAt, PW * C, dstAt, 4, W * C, H, offsAt, wtsAt, endsAt, G, accAt);
   out.data.set(new Float32Array(buf, dstAt, n));
 }

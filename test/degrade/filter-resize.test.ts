@@ -52,7 +52,9 @@ test('direct filtering: SIMD kernel and TypeScript loop give the same bits, with
   // widths: a multiple of the 24-pixel block, ragged (an overlapping last block), narrower than one block
   for (const [w, h] of [[48, 20], [53, 17], [11, 9], [23, 25]] as const) {
     const img: FloatImage = { data: new Float32Array(w * h * 3).map(() => r.random()), width: w, height: h, channels: 3 };
-    for (const k of [gaussianKernel(21, 4), sincKernel(11, 1.3), lineKernel(9, 3), defocusKernel(7), gaussianKernel(3, 0.8)]) {
+    // rows mirrored, columns not: the row-pair planes of a vertically symmetric kernel with an asymmetric row
+    const mirrored = { size: 5, data: Float64Array.from({ length: 25 }, (_, q) => { const i = Math.floor(q / 5), j = q % 5; return (1 + Math.min(i, 4 - i)) * (j + 1) / 135; }) };
+    for (const k of [gaussianKernel(21, 4), sincKernel(11, 1.3), lineKernel(9, 3), defocusKernel(7), gaussianKernel(3, 0.8), mirrored]) {
       if (k.size > Math.min(w, h)) continue;
       const simd = filterDirect(img, k), portable = filterDirect(img, k, { simd: false });
       for (let i = 0; i < simd.data.length; i++) assert.equal(simd.data[i], portable.data[i], `${w}×${h}, ${k.size}×${k.size} kernel: value ${i} differs`);

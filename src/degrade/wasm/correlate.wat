@@ -46,6 +46,25 @@
         (local.set $y (i32.add (local.get $y) (i32.const 1)))
         (br $rows))))
 
+  ;; out[q] = a[q] + b[q] for q < n (float32, four at a time; the same rounding as scalar adds): the row-pair
+  ;; planes of a vertically symmetric kernel (filter.ts `pairPlanes`)
+  (func (export "addPlanes") (param $a i32) (param $b i32) (param $out i32) (param $n i32)
+    (local $q i32) (local $end i32) (local $end4 i32)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $end4 (i32.and (local.get $end) (i32.const -16)))
+    (block $done (loop $vec
+      (br_if $done (i32.ge_u (local.get $q) (local.get $end4)))
+      (v128.store align=4 (i32.add (local.get $out) (local.get $q))
+        (f32x4.add (v128.load align=4 (i32.add (local.get $a) (local.get $q))) (v128.load align=4 (i32.add (local.get $b) (local.get $q)))))
+      (local.set $q (i32.add (local.get $q) (i32.const 16)))
+      (br $vec)))
+    (block $done1 (loop $one
+      (br_if $done1 (i32.ge_u (local.get $q) (local.get $end)))
+      (f32.store (i32.add (local.get $out) (local.get $q))
+        (f32.add (f32.load (i32.add (local.get $a) (local.get $q))) (f32.load (i32.add (local.get $b) (local.get $q)))))
+      (local.set $q (i32.add (local.get $q) (i32.const 4)))
+      (br $one))))
+
   ;; $offs: i32 byte offsets of the taps; $wts: their float32 weights; $ends: for each of the $ngroups row
   ;; groups, the byte offset into $offs where it ends (taps [previous end, end) belong to the group).
   ;; $out: the first value of this channel in the interleaved float32 output; $step: bytes between pixels.
