@@ -16,7 +16,7 @@ export interface NoiseKernel {
   logs: (at: number, n: number) => void;
   /** dst[j·group + c] = f32(clip?(src[j·group + c] + z[j]·sd)) for j < n, c < group. */
   addScaled: (src: number, dst: number, z: number, n: number, group: number, sd: number, clip: number) => void;
-  /** bytes[p] = q(value p) (or of its luma), and the histogram of the bytes (256 i32). */
+  /** bytes[p] = q(value p) (or of its luma), and the histogram of the bytes (256 i32; needs 4 KB of scratch there). */
   bytes: (src: number, n: number, luma: number, stride: number, dst: number, hist: number) => void;
   /** The Poisson draws by table inversion (2^bits guide entries per table) and the clipped output, for n pixels of `group` values each. */
   poisson: (bytes: number, n: number, src: number, dst: number, group: number, invV: number, scale: number, tabs: number, bits: number, ks: number) => void;

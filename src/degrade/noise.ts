@@ -178,8 +178,9 @@ export function poissonNoiseInvert(lambda: number, u: number): number {
 const EMPTY_TABLE: NoiseTable = { cdf: new Float64Array(0), guide: new Uint8Array(0), base: 0 };
 
 // The Poisson kernel's memory (its own instance): the state, per byte value 16 bytes of table addresses and 256 f64
-// of b/255, the histogram, then the tables (kept: each is copied in once, on first use), then one chunk of the image.
-const TABS_AT = 16, HIST_AT = TABS_AT + 4096 + 2048, ARENA_AT = HIST_AT + 1024;
+// of b/255, the histogram (4 KB: the kernel counts four values at a time in four histograms, then sums them into
+// the first 1 KB), then the tables (kept: each is copied in once, on first use), then one chunk of the image.
+const TABS_AT = 16, HIST_AT = TABS_AT + 4096 + 2048, ARENA_AT = HIST_AT + 4096;
 let arenaEnd = ARENA_AT;
 const residentAt = new Map<NoiseTable, number>();
 /**
