@@ -1,7 +1,8 @@
 /** Random blur (`random_blur`), Wiener ringing and the under-display-camera PSF filter (DEGRADATIONS.md §4). */
 import { createImage, type FloatImage } from '../image/types.js';
 import { reflectSymmetric } from '../image/pad.js';
-import { dftAxis0 } from './fft.js';
+import { dftAxis0, fftModule, axis0Module, axis0ModuleScratch, MODULE_SCRATCH, type WasmFFT, type WBuf } from './fft.js';
+import { wasmMemory } from '../common/wasm-simd.js';
 import { cos, sin } from './detmath.js';
 import { filter2D } from './filter.js';
 import { randomMixedKernel, randomSincKernel, type Kernel, type KernelParams } from './kernels.js';
@@ -25,9 +26,11 @@ export function wienerRinging(img: FloatImage, kern: Kernel, opts: { pad?: numbe
   const p = opts.pad ?? 20, eps = opts.eps ?? 0.006;
   const PW = img.width + 2 * p, PH = img.height + 2 * p, k = kern.size;
   if (k > PW || k > PH) throw new RangeError(`image too small (${img.width}x${img.height}) for a ${k}x${k} Wiener kernel`);
-  const { re: g, im: gi, rows } = kernelSpectrum(kern, PH, PW);
   // the 1/(2·PH·PW) of the transforms (see filterRealFFT) rides on G
   const scale = 1 / (2 * PH * PW);
+  const w = fftModule();
+  if (w && moduleFits(img, p, k)) return filterRealModule(w, img, p, kern, eps, scale);
+  const { re: g, im: gi, rows } = kernelSpectrum(kern, PH, PW);
   for (let i = 0; i < rows * PW; i++) {
     const a = g[i]!, b = gi[i]!;
     const den = a * a + b * b + eps;
@@ -58,23 +61,11 @@ function phaseTable(N: number): { c: Float64Array; s: Float64Array } {
  * transposed, [v][u], the layout `filterRealFFT` multiplies in.
  */
 function kernelSpectrum(kern: Kernel, PH: number, PW: number): { re: Float64Array; im: Float64Array; rows: number } {
-  const k = kern.size, r = (k - 1) >> 1, rows = (PH >> 1) + 1;
-  // the angles are reduced exactly in integers (u·d mod N), which keeps them accurate, and looked up
-  const tw = phaseTable(PW), th = phaseTable(PH);
-  const mod = (x: number, N: number): number => ((x % N) + N) % N;
-  // C[i][v] = Σ_j w_ij e^{−2πi v (j−r)/PW}
+  const k = kern.size, rows = (PH >> 1) + 1;
   const cr = new Float64Array(k * PW), ci = new Float64Array(k * PW);
-  for (let v = 0; v < PW; v++) for (let j = 0; j < k; j++) {
-    const m = mod(v * (j - r), PW), c = tw.c[m]!, s = tw.s[m]!;
-    for (let i = 0; i < k; i++) {
-      const w = kern.data[i * k + j]!;
-      if (w === 0) continue;
-      cr[i * PW + v] += w * c; ci[i * PW + v] += w * s;
-    }
-  }
-  // E[i][u] = e^{−2πi u (i−r)/PH}
+  kernelColumns(kern, PW, cr, ci);
   const er = new Float64Array(k * rows), ei = new Float64Array(k * rows);
-  for (let i = 0; i < k; i++) for (let u = 0; u < rows; u++) { const m = mod(u * (i - r), PH); er[i * rows + u] = th.c[m]!; ei[i * rows + u] = th.s[m]!; }
+  kernelRowPhases(k, PH, rows, er, ei);
   // H[v][u] = Σ_i E[i][u] C[i][v]
   const re = new Float64Array(rows * PW), im = new Float64Array(rows * PW);
   for (let v = 0; v < PW; v++) {
@@ -88,6 +79,30 @@ function kernelSpectrum(kern: Kernel, PH: number, PW: number): { re: Float64Arra
     }
   }
   return { re, im, rows };
+}
+
+const mod = (x: number, N: number): number => ((x % N) + N) % N;
+
+/**
+ * C[i][v] = Σ_j w_ij e^{−2πi v (j−r)/PW} into cr, ci (k × PW, zeroed by the caller). The angles are reduced
+ * exactly in integers (u·d mod N), which keeps them accurate, and looked up.
+ */
+function kernelColumns(kern: Kernel, PW: number, cr: Float64Array, ci: Float64Array): void {
+  const k = kern.size, r = (k - 1) >> 1, tw = phaseTable(PW);
+  for (let v = 0; v < PW; v++) for (let j = 0; j < k; j++) {
+    const m = mod(v * (j - r), PW), c = tw.c[m]!, s = tw.s[m]!;
+    for (let i = 0; i < k; i++) {
+      const w = kern.data[i * k + j]!;
+      if (w === 0) continue;
+      cr[i * PW + v] += w * c; ci[i * PW + v] += w * s;
+    }
+  }
+}
+
+/** E[i][u] = e^{−2πi u (i−r)/PH} for u = 0 … cols − 1 into er, ei (k × cols). */
+function kernelRowPhases(k: number, PH: number, cols: number, er: Float64Array, ei: Float64Array): void {
+  const r = (k - 1) >> 1, th = phaseTable(PH);
+  for (let i = 0; i < k; i++) for (let u = 0; u < cols; u++) { const m = mod(u * (i - r), PH); er[i * cols + u] = th.c[m]!; ei[i * cols + u] = th.s[m]!; }
 }
 
 // Scratch kept between calls (the wild pipeline filters many frames of one size), but only up to this many values
@@ -198,12 +213,94 @@ function filterRealFFT(img: FloatImage, p: number, gr: Float64Array, gi: Float64
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// `filterRealFFT` (and the G of `wienerRinging`/`psfFilterFFT`) with every step in the FFT module's memory: the
+// packing, the Hermitian split, the multiply by G, the re-pairing and the crop are WebAssembly SIMD kernels
+// (`rpack`, `rsplit`, `gmul`, `rpair`, `rcrop`, `kspec` in wasm/fft.wat) doing the TypeScript loops' float64
+// operations in the same order, and the transforms run in place there (`axis0Module`), so the data crosses into
+// the module once (the float32 image) and out once (the float32 result) instead of twice per transform. Same bits.
+// In the module A is PH × C·Jp and B is PW × C·Rp, Jp and Rp the column counts J and rows rounded up to even (the
+// kernels step two columns at a time and never straddle channels); the extra columns are never read back.
+
+/**
+ * The module's memory this filter may grow to (it never shrinks, so whatever a call takes stays allocated for the
+ * life of the process): its own arrays take at most MODULE_DATA_BYTES of it (a 560² RGB frame, the largest the wild
+ * pipeline makes, needs ~21 MiB; larger frames take the TypeScript path, same bits) and the transforms' scratch the
+ * rest, in column strips where all columns at once do not fit (`axis0Module`).
+ */
+const MODULE_BYTES = 32 * 2 ** 20, MODULE_DATA_BYTES = 24 * 2 ** 20;
+
+interface ModuleLayout {
+  PW: number; PH: number; J: number; Jp: number; rows: number; Rp: number; La: number; Lb: number;
+  data: number; scratch: number; A: WBuf; B: WBuf; G: WBuf; Cw: WBuf; E: WBuf; Z: number; img: number; ys: number; xs: number; end: number;
+}
+
+function moduleLayout(img: FloatImage, p: number, k: number): ModuleLayout {
+  const { width: W, height: H, channels: C } = img;
+  const PW = W + 2 * p, PH = H + 2 * p, J = (PW + 1) >> 1, Jp = J + (J & 1), rows = (PH >> 1) + 1, Rp = rows + (rows & 1);
+  const La = C * Jp, Lb = C * Rp;
+  const a16 = (bytes: number): number => (bytes + 15) & ~15;
+  const sizes = [PH * La * 8, PH * La * 8, PW * Lb * 8, PW * Lb * 8, PW * Rp * 8, PW * Rp * 8, k * PW * 8, k * PW * 8, k * Rp * 8, k * Rp * 8, Lb * 8, W * H * C * 4, PH * 4, 2 * Jp * 4];
+  const data = sizes.reduce((s, b) => s + a16(b), 0);
+  const cap = Math.max(0, MODULE_BYTES - MODULE_SCRATCH - data);
+  const scratch = Math.max(axis0ModuleScratch(PH, La, cap), axis0ModuleScratch(PW, Lb, cap));
+  let at = MODULE_SCRATCH + scratch, next = 0;
+  const take = (): number => { const a = at; at += a16(sizes[next++]!); return a; };
+  const pair = (): WBuf => ({ r: take(), i: take() });
+  const A = pair(), B = pair(), G = pair(), Cw = pair(), E = pair();
+  const Z = take(), im = take(), ys = take(), xs = take();
+  return { PW, PH, J, Jp, rows, Rp, La, Lb, data, scratch, A, B, G, Cw, E, Z, img: im, ys, xs, end: at };
+}
+
+function moduleFits(img: FloatImage, p: number, k: number): boolean {
+  return moduleLayout(img, p, k).data <= MODULE_DATA_BYTES;
+}
+
+// views of the module's memory, remade only when it grows (a grow detaches the old ones)
+let viewBuf: ArrayBuffer | null = null;
+let viewF64 = new Float64Array(0), viewF32 = new Float32Array(0), viewI32 = new Int32Array(0);
+
+/** See the block comment above: the filter of `filterRealFFT` with G from `kern` (eps null: PSF, G = H·scale). */
+function filterRealModule(w: WasmFFT, img: FloatImage, p: number, kern: Kernel, eps: number | null, scale: number): FloatImage {
+  const { width: W, height: H, channels: C } = img;
+  const L = moduleLayout(img, p, kern.size);
+  const { PW, PH, J, Jp, rows, Rp, La, Lb, A, B, G, Cw, E } = L, k = kern.size;
+  const buf = wasmMemory(w.memory, L.end);
+  if (buf !== viewBuf) { viewBuf = buf; viewF64 = new Float64Array(buf); viewF32 = new Float32Array(buf); viewI32 = new Int32Array(buf); }
+  const f = viewF64, f32 = viewF32, i32 = viewI32;
+  // G: C and E as kernelSpectrum computes them (C accumulates, so from zero), then the kspec kernel
+  f.fill(0, Cw.r / 8, Cw.r / 8 + k * PW); f.fill(0, Cw.i / 8, Cw.i / 8 + k * PW);
+  kernelColumns(kern, PW, f.subarray(Cw.r / 8, Cw.r / 8 + k * PW), f.subarray(Cw.i / 8, Cw.i / 8 + k * PW));
+  kernelRowPhases(k, PH, Rp, f.subarray(E.r / 8, E.r / 8 + k * Rp), f.subarray(E.i / 8, E.i / 8 + k * Rp));
+  w.kspec(Cw.r, Cw.i, E.r, E.i, G.r, G.i, k, PW, Rp, eps === null ? 1 : 0, eps ?? 0, scale);
+  // 1. the image in, the pad by tables of source offsets (bytes), A packed
+  f32.set(img.data, L.img / 4);
+  for (let y = 0; y < PH; y++) i32[L.ys / 4 + y] = reflectSymmetric(y - p, H) * W * C * 4;
+  for (let x = 0; x < 2 * Jp; x++) i32[L.xs / 4 + x] = x < PW ? reflectSymmetric(x - p, W) * C * 4 : -1;
+  w.rpack(L.img, L.ys, L.xs, A.r, A.i, PH, C, Jp);
+  // 2. along y, split into B; 3. along x, times G (back into B), back; 4. pair into A; 5. back along y, crop
+  const Y = axis0Module(w, PH, La, false, A, L.scratch);
+  w.rsplit(Y.r, Y.i, B.r, B.i, PH, PW, C, J, Jp, rows, Rp);
+  const X = axis0Module(w, PW, Lb, false, B, L.scratch);
+  w.gmul(X.r, X.i, B.r, B.i, G.r, G.i, PW, C, Rp);
+  const Xi = axis0Module(w, PW, Lb, true, B, L.scratch);
+  f.fill(0, L.Z / 8, L.Z / 8 + Lb);
+  w.rpair(Xi.r, Xi.i, L.Z, A.r, A.i, PH, PW, C, Jp, rows, Rp);
+  const Yi = axis0Module(w, PH, La, true, A, L.scratch);
+  w.rcrop(Yi.r, Yi.i, L.img, W, H, C, p, Jp);
+  const out = createImage(W, H, C);
+  out.data.set(f32.subarray(L.img / 4, L.img / 4 + W * H * C));
+  return out;
+}
+
 /** Filter by FFT with a (large) PSF, circular over a 20 px symmetric pad. */
 export function psfFilterFFT(img: FloatImage, psf: Kernel): FloatImage {
   const p = 20;
   const PW = img.width + 2 * p, PH = img.height + 2 * p;
-  const { re, im, rows } = kernelSpectrum(psf, PH, PW);
   const scale = 1 / (2 * PH * PW);
+  const w = fftModule();
+  if (w && moduleFits(img, p, psf.size)) return filterRealModule(w, img, p, psf, null, scale);
+  const { re, im, rows } = kernelSpectrum(psf, PH, PW);
   for (let i = 0; i < rows * PW; i++) { re[i] = re[i]! * scale; im[i] = im[i]! * scale; }
   return filterRealFFT(img, p, re, im);
 }

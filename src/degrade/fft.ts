@@ -489,7 +489,7 @@ export function transposeComplex(sr: Float64Array, si: Float64Array, rows: numbe
 // pass the same twiddles, and every kernel does the twin's float64 operations in the twin's order, so both
 // paths give identical bits (the choice must not change outputs: a seed gives the same bytes everywhere).
 
-interface WasmFFT {
+export interface WasmFFT {
   memory: WebAssembly.Memory;
   r2: (xr: number, xi: number, yr: number, yi: number, istep: number, ostep: number, cols: number, w1r: number, w1i: number) => void;
   r3: (xr: number, xi: number, yr: number, yi: number, istep: number, ostep: number, cols: number, w1r: number, w1i: number, w2r: number, w2i: number, c3: number, s3: number) => void;
@@ -498,6 +498,13 @@ interface WasmFFT {
   cmul: (xr: number, xi: number, yr: number, yi: number, cols: number, wr: number, wi: number) => void;
   cadd: (ar: number, ai: number, br: number, bi: number, yr: number, yi: number, cols: number) => void;
   rg: (xr: number, xi: number, yr: number, yi: number, istep: number, ostep: number, cols: number, p: number, tw: number, cs: number, scr: number) => void;
+  // the real-input filter's steps between its transforms (blur.ts `filterRealModule`)
+  rpack: (img: number, ys: number, xs: number, ar: number, ai: number, ph: number, c: number, jp: number) => void;
+  rsplit: (ar: number, ai: number, br: number, bi: number, ph: number, pw: number, c: number, j: number, jp: number, rows: number, rp: number) => void;
+  gmul: (xr: number, xi: number, yr: number, yi: number, gr: number, gi: number, pw: number, c: number, rp: number) => void;
+  rpair: (br: number, bi: number, z: number, ar: number, ai: number, ph: number, pw: number, c: number, jp: number, rows: number, rp: number) => void;
+  rcrop: (ar: number, ai: number, out: number, w: number, h: number, c: number, p: number, jp: number) => void;
+  kspec: (cr: number, ci: number, er: number, ei: number, gr: number, gi: number, k: number, pw: number, rp: number, mode: number, eps: number, scale: number) => void;
 }
 const getWasmFFT = lazySimdKernel<WasmFFT>(fftWasmBase64);
 let simdAllowed = true;
@@ -510,8 +517,11 @@ export function setFFTSimd(enabled: boolean): void { simdAllowed = enabled; }
 
 function wasmFFT(): WasmFFT | null { return simdAllowed ? getWasmFFT() : null; }
 
+/** The FFT module for callers that keep their data in its memory (null on the TypeScript path, as `dftAxis0`). */
+export function fftModule(): WasmFFT | null { return wasmFFT(); }
+
 /** A complex array in the module's memory: byte addresses of its real and imaginary parts. */
-interface WBuf { r: number; i: number }
+export interface WBuf { r: number; i: number }
 
 /**
  * Bytes of the module's memory that one pass may use. Columns are independent, so wide arrays go through in strips
@@ -667,4 +677,92 @@ function fourStepRaderWasm(w: WasmFFT, f: Float64Array, n: number, cols: number,
       w.cadd(W.r + blk, W.i + blk, Cv.r + q * row, Cv.i + q * row, out.r + o, out.i + o, cols);
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Transforms of arrays that live in the module's memory (callers that chain several steps there, like the
+// real-input filter of blur.ts, so no copy in and out per transform). The memory is laid out as the header,
+// then `axis0ModuleScratch` bytes of scratch from MODULE_SCRATCH, then the caller's data.
+
+/** Byte address where the scratch of `axis0Module` starts (the caller's data goes after the scratch). */
+export const MODULE_SCRATCH = HDR;
+
+type AxisKind = RaderPlan | ChirpPlan | null;
+function axisKind(n: number): AxisKind { return isPlanSize(n) ? null : raderSplit(n) ?? chirpPlan(n); }
+
+/** Scratch bytes for all Lw columns at once with the input and output in place (or, for Bluestein, in W). */
+function inPlaceBytes(n: number, Lw: number, plan: AxisKind): number {
+  if (plan?.kind === 'chirp') return 32 * plan.m * Lw;
+  return 32 * n * Lw + (plan ? 32 * (plan.p - 1) * Lw : 0);
+}
+
+/** Scratch bytes per column of a strip (copied in, transformed as `axis0WasmStrip` does, copied back). */
+function stripBytesPerColumn(n: number, plan: AxisKind): number {
+  return 8 * (plan?.kind === 'chirp' ? 2 * n + 4 * plan.m : 6 * n + (plan ? 4 * (plan.p - 1) : 0));
+}
+
+/**
+ * The scratch `axis0Module` needs for an n × Lw array given at most `cap` bytes: everything at once when that fits,
+ * else strips of columns in `cap` (at least two columns' worth), so the module's memory stays bounded.
+ */
+export function axis0ModuleScratch(n: number, Lw: number, cap: number): number {
+  if (n === 1) return 0;
+  const plan = axisKind(n), whole = inPlaceBytes(n, Lw, plan);
+  return whole <= cap ? whole : Math.max(cap, 2 * stripBytesPerColumn(n, plan));
+}
+
+let heapF = new Float64Array(0);
+function heap(w: WasmFFT): Float64Array {
+  if (heapF.buffer !== w.memory.buffer) heapF = new Float64Array(w.memory.buffer);
+  return heapF;
+}
+
+/**
+ * `dftAxis0` of an n × Lw array (Lw even, all columns) at X in the module's memory, with `scratch` bytes from
+ * MODULE_SCRATCH (at least `axis0ModuleScratch(n, Lw)`; the memory must already hold it: nothing grows here).
+ * X must lie outside the scratch. Returns where the result is: X, or a buffer in the scratch (read it before the
+ * next call). Same bits per column as `dftAxis0`.
+ */
+export function axis0Module(w: WasmFFT, n: number, Lw: number, inverse: boolean, X: WBuf, scratch: number): WBuf {
+  if (n === 1) return X;
+  const plan = axisKind(n), f = heap(w), S = MODULE_SCRATCH;
+  if (inPlaceBytes(n, Lw, plan) <= scratch) return axis0ModuleAt(w, f, n, Lw, inverse, plan, X, S);
+  // strips: copied into the scratch (row by row, within the module), transformed there, copied back
+  const cols = Math.floor(scratch / stripBytesPerColumn(n, plan)) & ~1;
+  for (let c0 = 0; c0 < Lw; c0 += cols) {
+    const sc = Math.min(cols, Lw - c0), sz = n * sc * 8;
+    const Xs: WBuf = { r: S, i: S + sz };
+    for (let j = 0; j < n; j++) {
+      const o = j * Lw + c0;
+      f.copyWithin(Xs.r / 8 + j * sc, X.r / 8 + o, X.r / 8 + o + sc); f.copyWithin(Xs.i / 8 + j * sc, X.i / 8 + o, X.i / 8 + o + sc);
+    }
+    const res = axis0ModuleAt(w, f, n, sc, inverse, plan, Xs, S + 2 * sz);
+    for (let j = 0; j < n; j++) {
+      const o = j * Lw + c0;
+      f.copyWithin(X.r / 8 + o, res.r / 8 + j * sc, res.r / 8 + j * sc + sc); f.copyWithin(X.i / 8 + o, res.i / 8 + j * sc, res.i / 8 + j * sc + sc);
+    }
+  }
+  return X;
+}
+
+/** The transform of X (n × Lw) with ping-pong buffers from byte S on; see `axis0Module`. */
+function axis0ModuleAt(w: WasmFFT, f: Float64Array, n: number, Lw: number, inverse: boolean, plan: AxisKind, X: WBuf, S: number): WBuf {
+  const sz = (plan?.kind === 'chirp' ? plan.m : n) * Lw * 8;
+  const A: WBuf = { r: S, i: S + sz }, B: WBuf = { r: S + 2 * sz, i: S + 3 * sz };
+  if (!plan) return runStagesWasm(w, axisPlan(n), n, Lw, Lw, inverse ? -1 : 1, X, A, B);
+  if (plan.kind === 'rader') {
+    const rsz = (plan.p - 1) * Lw * 8;
+    const R1: WBuf = { r: S + 4 * sz, i: S + 4 * sz + rsz }, R2: WBuf = { r: S + 4 * sz + 2 * rsz, i: S + 4 * sz + 3 * rsz };
+    // with s = 1 there are no s-point stages to move the input out of the way of the output: a copy does
+    let into = X;
+    if (plan.s === 1) {
+      f.copyWithin(A.r / 8, X.r / 8, X.r / 8 + n * Lw); f.copyWithin(A.i / 8, X.i / 8, X.i / 8 + n * Lw);
+      into = A;
+    }
+    fourStepRaderWasm(w, f, n, Lw, inverse, plan, into, A, B, R1, R2, X);
+    return X;
+  }
+  // Bluestein works in m rows: the input goes to the first n of W (= A here)
+  f.copyWithin(A.r / 8, X.r / 8, X.r / 8 + n * Lw); f.copyWithin(A.i / 8, X.i / 8, X.i / 8 + n * Lw);
+  return bluesteinWasm(w, f, n, Lw, inverse, plan, A, B);
 }

@@ -327,3 +327,36 @@ test('Poisson noise on a large image goes through the kernel in chunks: its memo
     }
   } finally { setNoiseWasm(true); }
 });
+
+test('the real-input filter with every step in the FFT module gives the TypeScript twin\'s bits (odd, prime, tiny frames, 1–4 channels, strips)', () => {
+  // frames n = size + 2·pad on each path of the transforms (5-smooth, generic radix, Rader with s = 1 and s > 1,
+  // Bluestein), odd and even row counts and column pairs, and 1×1 images; 391 + 40 = 431 runs the module's
+  // transforms in column strips
+  const sizes: Array<[number, number, number]> = [[1, 1, 0], [1, 1, 20], [2, 1, 3], [1, 3, 2], [5, 4, 1], [7, 7, 0], [37, 23, 20], [16, 9, 20], [33, 46, 20], [256, 256, 20], [291, 37, 20], [358, 13, 20], [391, 6, 20], [37, 391, 20], [197, 53, 20]];
+  let seed = 12345;
+  const rnd = (): number => { seed = (seed * 1103515245 + 12345) >>> 0; return seed / 2 ** 32; };
+  try {
+    for (const [w, h, p] of sizes) for (const c of [1, 2, 3, 4]) {
+      const img: FloatImage = { data: Float32Array.from({ length: w * h * c }, rnd), width: w, height: h, channels: c };
+      for (const k of [1, 3, 7]) {
+        if (k > w + 2 * p || k > h + 2 * p) continue;
+        const kern = gaussianKernel(k, 0.3 + k / 5);
+        for (const psf of p === 20 ? [false, true] : [false]) {
+          const run = (): Float32Array => (psf ? psfFilterFFT(img, kern) : wienerRinging(img, kern, { pad: p })).data;
+          setFFTSimd(true);
+          const a = run();
+          setFFTSimd(false);
+          assert.deepEqual(a, run(), `${w}x${h}x${c} pad ${p} k ${k} ${psf ? 'psf' : 'wiener'}`);
+        }
+      }
+    }
+    // the largest frame of the wild pipeline (520 + 40) stays within the module's 32 MiB
+    const W = 520;
+    const big: FloatImage = { data: Float32Array.from({ length: W * W * 3 }, rnd), width: W, height: W, channels: 3 };
+    setFFTSimd(true);
+    const a = wienerRinging(big, gaussianKernel(7, 1.3));
+    assert.ok(fftKernelBytes() <= 33 * 2 ** 20, `the FFT kernel's memory grew to ${(fftKernelBytes() / 2 ** 20).toFixed(1)} MiB`);
+    setFFTSimd(false);
+    assert.deepEqual(a.data, wienerRinging(big, gaussianKernel(7, 1.3)).data, '560² frame');
+  } finally { setFFTSimd(true); }
+});

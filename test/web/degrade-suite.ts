@@ -162,6 +162,8 @@ function cases(rec: Recorder, mode: SuiteMode, seeds: number): void {
     rec.add(`wiener/${C}`, wienerRinging(im, gaussianKernel(7, 1.3)));
     rec.add(`wiener-pad0/${C}`, wienerRinging(im, gaussianKernel(5, 1), { pad: 0, eps: 0.01 }));
     rec.add(`psf/${C}`, psfFilterFFT(im, psfBank[1]!));
+    // tiny frames: one column pair, one row pair, odd counts of both (the module's kernels pad them to even)
+    rec.add(`wiener-tiny/${C}`, wienerRinging(syntheticImage(3, 2, C), gaussianKernel(3, 0.8), { pad: 1 }));
     const rng = new DegradeRng(`udc-${C}`);
     rec.add(`udc/${C}`, udcFilter(im, rng, psfBank).image, rec.tail(rng));
   }

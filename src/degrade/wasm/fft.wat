@@ -381,4 +381,237 @@
         (v128.store (i32.add (local.get $yi) (local.get $o)) (f64x2.add (v128.load (i32.add (local.get $ai) (local.get $o))) (v128.load (i32.add (local.get $bi) (local.get $o)))))
         (local.set $o (i32.add (local.get $o) (i32.const 16)))
         (br $cols))))
+
+  ;; ---- Real-input 2-D filter glue (src/degrade/blur.ts `filterRealModule`, twin `filterRealFFT`) ----
+  ;; The padded image, its column pairs A (PH rows × C·Jp, Jp = J rounded up to even), the half spectrum B (PW rows ×
+  ;; C·Rp, Rp = rows rounded up to even) and G ([v][Rp]) all stay in this memory between the transforms. The pad
+  ;; columns (j ≥ J, u ≥ rows) hold finite values that no used column ever reads (the transforms are per column).
+
+  ;; A[y][c·Jp + j] = P_c(y, 2j) + i·P_c(y, 2j + 1) from the float32 HWC image; ys[y] is the byte offset of the
+  ;; source row, xs[2j], xs[2j + 1] those of the source pixels (−1 beyond the frame: 0). Exact conversions only.
+  (func (export "rpack")
+    (param $img i32) (param $ys i32) (param $xs i32) (param $ar i32) (param $ai i32) (param $ph i32) (param $c i32) (param $jp i32)
+    (local $y i32) (local $ch i32) (local $j i32) (local $base i32) (local $o i32) (local $x i32)
+    (block $yd (loop $yl
+      (br_if $yd (i32.ge_u (local.get $y) (local.get $ph)))
+      (local.set $ch (i32.const 0))
+      (block $cd (loop $cl
+        (br_if $cd (i32.ge_u (local.get $ch) (local.get $c)))
+        (local.set $base (i32.add (i32.add (local.get $img) (i32.load (i32.add (local.get $ys) (i32.shl (local.get $y) (i32.const 2))))) (i32.shl (local.get $ch) (i32.const 2))))
+        (local.set $o (i32.shl (i32.add (i32.mul (local.get $y) (i32.mul (local.get $c) (local.get $jp))) (i32.mul (local.get $ch) (local.get $jp))) (i32.const 3)))
+        (local.set $j (i32.const 0))
+        (block $jd (loop $jl
+          (br_if $jd (i32.ge_u (local.get $j) (local.get $jp)))
+          (local.set $x (i32.load (i32.add (local.get $xs) (i32.shl (local.get $j) (i32.const 3)))))
+          (f64.store (i32.add (local.get $ar) (local.get $o))
+            (if (result f64) (i32.lt_s (local.get $x) (i32.const 0)) (then (f64.const 0)) (else (f64.promote_f32 (f32.load (i32.add (local.get $base) (local.get $x)))))))
+          (local.set $x (i32.load offset=4 (i32.add (local.get $xs) (i32.shl (local.get $j) (i32.const 3)))))
+          (f64.store (i32.add (local.get $ai) (local.get $o))
+            (if (result f64) (i32.lt_s (local.get $x) (i32.const 0)) (then (f64.const 0)) (else (f64.promote_f32 (f32.load (i32.add (local.get $base) (local.get $x)))))))
+          (local.set $o (i32.add (local.get $o) (i32.const 8)))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $jl)))
+        (local.set $ch (i32.add (local.get $ch) (i32.const 1)))
+        (br $cl)))
+      (local.set $y (i32.add (local.get $y) (i32.const 1)))
+      (br $yl))))
+
+  ;; The split by Hermitian symmetry, lanes u and u + 1: Z1 = A(u), Z2 = conj A(PH − u),
+  ;; B[2j] = Z1 + Z2, B[2j + 1] = (Z1i − Z2i) + i(Z2r − Z1r) (row 2j + 1 only below PW), columns c·Rp + u.
+  (func (export "rsplit")
+    (param $ar i32) (param $ai i32) (param $br i32) (param $bi i32) (param $ph i32) (param $pw i32) (param $c i32) (param $j1 i32) (param $jp i32) (param $rows i32) (param $rp i32)
+    (local $la8 i32) (local $lb8 i32) (local $u i32) (local $r0 i32) (local $r1 i32) (local $m0 i32) (local $m1 i32) (local $ch i32) (local $j i32) (local $a i32) (local $e i32) (local $t i32)
+    (local $z1r v128) (local $z1i v128) (local $z2r v128) (local $z2i v128)
+    (local.set $la8 (i32.shl (i32.mul (local.get $c) (local.get $jp)) (i32.const 3)))
+    (local.set $lb8 (i32.shl (i32.mul (local.get $c) (local.get $rp)) (i32.const 3)))
+    (block $ud (loop $ul
+      (br_if $ud (i32.ge_u (local.get $u) (local.get $rows)))
+      ;; u + 1 ≤ rows ≤ PH, so every row index below is in 0 … PH − 1
+      (local.set $t (i32.add (local.get $u) (i32.const 1)))
+      (local.set $r0 (i32.mul (local.get $u) (local.get $la8)))
+      (local.set $r1 (i32.mul (select (local.get $t) (i32.sub (local.get $ph) (i32.const 1)) (i32.lt_u (local.get $t) (local.get $ph))) (local.get $la8)))
+      (local.set $m0 (i32.mul (i32.rem_u (i32.sub (local.get $ph) (local.get $u)) (local.get $ph)) (local.get $la8)))
+      (local.set $m1 (i32.mul (i32.rem_u (i32.sub (local.get $ph) (local.get $t)) (local.get $ph)) (local.get $la8)))
+      (local.set $ch (i32.const 0))
+      (block $cd (loop $cl
+        (br_if $cd (i32.ge_u (local.get $ch) (local.get $c)))
+        (local.set $j (i32.const 0))
+        (block $jd (loop $jl
+          (br_if $jd (i32.ge_u (local.get $j) (local.get $j1)))
+          (local.set $a (i32.shl (i32.add (i32.mul (local.get $ch) (local.get $jp)) (local.get $j)) (i32.const 3)))
+          (local.set $z1r (f64x2.replace_lane 1 (f64x2.splat (f64.load (i32.add (local.get $ar) (i32.add (local.get $r0) (local.get $a))))) (f64.load (i32.add (local.get $ar) (i32.add (local.get $r1) (local.get $a))))))
+          (local.set $z1i (f64x2.replace_lane 1 (f64x2.splat (f64.load (i32.add (local.get $ai) (i32.add (local.get $r0) (local.get $a))))) (f64.load (i32.add (local.get $ai) (i32.add (local.get $r1) (local.get $a))))))
+          (local.set $z2r (f64x2.replace_lane 1 (f64x2.splat (f64.load (i32.add (local.get $ar) (i32.add (local.get $m0) (local.get $a))))) (f64.load (i32.add (local.get $ar) (i32.add (local.get $m1) (local.get $a))))))
+          (local.set $z2i (f64x2.neg (f64x2.replace_lane 1 (f64x2.splat (f64.load (i32.add (local.get $ai) (i32.add (local.get $m0) (local.get $a))))) (f64.load (i32.add (local.get $ai) (i32.add (local.get $m1) (local.get $a)))))))
+          (local.set $e (i32.add (i32.mul (i32.shl (local.get $j) (i32.const 1)) (local.get $lb8)) (i32.shl (i32.add (i32.mul (local.get $ch) (local.get $rp)) (local.get $u)) (i32.const 3))))
+          (v128.store (i32.add (local.get $br) (local.get $e)) (f64x2.add (local.get $z1r) (local.get $z2r)))
+          (v128.store (i32.add (local.get $bi) (local.get $e)) (f64x2.add (local.get $z1i) (local.get $z2i)))
+          (if (i32.lt_u (i32.add (i32.shl (local.get $j) (i32.const 1)) (i32.const 1)) (local.get $pw)) (then
+            (v128.store (i32.add (local.get $br) (i32.add (local.get $e) (local.get $lb8))) (f64x2.sub (local.get $z1i) (local.get $z2i)))
+            (v128.store (i32.add (local.get $bi) (i32.add (local.get $e) (local.get $lb8))) (f64x2.sub (local.get $z2r) (local.get $z1r)))))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $jl)))
+        (local.set $ch (i32.add (local.get $ch) (i32.const 1)))
+        (br $cl)))
+      (local.set $u (i32.add (local.get $u) (i32.const 2)))
+      (br $ul))))
+
+  ;; Y[v][c·Rp + u] = X[v][c·Rp + u]·G[v][u] (Y may be X): the filter, re = a·x − b·y, im = a·y + b·x
+  (func (export "gmul")
+    (param $xr i32) (param $xi i32) (param $yr i32) (param $yi i32) (param $gr i32) (param $gi i32) (param $pw i32) (param $c i32) (param $rp i32)
+    (local $v i32) (local $ch i32) (local $o i32) (local $g i32) (local $u i32) (local $end i32)
+    (local $a v128) (local $b v128) (local $x v128) (local $y v128)
+    (local.set $end (i32.shl (local.get $rp) (i32.const 3)))
+    (block $vd (loop $vl
+      (br_if $vd (i32.ge_u (local.get $v) (local.get $pw)))
+      (local.set $g (i32.mul (local.get $v) (local.get $end)))
+      (local.set $ch (i32.const 0))
+      (block $cd (loop $cl
+        (br_if $cd (i32.ge_u (local.get $ch) (local.get $c)))
+        (local.set $u (i32.const 0))
+        (block $ud (loop $ul
+          (br_if $ud (i32.ge_u (local.get $u) (local.get $end)))
+          (local.set $a (v128.load (i32.add (local.get $xr) (i32.add (local.get $o) (local.get $u)))))
+          (local.set $b (v128.load (i32.add (local.get $xi) (i32.add (local.get $o) (local.get $u)))))
+          (local.set $x (v128.load (i32.add (local.get $gr) (i32.add (local.get $g) (local.get $u)))))
+          (local.set $y (v128.load (i32.add (local.get $gi) (i32.add (local.get $g) (local.get $u)))))
+          (v128.store (i32.add (local.get $yr) (i32.add (local.get $o) (local.get $u))) (f64x2.sub (f64x2.mul (local.get $a) (local.get $x)) (f64x2.mul (local.get $b) (local.get $y))))
+          (v128.store (i32.add (local.get $yi) (i32.add (local.get $o) (local.get $u))) (f64x2.add (f64x2.mul (local.get $a) (local.get $y)) (f64x2.mul (local.get $b) (local.get $x))))
+          (local.set $u (i32.add (local.get $u) (i32.const 16)))
+          (br $ul)))
+        (local.set $o (i32.add (local.get $o) (local.get $end)))
+        (local.set $ch (i32.add (local.get $ch) (i32.const 1)))
+        (br $cl)))
+      (local.set $v (i32.add (local.get $v) (i32.const 1)))
+      (br $vl))))
+
+  ;; Pairing again, lanes j and j + 1: A[u][c·Jp + j] = Y_{2j}(uu) + i·Y_{2j+1}(uu), uu = u or PH − u (conjugated),
+  ;; real parts only at uu = 0 and 2uu = PH. Rows of B at or beyond PW read `z`, a row of zeros.
+  (func (export "rpair")
+    (param $br i32) (param $bi i32) (param $z i32) (param $ar i32) (param $ai i32) (param $ph i32) (param $pw i32) (param $c i32) (param $jp i32) (param $rows i32) (param $rp i32)
+    (local $la8 i32) (local $lb8 i32) (local $ch i32) (local $j i32) (local $u i32) (local $uu i32) (local $col i32) (local $ao i32) (local $t i32)
+    (local $pr0 i32) (local $pr1 i32) (local $pr2 i32) (local $pr3 i32) (local $pi0 i32) (local $pi1 i32) (local $pi2 i32) (local $pi3 i32)
+    (local $er v128) (local $ei v128) (local $or v128) (local $oi v128)
+    (local.set $la8 (i32.shl (i32.mul (local.get $c) (local.get $jp)) (i32.const 3)))
+    (local.set $lb8 (i32.shl (i32.mul (local.get $c) (local.get $rp)) (i32.const 3)))
+    (block $cd (loop $cl
+      (br_if $cd (i32.ge_u (local.get $ch) (local.get $c)))
+      (local.set $j (i32.const 0))
+      (block $jd (loop $jl
+        (br_if $jd (i32.ge_u (local.get $j) (local.get $jp)))
+        (local.set $t (i32.shl (local.get $j) (i32.const 1)))
+        (local.set $pr0 (select (i32.add (local.get $br) (i32.mul (local.get $t) (local.get $lb8))) (local.get $z) (i32.lt_u (local.get $t) (local.get $pw))))
+        (local.set $pi0 (select (i32.add (local.get $bi) (i32.mul (local.get $t) (local.get $lb8))) (local.get $z) (i32.lt_u (local.get $t) (local.get $pw))))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (local.set $pr1 (select (i32.add (local.get $br) (i32.mul (local.get $t) (local.get $lb8))) (local.get $z) (i32.lt_u (local.get $t) (local.get $pw))))
+        (local.set $pi1 (select (i32.add (local.get $bi) (i32.mul (local.get $t) (local.get $lb8))) (local.get $z) (i32.lt_u (local.get $t) (local.get $pw))))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (local.set $pr2 (select (i32.add (local.get $br) (i32.mul (local.get $t) (local.get $lb8))) (local.get $z) (i32.lt_u (local.get $t) (local.get $pw))))
+        (local.set $pi2 (select (i32.add (local.get $bi) (i32.mul (local.get $t) (local.get $lb8))) (local.get $z) (i32.lt_u (local.get $t) (local.get $pw))))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (local.set $pr3 (select (i32.add (local.get $br) (i32.mul (local.get $t) (local.get $lb8))) (local.get $z) (i32.lt_u (local.get $t) (local.get $pw))))
+        (local.set $pi3 (select (i32.add (local.get $bi) (i32.mul (local.get $t) (local.get $lb8))) (local.get $z) (i32.lt_u (local.get $t) (local.get $pw))))
+        (local.set $ao (i32.shl (i32.add (i32.mul (local.get $ch) (local.get $jp)) (local.get $j)) (i32.const 3)))
+        (local.set $u (i32.const 0))
+        (block $ud (loop $ul
+          (br_if $ud (i32.ge_u (local.get $u) (local.get $ph)))
+          (local.set $uu (select (i32.sub (local.get $ph) (local.get $u)) (local.get $u) (i32.ge_u (local.get $u) (local.get $rows))))
+          (local.set $col (i32.shl (i32.add (i32.mul (local.get $ch) (local.get $rp)) (local.get $uu)) (i32.const 3)))
+          (local.set $er (f64x2.replace_lane 1 (f64x2.splat (f64.load (i32.add (local.get $pr0) (local.get $col)))) (f64.load (i32.add (local.get $pr2) (local.get $col)))))
+          (local.set $ei (f64x2.replace_lane 1 (f64x2.splat (f64.load (i32.add (local.get $pi0) (local.get $col)))) (f64.load (i32.add (local.get $pi2) (local.get $col)))))
+          (local.set $or (f64x2.replace_lane 1 (f64x2.splat (f64.load (i32.add (local.get $pr1) (local.get $col)))) (f64.load (i32.add (local.get $pr3) (local.get $col)))))
+          (local.set $oi (f64x2.replace_lane 1 (f64x2.splat (f64.load (i32.add (local.get $pi1) (local.get $col)))) (f64.load (i32.add (local.get $pi3) (local.get $col)))))
+          (local.set $t (i32.add (i32.mul (local.get $u) (local.get $la8)) (local.get $ao)))
+          (if (i32.or (i32.eqz (local.get $uu)) (i32.eq (i32.shl (local.get $uu) (i32.const 1)) (local.get $ph)))
+            (then
+              (v128.store (i32.add (local.get $ar) (local.get $t)) (local.get $er))
+              (v128.store (i32.add (local.get $ai) (local.get $t)) (local.get $or)))
+            (else (if (i32.ge_u (local.get $u) (local.get $rows))
+              (then
+                (v128.store (i32.add (local.get $ar) (local.get $t)) (f64x2.add (local.get $er) (local.get $oi)))
+                (v128.store (i32.add (local.get $ai) (local.get $t)) (f64x2.sub (local.get $or) (local.get $ei))))
+              (else
+                (v128.store (i32.add (local.get $ar) (local.get $t)) (f64x2.sub (local.get $er) (local.get $oi)))
+                (v128.store (i32.add (local.get $ai) (local.get $t)) (f64x2.add (local.get $ei) (local.get $or)))))))
+          (local.set $u (i32.add (local.get $u) (i32.const 1)))
+          (br $ul)))
+        (local.set $j (i32.add (local.get $j) (i32.const 2)))
+        (br $jl)))
+      (local.set $ch (i32.add (local.get $ch) (i32.const 1)))
+      (br $cl))))
+
+  ;; The crop to float32 HWC: P_c(y, x) is the real part of A[y + p][c·Jp + (x + p)/2] for even x + p, else the
+  ;; imaginary part (f32.demote rounds to nearest even, as a Float32Array store does)
+  (func (export "rcrop")
+    (param $ar i32) (param $ai i32) (param $out i32) (param $w i32) (param $h i32) (param $c i32) (param $p i32) (param $jp i32)
+    (local $la8 i32) (local $jp8 i32) (local $y i32) (local $x i32) (local $ch i32) (local $row i32) (local $src i32) (local $xx i32)
+    (local.set $la8 (i32.shl (i32.mul (local.get $c) (local.get $jp)) (i32.const 3)))
+    (local.set $jp8 (i32.shl (local.get $jp) (i32.const 3)))
+    (block $yd (loop $yl
+      (br_if $yd (i32.ge_u (local.get $y) (local.get $h)))
+      (local.set $row (i32.mul (i32.add (local.get $y) (local.get $p)) (local.get $la8)))
+      (local.set $x (i32.const 0))
+      (block $xd (loop $xl
+        (br_if $xd (i32.ge_u (local.get $x) (local.get $w)))
+        (local.set $xx (i32.add (local.get $x) (local.get $p)))
+        (local.set $src (i32.add (select (local.get $ai) (local.get $ar) (i32.and (local.get $xx) (i32.const 1)))
+          (i32.add (local.get $row) (i32.shl (i32.shr_u (local.get $xx) (i32.const 1)) (i32.const 3)))))
+        (local.set $ch (i32.const 0))
+        (block $cd (loop $cl
+          (br_if $cd (i32.ge_u (local.get $ch) (local.get $c)))
+          (f32.store (local.get $out) (f32.demote_f64 (f64.load (local.get $src))))
+          (local.set $out (i32.add (local.get $out) (i32.const 4)))
+          (local.set $src (i32.add (local.get $src) (local.get $jp8)))
+          (local.set $ch (i32.add (local.get $ch) (i32.const 1)))
+          (br $cl)))
+        (local.set $x (i32.add (local.get $x) (i32.const 1)))
+        (br $xl)))
+      (local.set $y (i32.add (local.get $y) (i32.const 1)))
+      (br $yl))))
+
+  ;; The kernel's half spectrum H[v][u] = Σ_i E[i][u]·C[i][v] (sums in i order from +0, as `kernelSpectrum`), then
+  ;; G: mode 0 (Wiener) G = (a/den)·scale + i·((−b)/den)·scale with den = a·a + b·b + eps; mode 1 (PSF) G = H·scale.
+  ;; C is k × PW, E k × Rp, G PW × Rp.
+  (func (export "kspec")
+    (param $cr i32) (param $ci i32) (param $er i32) (param $ei i32) (param $gr i32) (param $gi i32) (param $k i32) (param $pw i32) (param $rp i32) (param $mode i32) (param $eps f64) (param $scale f64)
+    (local $v i32) (local $u i32) (local $i i32) (local $end i32) (local $go i32) (local $co i32) (local $eo i32)
+    (local $accr v128) (local $acci v128) (local $x v128) (local $y v128) (local $a v128) (local $b v128) (local $den v128) (local $vs v128) (local $ve v128)
+    (local.set $vs (f64x2.splat (local.get $scale)))
+    (local.set $ve (f64x2.splat (local.get $eps)))
+    (local.set $end (i32.shl (local.get $rp) (i32.const 3)))
+    (block $vd (loop $vl
+      (br_if $vd (i32.ge_u (local.get $v) (local.get $pw)))
+      (local.set $u (i32.const 0))
+      (block $ud (loop $ul
+        (br_if $ud (i32.ge_u (local.get $u) (local.get $end)))
+        (local.set $accr (v128.const i64x2 0 0))
+        (local.set $acci (v128.const i64x2 0 0))
+        (local.set $co (i32.shl (local.get $v) (i32.const 3)))
+        (local.set $eo (local.get $u))
+        (local.set $i (i32.const 0))
+        (block $id (loop $il
+          (br_if $id (i32.ge_u (local.get $i) (local.get $k)))
+          (local.set $x (f64x2.splat (f64.load (i32.add (local.get $cr) (local.get $co)))))
+          (local.set $y (f64x2.splat (f64.load (i32.add (local.get $ci) (local.get $co)))))
+          (local.set $a (v128.load (i32.add (local.get $er) (local.get $eo))))
+          (local.set $b (v128.load (i32.add (local.get $ei) (local.get $eo))))
+          (local.set $accr (f64x2.add (local.get $accr) (f64x2.sub (f64x2.mul (local.get $a) (local.get $x)) (f64x2.mul (local.get $b) (local.get $y)))))
+          (local.set $acci (f64x2.add (local.get $acci) (f64x2.add (f64x2.mul (local.get $a) (local.get $y)) (f64x2.mul (local.get $b) (local.get $x)))))
+          (local.set $co (i32.add (local.get $co) (i32.shl (local.get $pw) (i32.const 3))))
+          (local.set $eo (i32.add (local.get $eo) (local.get $end)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $il)))
+        (local.set $go (i32.add (i32.mul (local.get $v) (local.get $end)) (local.get $u)))
+        (if (i32.eqz (local.get $mode))
+          (then
+            (local.set $den (f64x2.add (f64x2.add (f64x2.mul (local.get $accr) (local.get $accr)) (f64x2.mul (local.get $acci) (local.get $acci))) (local.get $ve)))
+            (v128.store (i32.add (local.get $gr) (local.get $go)) (f64x2.mul (f64x2.div (local.get $accr) (local.get $den)) (local.get $vs)))
+            (v128.store (i32.add (local.get $gi) (local.get $go)) (f64x2.mul (f64x2.div (f64x2.neg (local.get $acci)) (local.get $den)) (local.get $vs))))
+          (else
+            (v128.store (i32.add (local.get $gr) (local.get $go)) (f64x2.mul (local.get $accr) (local.get $vs)))
+            (v128.store (i32.add (local.get $gi) (local.get $go)) (f64x2.mul (local.get $acci) (local.get $vs)))))
+        (local.set $u (i32.add (local.get $u) (i32.const 16)))
+        (br $ul)))
+      (local.set $v (i32.add (local.get $v) (i32.const 1)))
+      (br $vl))))
 )
