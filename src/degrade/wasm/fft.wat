@@ -1,5 +1,6 @@
 ;; Column-vectorised FFT kernels for src/degrade/fft.ts (WebAssembly SIMD, f64x2): each call does one
-;; butterfly, or one complex row operation, over a whole group of rows, two columns per step. The loops over
+;; butterfly, or one complex row operation, over a whole group of rows, two columns per step.
+;; (The kernels at the end are the real-input filter's steps between its transforms, for src/degrade/blur.ts.) The loops over
 ;; stages, rows and twiddles stay in TypeScript, which passes the twiddles in (already signed, as the
 ;; TypeScript twin computes them), so this module holds no tables.
 ;; Every lane does exactly the float64 operations of the TypeScript twin (`vstage`, `fourStepRader`), in the same
