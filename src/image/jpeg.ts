@@ -114,7 +114,11 @@ export type JpegEncoderName = 'libjpeg' | 'mozjpeg';
 export interface EncodeJpegOptions {
   quality: number;
   subsampling?: ChromaSubsampling;
-  /** 'libjpeg' (default): the libjpeg-compatible TypeScript encoder; 'mozjpeg': @jsquash's MozJPEG (trellis). */
+  /**
+   * 'libjpeg' (default): the libjpeg-compatible encoder (the same bytes in every engine); 'mozjpeg': @jsquash's
+   * MozJPEG (trellis), whose bytes can depend on earlier calls in the same process (seen: q 30 after a q 95 call
+   * differs from a first q 30 call), so it is not for seeded, reproducible pipelines.
+   */
   encoder?: JpegEncoderName;
 }
 
