@@ -9,17 +9,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, resolve } from 'node:path';
-import { readFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
 import { decodePng } from '../../src/image/png.js';
+import { chromiumPath, chromiumSkip, serve } from '../helpers/web.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const chromiumPath = process.env.IRSDE_CHROMIUM ?? '/usr/bin/chromium';
-const skip = existsSync(chromiumPath) ? false : `no Chromium at ${chromiumPath} (install Debian's chromium package, as .ci/run does, or set IRSDE_CHROMIUM)`;
+const skip = chromiumSkip;
 const artifacts = join(root, 'test-artifacts');
 const SEED = 7;
 const STEPS = 10;
@@ -29,29 +27,7 @@ const GPU_STEPS = Number(process.env.IRSDE_WEBGPU_STEPS ?? 1);
 // whole path is checked on WASM above.
 const GPU_MODEL = process.env.IRSDE_WEBGPU_MODEL ?? 'denoise-sigma25';
 
-const mime: Record<string, string> = {
-  '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css',
-  '.wasm': 'application/wasm', '.png': 'image/png', '.json': 'application/json',
-};
 
-/** A plain static file server (with COOP/COEP so the page is cross-origin isolated and WASM gets threads). */
-function serve(dir: string): Promise<{ server: Server; url: string }> {
-  const server = createServer(async (req, res) => {
-    let p = normalize(join(dir, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
-    if (!p.startsWith(dir)) { res.writeHead(403).end(); return; }
-    if (p.endsWith('/')) p += 'index.html';
-    try {
-      const body = await readFile(p);
-      res.writeHead(200, {
-        'content-type': mime[extname(p)] ?? 'application/octet-stream',
-        'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp',
-      }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` })));
-}
 
 /** The Node CLI's restoration of the example image, decoded to 8-bit samples. */
 function cliRestore(steps: number, out: string, model?: string): { data: Uint8Array; width: number; height: number } {

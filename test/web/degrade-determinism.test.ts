@@ -9,35 +9,18 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, resolve } from 'node:path';
-import { readFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
 import { runSuite, SUITE_MODES, HISTORY_DEPENDENT, type SuiteMode, type SuiteResult } from './degrade-suite.js';
+import { chromiumPath, chromiumSkip, serve } from '../helpers/web.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const chromiumPath = process.env.IRSDE_CHROMIUM ?? '/usr/bin/chromium';
-const skip = existsSync(chromiumPath) ? false : `no Chromium at ${chromiumPath} (install Debian's chromium package, as .ci/run does, or set IRSDE_CHROMIUM)`;
+const skip = chromiumSkip;
 
 const mime: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
 
-/** A plain static file server for the bundled suite. */
-function serve(dir: string): Promise<{ server: Server; url: string }> {
-  const server = createServer(async (req, res) => {
-    let p = normalize(join(dir, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
-    if (!p.startsWith(dir)) { res.writeHead(403).end(); return; }
-    if (p.endsWith('/')) p += 'index.html';
-    try {
-      const body = await readFile(p);
-      res.writeHead(200, { 'content-type': mime[extname(p)] ?? 'application/octet-stream' }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` })));
-}
 
 let tmp = '', url = '', server: Server | null = null, buildMs = 0;
 
