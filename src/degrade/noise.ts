@@ -2,7 +2,7 @@
 import { createImage, type FloatImage } from '../image/types.js';
 import { quantizeInPlace, toUint8 } from '../image/convert.js';
 import { rgbToLuma } from '../image/color.js';
-import { PoissonTable, type DegradeRng } from './random.js';
+import { poissonCdf, type DegradeRng } from './random.js';
 import { wasmMemory } from '../common/wasm-simd.js';
 import { noiseKernel, poissonKernel, type NoiseKernel } from './noise-kernel.js';
 
@@ -94,12 +94,11 @@ const EXACT = 0x80, FROM_ZERO = 0x7f;
  * took longer than drawing its noise.
  */
 const noiseTables = new Map<number, NoiseTable>();
-const cdfTables = new PoissonTable();
 
 function noiseTable(lambda: number): NoiseTable {
   let t = noiseTables.get(lambda);
   if (!t) {
-    const cdf = cdfTables.table(lambda).cdf, hi = cdf.length - 1;
+    const cdf = poissonCdf(lambda), hi = cdf.length - 1;
     const k0 = new Int32Array(FINE_BUCKETS), exact = new Uint8Array(FINE_BUCKETS);
     let k = 0;
     for (let j = 0; j < FINE_BUCKETS; j++) {

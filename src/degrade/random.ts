@@ -333,7 +333,7 @@ export class PoissonTable {
   table(lambda: number): PoissonInverse {
     let t = this.tables.get(lambda);
     if (!t) {
-      t = withGuide(buildPoissonCdf(lambda));
+      t = withGuide(poissonCdf(lambda));
       this.tables.set(lambda, t);
     }
     return t;
@@ -373,7 +373,8 @@ function withGuide(cdf: Float64Array): PoissonInverse {
   return { cdf, guide };
 }
 
-function buildPoissonCdf(lambda: number): Float64Array {
+/** The cumulative Poisson(λ) table up to λ + 12√λ + 20, normalised to end at 1 (PoissonTable's, and poissonNoise's). */
+export function poissonCdf(lambda: number): Float64Array {
   // Work in logs from the mode outwards to stay accurate for any lambda.
   const mode = Math.floor(lambda);
   const lmode = mode * log(lambda) - lambda - logGamma(mode + 1);

@@ -141,7 +141,6 @@ export function fromRGBA(data: Uint8Array | Uint8ClampedArray, width: number, he
   const out = createImage(width, height, 3);
   const d = out.data;
   // b/255 from a table of the 256 values: the same float32 values as dividing, without a division per value
-  // (every decoded JPEG of the degradation pipeline comes through here)
   const lut = BYTE_TO_UNIT;
   for (let i = 0, j = 0; i < d.length; i += 3, j += 4) {
     d[i] = lut[data[j]!]!; d[i + 1] = lut[data[j + 1]!]!; d[i + 2] = lut[data[j + 2]!]!;
