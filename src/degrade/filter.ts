@@ -174,7 +174,7 @@ interface WasmCorrelator {
   memory: WebAssembly.Memory;
   pad: (src: number, rowAt: number, colAt: number, pw: number, ph: number, plane: number, lo: number, hi: number) => void;
   addPlanes: (a: number, b: number, out: number, n: number) => void;
-  correlate: (plane: number, pw: number, out: number, step: number, w: number, h: number, offs: number, wts: number, ends: number, ngroups: number, acc: number) => void;
+  correlate: (plane: number, pw: number, out: number, step: number, w: number, h: number, taps: number, ends: number, ngroups: number, acc: number) => void;
 }
 const getWasmCorrelator = lazySimdKernel<WasmCorrelator>(correlateWasmBase64);
 
@@ -211,10 +211,10 @@ export function filterDirect(img: FloatImage, kern: Kernel, opts: { simd?: boole
   const k = kern.size, r = (k - 1) >> 1;
   const PW = W + 2 * r, PH = H + 2 * r;
   const taps = tapList(kern, PW, opts.rowPairs === false ? 0 : PW * PH);
-  const out = createImage(W, H, C);
   const wasm = opts.simd === false ? null : getWasmCorrelator();
-  if (wasm) filterDirectWasm(wasm, img, r, taps, out);
-  else {
+  if (wasm) return filterDirectWasm(wasm, img, r, taps);
+  const out = createImage(W, H, C);
+  {
     const planes = new Float32Array((taps.pairs + 1) * PW * PH);
     for (let c = 0; c < C; c++) {
       paddedPlane(img, c, r, planes, PW, PH);
@@ -232,22 +232,25 @@ export function filterDirect(img: FloatImage, kern: Kernel, opts: { simd?: boole
  * channel), but the padding is one pass, the 24-value blocks run along whole interleaved rows (no ragged block
  * per channel row) and the results are stored contiguously.
  */
-function filterDirectWasm(wasm: WasmCorrelator, img: FloatImage, r: number, taps: Taps, out: FloatImage): void {
+function filterDirectWasm(wasm: WasmCorrelator, img: FloatImage, r: number, taps: Taps): FloatImage {
   const { width: W, height: H, channels: C } = img;
   const PW = W + 2 * r, PH = H + 2 * r, T = taps.off.length, G = taps.ends.length, n = W * H * C;
-  // memory layout (byte offsets, 16-aligned): the kernel's scratch for a block's float64 totals, taps, weights,
-  // group ends, row and column tables, image, result, padded image
+  // memory layout (byte offsets, 16-aligned): the kernel's scratch for a block's float64 totals, tap records
+  // (32 bytes: the weight in four float32 lanes, then the byte offset), group ends, row and column tables,
+  // image, result, padded image
   const align = (b: number): number => (b + 15) & ~15;
-  const accAt = 0, offsAt = 192, wtsAt = align(offsAt + 4 * T), endsAt = align(wtsAt + 4 * T), rowAt = align(endsAt + 4 * G), colAt = align(rowAt + 4 * PH);
+  const accAt = 0, tapsAt = 192, endsAt = align(tapsAt + 32 * T), rowAt = align(endsAt + 4 * G), colAt = align(rowAt + 4 * PH);
   const srcAt = align(colAt + 4 * PW * C), dstAt = align(srcAt + 4 * n), planeAt = align(dstAt + 4 * n);
   const planeBytes = 4 * PW * PH * C;
   const buf = wasmMemory(wasm.memory, planeAt + (taps.pairs + 1) * planeBytes);
-  const offs = new Int32Array(buf, offsAt, T);
-  // tap (i, j) is at i·PW + j pixels, i.e. C times as many floats, in the interleaved plane
-  for (let t = 0; t < T; t++) offs[t] = taps.off[t]! * C * 4;
-  new Float32Array(buf, wtsAt, T).set(taps.wt);
+  const weights = new Float32Array(buf, tapsAt, 8 * T), offsets = new Int32Array(buf, tapsAt, 8 * T);
+  for (let t = 0; t < T; t++) {
+    weights.fill(taps.wt[t]!, 8 * t, 8 * t + 4);
+    // tap (i, j) is at i·PW + j pixels, i.e. C times as many floats, in the interleaved plane
+    offsets[8 * t + 4] = taps.off[t]! * C * 4;
+  }
   const ends = new Int32Array(buf, endsAt, G);
-  for (let g = 0; g < G; g++) ends[g] = taps.ends[g]! * 4;
+  for (let g = 0; g < G; g++) ends[g] = taps.ends[g]! * 32;
   const rows = new Int32Array(buf, rowAt, PH);
   for (let y = 0; y < PH; y++) rows[y] = reflect101(y - r, H) * W * C * 4;
   const cols = new Int32Array(buf, colAt, PW * C);
@@ -263,8 +266,9 @@ function filterDirectWasm(wasm: WasmCorrelator, img: FloatImage, r: number, taps
     const shift = k - 1 - 2 * i;
     wasm.addPlanes(planeAt, planeAt + shift * rowBytes, planeAt + (i + 1) * planeBytes, (PH - shift) * PW * C);
   }
-  wasm.correlate(planeAt, PW * C, dstAt, 4, W * C, H, offsAt, wtsAt, endsAt, G, accAt);
-  out.data.set(new Float32Array(buf, dstAt, n));
+  wasm.correlate(planeAt, PW * C, dstAt, 4, W * C, H, tapsAt, endsAt, G, accAt);
+  // slice: a copy without first zero-filling a new image
+  return { data: new Float32Array(buf, dstAt, n).slice(), width: W, height: H, channels: C };
 }
 
 let bufs: Float64Array[] = [];

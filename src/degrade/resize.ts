@@ -135,8 +135,8 @@ function resizeWasm(wasm: WasmResize, img: FloatImage, ax: AxisWeights, ay: Axis
   const yStart = align(xWt + 8 * ax.w.length), yIdx = align(yStart + 4 * ay.start.length), yWt = align(yIdx + 4 * ay.idx.length);
   // + 16 after the image: alongX3 reads 4 bytes past the last pixel
   const srcAt = align(yWt + 8 * ay.w.length), midAt = align(srcAt + 4 * img.data.length + 16), dstAt = align(midAt + 4 * outW * H * C);
-  const out = createImage(outW, outH, C);
-  const buf = wasmMemory(wasm.memory, dstAt + 4 * out.data.length);
+  const n = outW * outH * C;
+  const buf = wasmMemory(wasm.memory, dstAt + 4 * n);
   new Int32Array(buf, xStart, ax.start.length).set(ax.start);
   new Int32Array(buf, xIdx, ax.idx.length).set(ax.idx);
   new Float64Array(buf, xWt, ax.w.length).set(ax.w);
@@ -147,8 +147,8 @@ function resizeWasm(wasm: WasmResize, img: FloatImage, ax: AxisWeights, ay: Axis
   if (C === 3) wasm.alongX3(srcAt, W, H, outW, xStart, xIdx, xWt, midAt);
   else wasm.alongX(srcAt, W, H, C, outW, xStart, xIdx, xWt, midAt);
   wasm.alongY(midAt, outW * C, outH, yStart, yIdx, yWt, dstAt);
-  out.data.set(new Float32Array(buf, dstAt, out.data.length));
-  return out;
+  // slice: a copy without first zero-filling a new image
+  return { data: new Float32Array(buf, dstAt, n).slice(), width: outW, height: outH, channels: C };
 }
 
 function applyAxis(img: FloatImage, ax: AxisWeights, axis: 'x' | 'y', simd = true): FloatImage {

@@ -16,7 +16,7 @@
   ;; plane[y·pw + x] = src[rowAt[y] + colAt[x]] for y < ph, x < pw. rowAt/colAt are i32 byte offsets
   ;; (the reflected source row start, and the reflected source column plus the channel). Between the float
   ;; indices $lo and $hi the caller promises colAt[x + 1] = colAt[x] + 4 (the unreflected middle of a row):
-  ;; there four floats at a time are copied with one load and one store.
+  ;; that run is one memory.copy; only the reflected borders go through the column table.
   (func (export "pad")
     (param $src i32) (param $rowAt i32) (param $colAt i32) (param $pw i32) (param $ph i32) (param $plane i32)
     (param $lo i32) (param $hi i32)
@@ -24,25 +24,28 @@
     (local.set $xEnd (i32.shl (local.get $pw) (i32.const 2)))
     (local.set $loB (i32.shl (local.get $lo) (i32.const 2)))
     (local.set $hiB (i32.shl (local.get $hi) (i32.const 2)))
-    (local.set $o (local.get $plane))
     (block $rowsDone
       (loop $rows
         (br_if $rowsDone (i32.ge_u (local.get $y) (local.get $ph)))
         (local.set $row (i32.add (local.get $src) (i32.load (i32.add (local.get $rowAt) (i32.shl (local.get $y) (i32.const 2))))))
+        (local.set $o (i32.add (local.get $plane) (i32.mul (local.get $y) (local.get $xEnd))))
         (local.set $x (i32.const 0))
-        (block $colsDone
-          (loop $cols
-            (br_if $colsDone (i32.ge_u (local.get $x) (local.get $xEnd)))
-            (if (i32.and (i32.ge_u (local.get $x) (local.get $loB)) (i32.le_u (i32.add (local.get $x) (i32.const 16)) (local.get $hiB)))
-              (then
-                (v128.store align=4 (local.get $o) (v128.load align=4 (i32.add (local.get $row) (i32.load (i32.add (local.get $colAt) (local.get $x))))))
-                (local.set $o (i32.add (local.get $o) (i32.const 16)))
-                (local.set $x (i32.add (local.get $x) (i32.const 16)))
-                (br $cols)))
-            (f32.store (local.get $o) (f32.load (i32.add (local.get $row) (i32.load (i32.add (local.get $colAt) (local.get $x))))))
-            (local.set $o (i32.add (local.get $o) (i32.const 4)))
+        (block $leftDone
+          (loop $left
+            (br_if $leftDone (i32.ge_u (local.get $x) (local.get $loB)))
+            (f32.store (i32.add (local.get $o) (local.get $x)) (f32.load (i32.add (local.get $row) (i32.load (i32.add (local.get $colAt) (local.get $x))))))
             (local.set $x (i32.add (local.get $x) (i32.const 4)))
-            (br $cols)))
+            (br $left)))
+        (memory.copy (i32.add (local.get $o) (local.get $loB))
+          (i32.add (local.get $row) (i32.load (i32.add (local.get $colAt) (local.get $loB))))
+          (i32.sub (local.get $hiB) (local.get $loB)))
+        (local.set $x (local.get $hiB))
+        (block $rightDone
+          (loop $right
+            (br_if $rightDone (i32.ge_u (local.get $x) (local.get $xEnd)))
+            (f32.store (i32.add (local.get $o) (local.get $x)) (f32.load (i32.add (local.get $row) (i32.load (i32.add (local.get $colAt) (local.get $x))))))
+            (local.set $x (i32.add (local.get $x) (i32.const 4)))
+            (br $right)))
         (local.set $y (i32.add (local.get $y) (i32.const 1)))
         (br $rows))))
 
@@ -65,13 +68,15 @@
       (local.set $q (i32.add (local.get $q) (i32.const 4)))
       (br $one))))
 
-  ;; $offs: i32 byte offsets of the taps; $wts: their float32 weights; $ends: for each of the $ngroups row
-  ;; groups, the byte offset into $offs where it ends (taps [previous end, end) belong to the group).
+  ;; $taps: one 32-byte record per tap, 16-aligned: its float32 weight in all four lanes (bytes 0–15, so the
+  ;; inner loop loads it instead of splatting it) and its i32 byte offset in the plane (bytes 16–19).
+  ;; $ends: for each of the $ngroups row groups, the byte offset into $taps where it ends (taps [previous end,
+  ;; end) belong to the group).
   ;; $out: the first value of this channel in the interleaved float32 output; $step: bytes between pixels.
   ;; $acc: 192 bytes of scratch (16-aligned) for a block's float64 totals.
   (func (export "correlate")
     (param $plane i32) (param $pw i32) (param $out i32) (param $step i32) (param $w i32) (param $h i32)
-    (param $offs i32) (param $wts i32) (param $ends i32) (param $ngroups i32) (param $acc i32)
+    (param $taps i32) (param $ends i32) (param $ngroups i32) (param $acc i32)
     (local $y i32) (local $x i32) (local $t i32) (local $tEnd i32) (local $g i32) (local $gEnd i32)
     (local $rowIn i32) (local $rowOut i32) (local $base i32) (local $p i32) (local $wBlocks i32)
     (local $wv v128) (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $r4 v128) (local $r5 v128)
@@ -124,15 +129,15 @@
                 (block $tapsDone
                   (loop $taps
                     (br_if $tapsDone (i32.ge_u (local.get $t) (local.get $tEnd)))
-                    (local.set $wv (f32x4.splat (f32.load (i32.add (local.get $wts) (local.get $t)))))
-                    (local.set $p (i32.add (local.get $base) (i32.load (i32.add (local.get $offs) (local.get $t)))))
+                    (local.set $wv (v128.load (i32.add (local.get $taps) (local.get $t))))
+                    (local.set $p (i32.add (local.get $base) (i32.load offset=16 (i32.add (local.get $taps) (local.get $t)))))
                     (local.set $r0 (f32x4.add (local.get $r0) (f32x4.mul (local.get $wv) (v128.load offset=0 align=4 (local.get $p)))))
                     (local.set $r1 (f32x4.add (local.get $r1) (f32x4.mul (local.get $wv) (v128.load offset=16 align=4 (local.get $p)))))
                     (local.set $r2 (f32x4.add (local.get $r2) (f32x4.mul (local.get $wv) (v128.load offset=32 align=4 (local.get $p)))))
                     (local.set $r3 (f32x4.add (local.get $r3) (f32x4.mul (local.get $wv) (v128.load offset=48 align=4 (local.get $p)))))
                     (local.set $r4 (f32x4.add (local.get $r4) (f32x4.mul (local.get $wv) (v128.load offset=64 align=4 (local.get $p)))))
                     (local.set $r5 (f32x4.add (local.get $r5) (f32x4.mul (local.get $wv) (v128.load offset=80 align=4 (local.get $p)))))
-                    (local.set $t (i32.add (local.get $t) (i32.const 4)))
+                    (local.set $t (i32.add (local.get $t) (i32.const 32)))
                     (br $taps)))
                 (v128.store offset=0 (local.get $acc) (f64x2.add (v128.load offset=0 (local.get $acc)) (f64x2.promote_low_f32x4 (local.get $r0))))
                 (v128.store offset=16 (local.get $acc) (f64x2.add (v128.load offset=16 (local.get $acc)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $r0) (local.get $r0)))))
@@ -215,10 +220,10 @@
                 (block $tapsDone1
                   (loop $taps1
                     (br_if $tapsDone1 (i32.ge_u (local.get $t) (local.get $tEnd)))
-                    (local.set $ws (f32.load (i32.add (local.get $wts) (local.get $t))))
+                    (local.set $ws (f32.load (i32.add (local.get $taps) (local.get $t))))
                     (local.set $rs (f32.add (local.get $rs) (f32.mul (local.get $ws)
-                      (f32.load (i32.add (local.get $base) (i32.load (i32.add (local.get $offs) (local.get $t))))))))
-                    (local.set $t (i32.add (local.get $t) (i32.const 4)))
+                      (f32.load (i32.add (local.get $base) (i32.load offset=16 (i32.add (local.get $taps) (local.get $t))))))))
+                    (local.set $t (i32.add (local.get $t) (i32.const 32)))
                     (br $taps1)))
                 (local.set $s (f64.add (local.get $s) (f64.promote_f32 (local.get $rs))))
                 (local.set $g (i32.add (local.get $g) (i32.const 4)))
