@@ -3,8 +3,8 @@
  * (DEGRADATIONS.md §0). Kernels up to about 25×25 (or sparse ones) run directly over the non-zero taps, in
  * WebAssembly SIMD where available (a TypeScript loop with the same arithmetic elsewhere): float32 sums over
  * groups of kernel rows, added in float64 (≤ 3e-7 from the exact result); larger ones by FFT in float64 (the
- * choice is made by a cost model, both paths agree to ~3e-7). Border rings of negligible weight (< 1e-12 of the
- * kernel) are skipped.
+ * choice is made by a cost model, both paths agree to ~3e-7). Taps of negligible weight (< 1e-12 of the kernel
+ * together) are skipped.
  */
 import { createImage, type FloatImage } from '../image/types.js';
 import { reflect101 } from '../image/pad.js';
@@ -51,25 +51,31 @@ export function filter2D(img: FloatImage, kern: Kernel, method: FilterMethod = '
     for (let i = 0; i < out.data.length; i++) out.data[i] = img.data[i]! * w;
     return out;
   }
-  const used = trimNegligibleBorder(kern);
+  const used = trimNegligible(kern);
   const m = method === 'auto' ? chooseFilterMethod(img.width, img.height, img.channels, used) : method;
   return m === 'direct' ? filterDirect(img, used) : filterFFT(img, used);
 }
 
 /**
- * Border rings of a kernel whose absolute weights add up to at most this fraction of the kernel's total are
- * left out. A Gaussian of σ 0.5 drawn on a 19×19 grid is non-zero everywhere, but everything beyond radius 4
- * weighs < 1e-12 of it: skipping those taps changes each output by < 1e-12 of the largest input, five orders
- * of magnitude below the float32 the result is stored in, and can cut the work many times over.
+ * Taps of a kernel whose absolute weights add up to at most this fraction of the kernel's total are left out.
+ * A Gaussian of σ 0.5 drawn on a 19×19 grid is non-zero everywhere, but everything beyond radius 4 weighs
+ * < 1e-12 of it; an anisotropic one of σ 0.3 across its axis is as negligible two pixels off that axis:
+ * skipping those taps changes each output by < 1e-12 of the largest input, five orders of magnitude below the
+ * float32 the result is stored in, and can cut the work many times over.
  */
-const NEGLIGIBLE_BORDER = 1e-12;
+const NEGLIGIBLE = 1e-12;
 
-/** `kern` without its outer rings that weigh (together) at most NEGLIGIBLE_BORDER of the total. */
-export function trimNegligibleBorder(kern: Kernel): Kernel {
+/**
+ * `kern` without its negligible taps (together at most NEGLIGIBLE of the total absolute weight): first whole
+ * outer rings, which shrinks the kernel (and the padding), then, with what is left of the budget, the smallest
+ * taps inside, set to zero (the correlation skips zero taps). Inside, every tap at or below a threshold goes, so
+ * taps of equal weight — the mirror images of a symmetric kernel — go together and symmetry is kept.
+ */
+export function trimNegligible(kern: Kernel): Kernel {
   const k = kern.size, d = kern.data;
   let total = 0;
   for (let i = 0; i < d.length; i++) total += Math.abs(d[i]!);
-  const budget = NEGLIGIBLE_BORDER * total;
+  const budget = NEGLIGIBLE * total;
   let trimmed = 0, dropped = 0;
   while (2 * (trimmed + 1) < k) {
     // the outermost remaining ring: rows `a` and `b`, and columns `a` and `b` between them
@@ -81,11 +87,22 @@ export function trimNegligibleBorder(kern: Kernel): Kernel {
     dropped += ring;
     trimmed++;
   }
-  if (trimmed === 0) return kern;
   const kk = k - 2 * trimmed;
   const data = new Float64Array(kk * kk);
   for (let i = 0; i < kk; i++) for (let j = 0; j < kk; j++) data[i * kk + j] = d[(i + trimmed) * k + j + trimmed]!;
-  return { size: kk, data };
+  // the largest threshold whose taps (all of them, ties included) fit in the rest of the budget
+  const sorted = Float64Array.from(data, Math.abs).sort();
+  let threshold = 0;
+  for (let i = 0; i < sorted.length;) {
+    let j = i, run = 0;
+    for (; j < sorted.length && sorted[j] === sorted[i]; j++) run += sorted[j]!;
+    if (dropped + run > budget) break;
+    dropped += run;
+    threshold = sorted[i]!;
+    i = j;
+  }
+  if (threshold > 0) for (let i = 0; i < data.length; i++) if (Math.abs(data[i]!) <= threshold) data[i] = 0;
+  return trimmed === 0 && threshold === 0 ? kern : { size: kk, data };
 }
 
 /**

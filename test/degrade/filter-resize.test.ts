@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
-import { filter2D, filterDirect } from '../../src/degrade/filter.js';
+import { filter2D, filterDirect, trimNegligible } from '../../src/degrade/filter.js';
 import { fft2d, dftAxis0, fftAxis0, setFFTSimd } from '../../src/degrade/fft.js';
 import { gaussianKernel, sincKernel, lineKernel, defocusKernel, type Kernel } from '../../src/degrade/kernels.js';
 import { resize, matlabImresize, type Interpolation } from '../../src/degrade/resize.js';
@@ -71,6 +71,42 @@ test('direct filtering: SIMD kernel and TypeScript loop give the same bits, with
       assert.ok(worst < 5e-7, `${w}×${h}, ${k.size}×${k.size} kernel: ${worst} from the float64 sums`);
     }
   }
+});
+
+test('negligible taps: outer rings and then the smallest taps inside go, together < 1e-12 of the kernel; mirrored taps go together', () => {
+  const abs = (k: Kernel): number => k.data.reduce((a, v) => a + Math.abs(v), 0);
+  // thin and rotated: negligible two pixels off its axis, but reaching the corners along it (no ring goes)
+  const thin = gaussianKernel(15, 2.2, 0.3, Math.PI / 4);
+  const t = trimNegligible(thin);
+  assert.equal(t.size, 15);
+  const kept = t.data.filter((v) => v !== 0).length;
+  assert.ok(kept < 0.5 * 225, `${kept} of 225 taps kept`);
+  let dropped = 0;
+  for (let q = 0; q < 225; q++) {
+    if (t.data[q] === 0) dropped += Math.abs(thin.data[q]!); else assert.equal(t.data[q], thin.data[q]);
+    // a Gaussian is point-symmetric: a tap and its mirror image are kept or dropped together
+    assert.equal(t.data[q] === 0, t.data[224 - q] === 0);
+  }
+  assert.ok(dropped > 0 && dropped <= 1e-12 * abs(thin));
+  // small σ: whole rings go first (a smaller kernel), then the corners of what is left
+  const small = gaussianKernel(19, 0.5);
+  const ts = trimNegligible(small);
+  assert.ok(ts.size < 19 && ts.data.some((v) => v === 0) && ts.data[(ts.size * ts.size - 1) >> 1] === small.data[180]);
+  // nothing negligible: the kernel itself
+  const box = { size: 5, data: new Float64Array(25).fill(1 / 25) };
+  assert.equal(trimNegligible(box), box);
+  // filtering with the trimmed kernel stays within float32 rounding of the exact sums with the whole kernel
+  const r = new DegradeRng(5);
+  const img: FloatImage = { data: new Float32Array(40 * 33 * 3).map(() => r.random()), width: 40, height: 33, channels: 3 };
+  const reflect = (i: number, n: number): number => { while (i < 0 || i >= n) i = i < 0 ? -i : 2 * n - 2 - i; return i; };
+  const out = filter2D(img, thin).data;
+  let worst = 0;
+  for (let y = 0; y < 33; y++) for (let x = 0; x < 40; x++) for (let c = 0; c < 3; c++) {
+    let s = 0;
+    for (let i = 0; i < 15; i++) for (let j = 0; j < 15; j++) s += thin.data[i * 15 + j]! * img.data[(reflect(y + i - 7, 33) * 40 + reflect(x + j - 7, 40)) * 3 + c]!;
+    worst = Math.max(worst, Math.abs(out[(y * 40 + x) * 3 + c]! - s));
+  }
+  assert.ok(worst < 5e-7, `${worst} from the float64 sums`);
 });
 
 test('resize: SIMD kernels and TypeScript loops give the same bits (1 and 3 channels, odd sizes, all interpolations)', () => {
