@@ -4,7 +4,7 @@
 ;; where the inner sums are float32 (four lanes, 24 pixels per block) and the outer sum is float64, in group
 ;; order. f32x4/f64x2 lanes round exactly like scalar f32/f64 arithmetic (no fused multiply-add), so the result
 ;; is bit-identical to the TypeScript twin on every engine. Float32 row sums halve the work of an all-float64
-;; loop; summing groups of at most ~24 taps in float64 keeps the error near float32 rounding (≤ 3e-7 measured).
+;; loop; summing groups of at most ~40 taps in float64 keeps the error near float32 rounding (≤ 3e-7 measured).
 ;; `pad` gathers a padded plane from the float32 image through row and column tables, and `correlate` writes
 ;; its results as float32, $step bytes apart (demote rounds to nearest even, like a store into a Float32Array),
 ;; so no per-pixel work is left to JavaScript. filter.ts pads the interleaved image as one plane of PW·C floats
