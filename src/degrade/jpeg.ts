@@ -1,6 +1,7 @@
 /** JPEG compression as a degradation: q(img) → baseline JPEG at quality q (4:2:0) → decode (DEGRADATIONS.md §7). */
 import type { FloatImage } from '../image/types.js';
 import { decodeJpegSync, encodeJpegSync, initJpeg, jpegReady, type JpegEncoderName } from '../image/jpeg.js';
+import { decodeOwnJpeg } from '../image/jpeg-decoder.js';
 import { toRGB } from '../image/convert.js';
 import { greyscaleRGB } from '../image/color.js';
 
@@ -16,7 +17,9 @@ export function jpegCompressSync(img: FloatImage, quality: number, opts: JpegOpO
   const q = Math.floor(quality);
   const rgb = img.channels === 1 ? greyscaleRGB(img) : toRGB(img);
   const bytes = encodeJpegSync(rgb, { quality: q, encoder: opts.encoder });
-  const dec = decodeJpegSync(bytes);
+  // Our encoder's bytes go to our own decoder (the same values as @jsquash's, without its wrapper and RGBA pass);
+  // MozJPEG's bytes, and everything where that decoder declines, to @jsquash.
+  const dec = (opts.encoder !== 'mozjpeg' ? decodeOwnJpeg(bytes) : null) ?? decodeJpegSync(bytes);
   if (img.channels === 1) {
     const out = { data: new Float32Array(dec.width * dec.height), width: dec.width, height: dec.height, channels: 1 };
     for (let i = 0; i < out.data.length; i++) out.data[i] = dec.data[3 * i]!;
