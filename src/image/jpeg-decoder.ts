@@ -23,7 +23,7 @@ interface JpegDecodeKernel {
 
 /** The kernel's fixed memory layout (see jpeg-decode.wat). */
 const K_HUFF = 0, K_HUFF_SLOT = 1536, K_MAXCODE = 1024, K_VALOFFSET = 1096, K_VALS = 1168;
-const K_QUANT = 12288, K_NATURAL = 12800, K_BLOCK = 13184, K_COMP = 13312, K_COMP_BYTES = 24, K_DYNAMIC = 16384;
+const K_QUANT = 12288, K_NATURAL = 12800, K_BLOCK = 13184, K_COMP = 13312, K_COMP_BYTES = 32, K_FAST_AC = 16384, K_DYNAMIC = 24576;
 /** Lookahead bits of the Huffman lookup table. */
 const LOOKAHEAD = 9;
 /** Larger images go to @jsquash rather than growing this module's memory past a few hundred MiB. */
@@ -49,7 +49,9 @@ export function jpegDecodeKernelAvailable(): boolean { return kernel() !== null;
 
 /**
  * jpeg_make_d_derived_tbl into table slot `slot`: the lookahead table, maxcode and valoffset by code length, and
- * the symbols. False for a table libjpeg rejects (codes that overflow their length, DC symbols above 15).
+ * the symbols; for an AC table also the fast table (what a coefficient whose code and magnitude bits fit in the
+ * next LOOKAHEAD bits decodes to). False for a table libjpeg rejects (codes that overflow their length, DC
+ * symbols above 15).
  */
 function writeHuffTable(mem: ArrayBuffer, slot: number, raw: Uint8Array, isDC: boolean): boolean {
   const prev = slotContents[slot];
@@ -79,11 +81,22 @@ function writeHuffTable(mem: ArrayBuffer, slot: number, raw: Uint8Array, isDC: b
       }
       maxcode[len] = code - 1;
     } else maxcode[len] = -1;
-    if (code > 1 << len) return fail(slot); // libjpeg: "Bogus Huffman table definition"
+    if (code >= 1 << len) return fail(slot); // libjpeg: "Bogus Huffman table definition" (no all-ones code)
     code <<= 1;
   }
   if (p !== nsym) return fail(slot);
   maxcode[17] = 0xfffff;
+  if (!isDC) {
+    const fast = new Int32Array(mem, K_FAST_AC + (slot - 4) * 4 * (1 << LOOKAHEAD), 1 << LOOKAHEAD);
+    for (let bits = 0; bits < 1 << LOOKAHEAD; bits++) {
+      const e = lut[bits]!, len = e >> 8, sym = e & 255, size = sym & 15, used = len + size;
+      if (!e || !size || used > LOOKAHEAD) { fast[bits] = 0; continue; }
+      // HUFF_EXTEND of the magnitude bits that follow the code
+      let v = (bits >> (LOOKAHEAD - used)) & ((1 << size) - 1);
+      if (v < 1 << (size - 1)) v += (-1 << size) + 1;
+      fast[bits] = (v << 16) | ((sym >> 4) << 4) | used;
+    }
+  }
   slotContents[slot] = raw.slice();
   return true;
 }
@@ -220,6 +233,7 @@ export function decodeOwnJpeg(bytes: Uint8Array): FloatImage | null {
     rec[r + 2] = K_QUANT + 128 * c.tq;
     rec[r + 3] = planes[i]!;
     rec[r + 4] = i === 0 ? yStride : cStride;
+    rec[r + 6] = K_FAST_AC + c.ta * 4 * (1 << LOOKAHEAD);
   }
   if (!k.decodeScan(inAt, inAt + inLen, ncomp, hs, mcusX, mcusY)) return null;
   k.toRGB(width, height, ncomp, hs, outAt, tmpAt);

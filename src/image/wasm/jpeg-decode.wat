@@ -20,9 +20,10 @@
 ;; at +1096 valoffset (18 x i32), at +1168 the symbols (256 x u8); 12288 four quantisation tables (64 x i16, natural
 ;; order); 12800 NATURAL, the natural position of each zigzag index as a byte offset into BLOCK (80 x i32: 16 guard
 ;; entries for 63, as jpeg_natural_order); 13184 BLOCK, one block's coefficients (64 x i16, natural order); 13312
-;; three component records (6 x i32: DC table, AC table, quantisation table, plane, plane stride, DC predictor);
-;; from 16384 the caller's buffers: the entropy-coded data, the component planes (whole blocks), one row of
-;; upsampling scratch and the output.
+;; three component records (8 x i32: DC table, AC table, quantisation table, plane, plane stride, DC predictor, AC
+;; fast table, unused); 16384 four AC fast tables (512 x i32 by the next 9 bits: the coefficient when its code and
+;; magnitude bits fit in them, as value << 16 | run << 4 | bits used; else 0); from 24576 the caller's buffers: the
+;; entropy-coded data, the component planes (whole blocks), one row of upsampling scratch and the output.
 (module
   (memory (export "memory") 1)
 
@@ -36,7 +37,7 @@
   ;; Huffman-decodes one block into BLOCK. Returns 1 when an AC coefficient was coded, 0 for a DC-only block, -1
   ;; for a bit pattern that no code of the table starts (libjpeg warns and goes on with symbol 0; the caller falls
   ;; back to libjpeg itself instead).
-  (func $decodeBlock (param $dc i32) (param $ac i32) (param $comp i32) (result i32)
+  (func $decodeBlock (param $dc i32) (param $ac i32) (param $fast i32) (param $comp i32) (result i32)
     (local $buf i64) (local $cnt i32) (local $pos i32) (local $end i32) (local $b i32)
     (local $tab i32) (local $k i32) (local $e i32) (local $len i32) (local $code i32) (local $sym i32)
     (local $s i32) (local $v i32) (local $hasAC i32)
@@ -74,10 +75,21 @@
           (local.set $buf (i64.or (i64.shl (local.get $buf) (i64.const 8)) (i64.extend_i32_u (local.get $b))))
           (local.set $cnt (i32.add (local.get $cnt) (i32.const 8)))
           (br_if $fill (i32.le_u (local.get $cnt) (i32.const 56))))))
+      (local.set $code (i32.and (i32.wrap_i64 (i64.shr_u (local.get $buf) (i64.extend_i32_u (i32.sub (local.get $cnt) (i32.const 9)))))
+        (i32.const 511)))
+      ;; an AC coefficient whose code and magnitude fit in the next 9 bits: one lookup
+      (if (local.get $k) (then
+        (local.set $e (i32.load (i32.add (local.get $fast) (i32.shl (local.get $code) (i32.const 2)))))
+        (if (local.get $e) (then
+          (local.set $cnt (i32.sub (local.get $cnt) (i32.and (local.get $e) (i32.const 15))))
+          (local.set $k (i32.add (local.get $k) (i32.and (i32.shr_u (local.get $e) (i32.const 4)) (i32.const 15))))
+          (i32.store16 (i32.load offset=12800 (i32.shl (local.get $k) (i32.const 2))) (i32.shr_s (local.get $e) (i32.const 16)))
+          (local.set $hasAC (i32.const 1))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br_if $coef (i32.lt_u (local.get $k) (i32.const 64)))
+          (br $eob)))))
       ;; the symbol: one lookup for codes of up to 9 bits, else code by code length as jpeg_huff_decode
-      (local.set $e (i32.load16_u (i32.add (local.get $tab) (i32.shl (i32.and
-        (i32.wrap_i64 (i64.shr_u (local.get $buf) (i64.extend_i32_u (i32.sub (local.get $cnt) (i32.const 9)))))
-        (i32.const 511)) (i32.const 1)))))
+      (local.set $e (i32.load16_u (i32.add (local.get $tab) (i32.shl (local.get $code) (i32.const 1)))))
       (if (local.get $e)
         (then
           (local.set $cnt (i32.sub (local.get $cnt) (i32.shr_u (local.get $e) (i32.const 8))))
@@ -363,7 +375,8 @@
   ;; One block of component record $comp at block column $bx, block row $by of its plane. 0 on a bad code.
   (func $block (param $comp i32) (param $bx i32) (param $by i32) (result i32)
     (local $r i32) (local $stride i32) (local $dst i32)
-    (local.set $r (call $decodeBlock (i32.load (local.get $comp)) (i32.load offset=4 (local.get $comp)) (local.get $comp)))
+    (local.set $r (call $decodeBlock (i32.load (local.get $comp)) (i32.load offset=4 (local.get $comp))
+      (i32.load offset=24 (local.get $comp)) (local.get $comp)))
     (if (i32.lt_s (local.get $r) (i32.const 0)) (then (return (i32.const 0))))
     (local.set $stride (i32.load offset=16 (local.get $comp)))
     (local.set $dst (i32.add (i32.load offset=12 (local.get $comp))
@@ -381,8 +394,8 @@
     (global.set $buf (i64.const 0)) (global.set $cnt (i32.const 0))
     (global.set $pos (local.get $in)) (global.set $end (local.get $end))
     (i32.store offset=20 (i32.const 13312) (i32.const 0))
-    (i32.store offset=44 (i32.const 13312) (i32.const 0))
-    (i32.store offset=68 (i32.const 13312) (i32.const 0))
+    (i32.store offset=52 (i32.const 13312) (i32.const 0))
+    (i32.store offset=84 (i32.const 13312) (i32.const 0))
     (loop $rows
       (local.set $mx (i32.const 0))
       (loop $mcus
@@ -399,8 +412,8 @@
           (local.set $v (i32.add (local.get $v) (i32.const 1)))
           (br_if $lumaRows (i32.lt_u (local.get $v) (local.get $hs))))
         (if (i32.eq (local.get $ncomp) (i32.const 3)) (then
-          (if (i32.eqz (call $block (i32.const 13336) (local.get $mx) (local.get $my))) (then (return (i32.const 0))))
-          (if (i32.eqz (call $block (i32.const 13360) (local.get $mx) (local.get $my))) (then (return (i32.const 0))))))
+          (if (i32.eqz (call $block (i32.const 13344) (local.get $mx) (local.get $my))) (then (return (i32.const 0))))
+          (if (i32.eqz (call $block (i32.const 13376) (local.get $mx) (local.get $my))) (then (return (i32.const 0))))))
         (local.set $mx (i32.add (local.get $mx) (i32.const 1)))
         (br_if $mcus (i32.lt_u (local.get $mx) (local.get $mcusX))))
       (local.set $my (i32.add (local.get $my) (i32.const 1)))
@@ -503,7 +516,7 @@
     (local $y i32) (local $ys i32) (local $cs i32) (local $cw i32) (local $ch i32) (local $near i32) (local $far i32)
     (local $upCb i32) (local $upCr i32) (local $rowBytes i32)
     (local.set $ys (i32.load offset=16 (i32.const 13312)))
-    (local.set $cs (i32.load offset=40 (i32.const 13312)))
+    (local.set $cs (i32.load offset=48 (i32.const 13312)))
     (local.set $rowBytes (i32.mul (local.get $width) (i32.const 12)))
     (if (i32.eq (local.get $ncomp) (i32.const 1)) (then
       (loop $grey
@@ -516,8 +529,8 @@
     (if (i32.eq (local.get $hs) (i32.const 1)) (then
       (loop $full
         (call $colourRow (i32.add (i32.load offset=12 (i32.const 13312)) (i32.mul (local.get $y) (local.get $ys)))
-          (i32.add (i32.load offset=36 (i32.const 13312)) (i32.mul (local.get $y) (local.get $cs)))
-          (i32.add (i32.load offset=60 (i32.const 13312)) (i32.mul (local.get $y) (local.get $cs)))
+          (i32.add (i32.load offset=44 (i32.const 13312)) (i32.mul (local.get $y) (local.get $cs)))
+          (i32.add (i32.load offset=76 (i32.const 13312)) (i32.mul (local.get $y) (local.get $cs)))
           (local.get $width) (local.get $out))
         (local.set $out (i32.add (local.get $out) (local.get $rowBytes)))
         (local.set $y (i32.add (local.get $y) (i32.const 1)))
@@ -536,12 +549,12 @@
         (select (i32.add (local.get $near) (i32.const 1)) (local.get $near) (i32.lt_u (i32.add (local.get $near) (i32.const 1)) (local.get $ch)))
         (i32.eqz (i32.and (local.get $y) (i32.const 1)))))
       (call $upsampleRow
-        (i32.add (i32.load offset=36 (i32.const 13312)) (i32.mul (local.get $near) (local.get $cs)))
-        (i32.add (i32.load offset=36 (i32.const 13312)) (i32.mul (local.get $far) (local.get $cs)))
+        (i32.add (i32.load offset=44 (i32.const 13312)) (i32.mul (local.get $near) (local.get $cs)))
+        (i32.add (i32.load offset=44 (i32.const 13312)) (i32.mul (local.get $far) (local.get $cs)))
         (local.get $cw) (local.get $upCb) (local.get $tmp))
       (call $upsampleRow
-        (i32.add (i32.load offset=60 (i32.const 13312)) (i32.mul (local.get $near) (local.get $cs)))
-        (i32.add (i32.load offset=60 (i32.const 13312)) (i32.mul (local.get $far) (local.get $cs)))
+        (i32.add (i32.load offset=76 (i32.const 13312)) (i32.mul (local.get $near) (local.get $cs)))
+        (i32.add (i32.load offset=76 (i32.const 13312)) (i32.mul (local.get $far) (local.get $cs)))
         (local.get $cw) (local.get $upCr) (local.get $tmp))
       (call $colourRow (i32.add (i32.load offset=12 (i32.const 13312)) (i32.mul (local.get $y) (local.get $ys)))
         (local.get $upCb) (local.get $upCr) (local.get $width) (local.get $out))
