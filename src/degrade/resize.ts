@@ -15,8 +15,11 @@ import { resizeWasmBase64 } from './wasm/resize.wasm.js';
 export type Interpolation = 'nearest' | 'bilinear' | 'bicubic' | 'area';
 export const INTERPOLATIONS: Interpolation[] = ['nearest', 'bilinear', 'bicubic', 'area'];
 
-/** Contributions along one axis: for output i, taps idx[start[i]..start[i+1]) with weights w. */
-interface AxisWeights { start: Int32Array; idx: Int32Array; w: Float64Array; outLen: number }
+/**
+ * Contributions along one axis: for output i, taps idx[start[i]..start[i+1]) with weights w (w32: the same
+ * weights rounded once to float32, for the float32 arithmetic of the OpenCV-semantics `resize`).
+ */
+interface AxisWeights { start: Int32Array; idx: Int32Array; w: Float64Array; w32: Float32Array; outLen: number }
 
 function clampIdx(i: number, n: number): number { return i < 0 ? 0 : i >= n ? n - 1 : i; }
 
@@ -28,7 +31,7 @@ function build(outLen: number, taps: (i: number, push: (idx: number, w: number) 
     taps(i, (j, v) => { idx.push(j); w.push(v); });
   }
   start[outLen] = idx.length;
-  return { start, idx: Int32Array.from(idx), w: Float64Array.from(w), outLen };
+  return { start, idx: Int32Array.from(idx), w: Float64Array.from(w), w32: Float32Array.from(w), outLen };
 }
 
 function cubicA(x: number, a: number): number {
@@ -103,6 +106,10 @@ interface WasmResize {
   alongX: (src: number, w: number, h: number, ch: number, outW: number, start: number, idx: number, wt: number, dst: number) => void;
   alongX3: (src: number, w: number, h: number, outW: number, start: number, idx: number, wt: number, dst: number) => void;
   alongY: (src: number, n: number, outH: number, start: number, idx: number, wt: number, dst: number) => void;
+  // float32 twins of the three (float32 weights, float32 sums): `resize`
+  alongXf: (src: number, w: number, h: number, ch: number, outW: number, start: number, idx: number, wt: number, dst: number) => void;
+  alongX3f: (src: number, w: number, h: number, outW: number, start: number, idx: number, wt: number, dst: number) => void;
+  alongYf: (src: number, n: number, outH: number, start: number, idx: number, wt: number, dst: number) => void;
 }
 const getWasmResize = lazySimdKernel<WasmResize>(resizeWasmBase64);
 
@@ -123,32 +130,74 @@ function applyAxisWasm(wasm: WasmResize, img: FloatImage, ax: AxisWeights, axis:
 }
 
 /**
- * Both passes of an OpenCV resize (x, then y) in the WebAssembly module: the image is copied in once, the
- * intermediate stays in the module's memory, and the result is copied out once (two passes through
- * `applyAxisWasm` copy the intermediate out and back in, and allocate it). Same arithmetic, same bits.
+ * Both passes of an OpenCV resize (x, then y) in the WebAssembly module, in float32 (`alongX3f`/`alongXf`, then
+ * `alongYf`): the image is copied in once, the intermediate stays in the module's memory, and the result is
+ * copied out once. The same bits as `applyAxis32`.
  */
 function resizeWasm(wasm: WasmResize, img: FloatImage, ax: AxisWeights, ay: AxisWeights): FloatImage {
   const { width: W, height: H, channels: C } = img;
   const outW = ax.outLen, outH = ay.outLen;
   const align = (b: number): number => (b + 15) & ~15;
   const xStart = 0, xIdx = align(4 * ax.start.length), xWt = align(xIdx + 4 * ax.idx.length);
-  const yStart = align(xWt + 8 * ax.w.length), yIdx = align(yStart + 4 * ay.start.length), yWt = align(yIdx + 4 * ay.idx.length);
-  // + 16 after the image: alongX3 reads 4 bytes past the last pixel
-  const srcAt = align(yWt + 8 * ay.w.length), midAt = align(srcAt + 4 * img.data.length + 16), dstAt = align(midAt + 4 * outW * H * C);
+  const yStart = align(xWt + 4 * ax.w32.length), yIdx = align(yStart + 4 * ay.start.length), yWt = align(yIdx + 4 * ay.idx.length);
+  // + 16 after the image and the intermediate: alongX3f reads 4 bytes past the last pixel and writes 4 past the last
+  const srcAt = align(yWt + 4 * ay.w32.length), midAt = align(srcAt + 4 * img.data.length + 16), dstAt = align(midAt + 4 * outW * H * C + 16);
   const n = outW * outH * C;
   const buf = wasmMemory(wasm.memory, dstAt + 4 * n);
   new Int32Array(buf, xStart, ax.start.length).set(ax.start);
   new Int32Array(buf, xIdx, ax.idx.length).set(ax.idx);
-  new Float64Array(buf, xWt, ax.w.length).set(ax.w);
+  new Float32Array(buf, xWt, ax.w32.length).set(ax.w32);
   new Int32Array(buf, yStart, ay.start.length).set(ay.start);
   new Int32Array(buf, yIdx, ay.idx.length).set(ay.idx);
-  new Float64Array(buf, yWt, ay.w.length).set(ay.w);
+  new Float32Array(buf, yWt, ay.w32.length).set(ay.w32);
   new Float32Array(buf, srcAt, img.data.length).set(img.data);
-  if (C === 3) wasm.alongX3(srcAt, W, H, outW, xStart, xIdx, xWt, midAt);
-  else wasm.alongX(srcAt, W, H, C, outW, xStart, xIdx, xWt, midAt);
-  wasm.alongY(midAt, outW * C, outH, yStart, yIdx, yWt, dstAt);
+  if (C === 3) wasm.alongX3f(srcAt, W, H, outW, xStart, xIdx, xWt, midAt);
+  else wasm.alongXf(srcAt, W, H, C, outW, xStart, xIdx, xWt, midAt);
+  wasm.alongYf(midAt, outW * C, outH, yStart, yIdx, yWt, dstAt);
   // slice: a copy without first zero-filling a new image
   return { data: new Float32Array(buf, dstAt, n).slice(), width: outW, height: outH, channels: C };
+}
+
+const fr = Math.fround;
+
+/**
+ * One pass of the OpenCV-semantics `resize` in float32, the TypeScript twin of `alongX3f`/`alongXf`/`alongYf`:
+ * every output value is w₀·s₀ + w₁·s₁ + … in tap order with float32 weights (`w32`), each product and each sum
+ * rounded to float32 (Math.fround after every multiply and add is exactly float32 arithmetic), so the same bits.
+ */
+function applyAxis32(img: FloatImage, ax: AxisWeights, axis: 'x' | 'y'): FloatImage {
+  const { width: W, height: H, channels: C } = img;
+  const outW = axis === 'x' ? ax.outLen : W, outH = axis === 'y' ? ax.outLen : H;
+  const out = createImage(outW, outH, C);
+  const s = img.data, d = out.data;
+  const { start, idx, w32: w } = ax;
+  if (axis === 'x') {
+    for (let y = 0; y < H; y++) {
+      const srow = y * W * C;
+      let q = y * outW * C;
+      for (let x = 0; x < outW; x++, q += C) {
+        const t0 = start[x]!, t1 = start[x + 1]!;
+        for (let c = 0; c < C; c++) {
+          let acc = fr(w[t0]! * s[srow + idx[t0]! * C + c]!);
+          for (let t = t0 + 1; t < t1; t++) acc = fr(acc + fr(w[t]! * s[srow + idx[t]! * C + c]!));
+          d[q + c] = acc;
+        }
+      }
+    }
+  } else {
+    // a row at a time, tap after tap: the output row holds the running float32 sums
+    const rowLen = W * C;
+    for (let y = 0; y < outH; y++) {
+      const t0 = start[y]!, t1 = start[y + 1]!, o = y * rowLen;
+      const w0 = w[t0]!, s0 = idx[t0]! * rowLen;
+      for (let i = 0; i < rowLen; i++) d[o + i] = fr(w0 * s[s0 + i]!);
+      for (let t = t0 + 1; t < t1; t++) {
+        const wt = w[t]!, so = idx[t]! * rowLen;
+        for (let i = 0; i < rowLen; i++) d[o + i] = fr(d[o + i]! + fr(wt * s[so + i]!));
+      }
+    }
+  }
+  return out;
 }
 
 function applyAxis(img: FloatImage, ax: AxisWeights, axis: 'x' | 'y', simd = true): FloatImage {
@@ -225,8 +274,9 @@ function checkSize(w: number, h: number): void {
 }
 
 /**
- * `cv2.resize(img, (width, height), interpolation)`. `simd: false` forces the portable TypeScript loops (for
- * tests: both give the same bits).
+ * `cv2.resize(img, (width, height), interpolation)`, in float32 arithmetic as OpenCV does for CV_32F images
+ * (float32 weights, float32 sums in tap order). `simd: false` forces the portable TypeScript loops (for tests:
+ * both give the same bits).
  */
 export function resize(img: FloatImage, width: number, height: number, interp: Interpolation = 'bicubic', opts: { simd?: boolean } = {}): FloatImage {
   checkSize(width, height);
@@ -236,7 +286,7 @@ export function resize(img: FloatImage, width: number, height: number, interp: I
   const ax = cvAxis(img.width, width, interp), ay = cvAxis(img.height, height, interp);
   const wasm = simd ? getWasmResize() : null;
   if (wasm) return resizeWasm(wasm, img, ax, ay);
-  return applyAxis(applyAxis(img, ax, 'x', false), ay, 'y', false);
+  return applyAxis32(applyAxis32(img, ax, 'x'), ay, 'y');
 }
 
 /** Resize by a scale factor: new size (⌊h·s⌋, ⌊w·s⌋) (at least 1). */

@@ -9,6 +9,7 @@ import { readImage } from '../../src/image/node-io.js';
 import { modcrop } from '../../src/image/pad.js';
 import { toUint8 } from '../../src/image/convert.js';
 import { DegradeRng } from '../../src/degrade/random.js';
+import { setSimdKernels } from '../../src/common/wasm-simd.js';
 import type { FloatImage } from '../../src/image/types.js';
 
 const SHARED = '../shared/data';
@@ -110,14 +111,21 @@ test('negligible taps: outer rings and then the smallest taps inside go, togethe
   assert.ok(worst < 5e-7, `${worst} from the float64 sums`);
 });
 
-test('resize: SIMD kernels and TypeScript loops give the same bits (1 and 3 channels, odd sizes, all interpolations)', () => {
+test('resize: the float32 SIMD kernels and their TypeScript twin give the same bits (1, 3 and 4 channels, odd sizes, all interpolations, up and down)', () => {
   const r = new DegradeRng(11);
-  for (const ch of [1, 3]) {
-    const img: FloatImage = { data: new Float32Array(37 * 23 * ch).map(() => r.random()), width: 37, height: 23, channels: ch };
-    for (const interp of ['nearest', 'bilinear', 'bicubic', 'area'] as const) {
-      for (const [w, h] of [[19, 11], [53, 41], [37, 9], [8, 23]] as const) {
-        const simd = resize(img, w, h, interp), portable = resize(img, w, h, interp, { simd: false });
-        for (let i = 0; i < simd.data.length; i++) assert.equal(simd.data[i], portable.data[i], `${ch} ch, ${interp} → ${w}×${h}: value ${i}`);
+  for (const ch of [1, 3, 4]) {
+    for (const [W, H] of [[37, 23], [64, 50]] as const) {
+      // values of both signs and a few exact zeros (bicubic's negative outer weights give −0 products)
+      const img: FloatImage = { data: new Float32Array(W * H * ch).map(() => (r.random() < 0.05 ? 0 : 1.5 * r.random() - 0.25)), width: W, height: H, channels: ch };
+      for (const interp of ['nearest', 'bilinear', 'bicubic', 'area'] as const) {
+        // down, up (a row of ≥ 16 values and ragged tails of 4 and 1), mixed, tiny, 1×1, 3× up
+        for (const [w, h] of [[19, 11], [53, 41], [37, 9], [8, 23], [W - 1, H + 3], [5, 3], [1, 1], [3 * W + 1, 2 * H + 1], [Math.floor(W / 1.37), Math.floor(H / 1.37)]] as const) {
+          const simd = resize(img, w, h, interp), portable = resize(img, w, h, interp, { simd: false });
+          assert.equal(simd.width, w); assert.equal(simd.height, h);
+          for (let i = 0; i < simd.data.length; i++) {
+            assert.ok(Object.is(simd.data[i], portable.data[i]), `${ch} ch ${W}×${H}, ${interp} → ${w}×${h}: value ${i} ${simd.data[i]} vs ${portable.data[i]}`);
+          }
+        }
       }
     }
   }
@@ -147,6 +155,19 @@ test('MATLAB imresize bicubic reproduces Set5 LR_bicubic', { skip: !existsSync(S
       for (let i = 0; i < a.length; i++) { const d = Math.abs(a[i]! - b[i]!); if (d) off++; mx = Math.max(mx, d); }
       assert.ok(mx <= 1, `${name} x${s}: max diff ${mx}`);
       assert.ok(off / a.length <= frac, `${name} x${s}: ${(100 * off / a.length).toFixed(3)}% pixels differ`);
+    }
+  }
+});
+
+test('MATLAB imresize keeps its float64 arithmetic: the SIMD kernels and the TypeScript loops give the same bits', () => {
+  const r = new DegradeRng(13);
+  for (const ch of [1, 3]) {
+    const img: FloatImage = { data: new Float32Array(41 * 29 * ch).map(() => r.random()), width: 41, height: 29, channels: ch };
+    for (const s of [1 / 3, 0.5, 1.7, [13, 50] as [number, number]]) {
+      const simd = matlabImresize(img, s);
+      let portable: FloatImage;
+      try { setSimdKernels(false); portable = matlabImresize(img, s); } finally { setSimdKernels(true); }
+      for (let i = 0; i < simd.data.length; i++) assert.ok(Object.is(simd.data[i], portable.data[i]), `${ch} ch, ${String(s)}: value ${i}`);
     }
   }
 });

@@ -160,4 +160,174 @@
           (local.set $dst (i32.add (local.get $dst) (i32.const 4)))))
       (local.set $y (i32.add (local.get $y) (i32.const 1)))
       (br $yl))))
+
+  ;; ---------------------------------------------------------------------------------------------------------
+  ;; float32 passes (the OpenCV-semantics `resize`; resize.ts `applyAxis32` is their TypeScript twin): weights
+  ;; are float32 (wt holds 4 bytes per tap) and each output value is w₀·s₀ + w₁·s₁ + … in tap order in float32,
+  ;; every product and every sum rounded to float32 (f32x4.mul/add round each lane to nearest even; WebAssembly
+  ;; never fuses them), so the same bits as Math.fround after every multiply and add.
+
+  ;; along x, any channel count, one value at a time
+  (func (export "alongXf") (param $src i32) (param $w i32) (param $h i32) (param $ch i32) (param $outW i32)
+    (param $start i32) (param $idx i32) (param $wt i32) (param $dst i32)
+    (local $y i32) (local $x i32) (local $c i32) (local $t i32) (local $t0 i32) (local $t1 i32) (local $row i32)
+    (local $acc f32) (local $rowBytes i32) (local $pixBytes i32)
+    (local.set $pixBytes (i32.shl (local.get $ch) (i32.const 2)))
+    (local.set $rowBytes (i32.mul (local.get $w) (local.get $pixBytes)))
+    (block $yd (loop $yl
+      (br_if $yd (i32.ge_u (local.get $y) (local.get $h)))
+      (local.set $row (i32.add (local.get $src) (i32.mul (local.get $y) (local.get $rowBytes))))
+      (local.set $x (i32.const 0))
+      (block $xd (loop $xl
+        (br_if $xd (i32.ge_u (local.get $x) (local.get $outW)))
+        (local.set $t0 (i32.load (i32.add (local.get $start) (i32.shl (local.get $x) (i32.const 2)))))
+        (local.set $t1 (i32.load offset=4 (i32.add (local.get $start) (i32.shl (local.get $x) (i32.const 2)))))
+        (local.set $c (i32.const 0))
+        (block $cd (loop $cl
+          (br_if $cd (i32.ge_u (local.get $c) (local.get $ch)))
+          (local.set $acc (f32.mul
+            (f32.load (i32.add (local.get $wt) (i32.shl (local.get $t0) (i32.const 2))))
+            (f32.load (i32.add (i32.add (local.get $row)
+              (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $t0) (i32.const 2)))) (local.get $pixBytes)))
+              (i32.shl (local.get $c) (i32.const 2))))))
+          (local.set $t (i32.add (local.get $t0) (i32.const 1)))
+          (block $td (loop $tl
+            (br_if $td (i32.ge_u (local.get $t) (local.get $t1)))
+            (local.set $acc (f32.add (local.get $acc) (f32.mul
+              (f32.load (i32.add (local.get $wt) (i32.shl (local.get $t) (i32.const 2))))
+              (f32.load (i32.add (i32.add (local.get $row)
+                (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $t) (i32.const 2)))) (local.get $pixBytes)))
+                (i32.shl (local.get $c) (i32.const 2)))))))
+            (local.set $t (i32.add (local.get $t) (i32.const 1)))
+            (br $tl)))
+          (f32.store (local.get $dst) (local.get $acc))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $cl)))
+        (local.set $x (i32.add (local.get $x) (i32.const 1)))
+        (br $xl)))
+      (local.set $y (i32.add (local.get $y) (i32.const 1)))
+      (br $yl))))
+
+  ;; along x for 3-channel images: one 16-byte load per tap brings R, G, B (and the next pixel's R, unused) into
+  ;; one f32x4 sum; one 16-byte store per output pixel, whose fourth lane the next pixel's store overwrites. Reads
+  ;; and writes 4 bytes past the last pixel, which the caller keeps inside the module's memory.
+  (func (export "alongX3f") (param $src i32) (param $w i32) (param $h i32) (param $outW i32)
+    (param $start i32) (param $idx i32) (param $wt i32) (param $dst i32)
+    (local $y i32) (local $x i32) (local $t i32) (local $t1 i32) (local $row i32) (local $rowBytes i32) (local $acc v128)
+    (local.set $rowBytes (i32.mul (local.get $w) (i32.const 12)))
+    (block $yd (loop $yl
+      (br_if $yd (i32.ge_u (local.get $y) (local.get $h)))
+      (local.set $row (i32.add (local.get $src) (i32.mul (local.get $y) (local.get $rowBytes))))
+      (local.set $x (i32.const 0))
+      (block $xd (loop $xl
+        (br_if $xd (i32.ge_u (local.get $x) (local.get $outW)))
+        (local.set $t (i32.load (i32.add (local.get $start) (i32.shl (local.get $x) (i32.const 2)))))
+        (local.set $t1 (i32.load offset=4 (i32.add (local.get $start) (i32.shl (local.get $x) (i32.const 2)))))
+        (local.set $acc (f32x4.mul
+          (v128.load32_splat (i32.add (local.get $wt) (i32.shl (local.get $t) (i32.const 2))))
+          (v128.load align=4 (i32.add (local.get $row)
+            (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $t) (i32.const 2)))) (i32.const 12))))))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (block $td (loop $tl
+          (br_if $td (i32.ge_u (local.get $t) (local.get $t1)))
+          (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul
+            (v128.load32_splat (i32.add (local.get $wt) (i32.shl (local.get $t) (i32.const 2))))
+            (v128.load align=4 (i32.add (local.get $row)
+              (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $t) (i32.const 2)))) (i32.const 12)))))))
+          (local.set $t (i32.add (local.get $t) (i32.const 1)))
+          (br $tl)))
+        (v128.store align=4 (local.get $dst) (local.get $acc))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 12)))
+        (local.set $x (i32.add (local.get $x) (i32.const 1)))
+        (br $xl)))
+      (local.set $y (i32.add (local.get $y) (i32.const 1)))
+      (br $yl))))
+
+  ;; along y: src rows of n float32 values (a whole image row), dst outH such rows; 16 values per block (four
+  ;; f32x4 sums share each tap's row offset and weight), then 4, then one at a time
+  (func (export "alongYf") (param $src i32) (param $n i32) (param $outH i32)
+    (param $start i32) (param $idx i32) (param $wt i32) (param $dst i32)
+    (local $y i32) (local $i i32) (local $t i32) (local $t0 i32) (local $t1 i32) (local $rowBytes i32) (local $p i32)
+    (local $acc f32) (local $wv v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
+    (local.set $rowBytes (i32.shl (local.get $n) (i32.const 2)))
+    (block $yd (loop $yl
+      (br_if $yd (i32.ge_u (local.get $y) (local.get $outH)))
+      (local.set $t0 (i32.load (i32.add (local.get $start) (i32.shl (local.get $y) (i32.const 2)))))
+      (local.set $t1 (i32.load offset=4 (i32.add (local.get $start) (i32.shl (local.get $y) (i32.const 2)))))
+      (local.set $i (i32.const 0))
+      (block $i16d (loop $i16l
+        (br_if $i16d (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $n)))
+        (local.set $p (i32.add (i32.add (local.get $src)
+          (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $t0) (i32.const 2)))) (local.get $rowBytes)))
+          (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $wv (v128.load32_splat (i32.add (local.get $wt) (i32.shl (local.get $t0) (i32.const 2)))))
+        (local.set $b0 (f32x4.mul (local.get $wv) (v128.load align=4 (local.get $p))))
+        (local.set $b1 (f32x4.mul (local.get $wv) (v128.load offset=16 align=4 (local.get $p))))
+        (local.set $b2 (f32x4.mul (local.get $wv) (v128.load offset=32 align=4 (local.get $p))))
+        (local.set $b3 (f32x4.mul (local.get $wv) (v128.load offset=48 align=4 (local.get $p))))
+        (local.set $t (i32.add (local.get $t0) (i32.const 1)))
+        (block $t16d (loop $t16l
+          (br_if $t16d (i32.ge_u (local.get $t) (local.get $t1)))
+          (local.set $p (i32.add (i32.add (local.get $src)
+            (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $t) (i32.const 2)))) (local.get $rowBytes)))
+            (i32.shl (local.get $i) (i32.const 2))))
+          (local.set $wv (v128.load32_splat (i32.add (local.get $wt) (i32.shl (local.get $t) (i32.const 2)))))
+          (local.set $b0 (f32x4.add (local.get $b0) (f32x4.mul (local.get $wv) (v128.load align=4 (local.get $p)))))
+          (local.set $b1 (f32x4.add (local.get $b1) (f32x4.mul (local.get $wv) (v128.load offset=16 align=4 (local.get $p)))))
+          (local.set $b2 (f32x4.add (local.get $b2) (f32x4.mul (local.get $wv) (v128.load offset=32 align=4 (local.get $p)))))
+          (local.set $b3 (f32x4.add (local.get $b3) (f32x4.mul (local.get $wv) (v128.load offset=48 align=4 (local.get $p)))))
+          (local.set $t (i32.add (local.get $t) (i32.const 1)))
+          (br $t16l)))
+        (v128.store align=4 (local.get $dst) (local.get $b0))
+        (v128.store offset=16 align=4 (local.get $dst) (local.get $b1))
+        (v128.store offset=32 align=4 (local.get $dst) (local.get $b2))
+        (v128.store offset=48 align=4 (local.get $dst) (local.get $b3))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 64)))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $i16l)))
+      (block $i4d (loop $i4l
+        (br_if $i4d (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $n)))
+        (local.set $b0 (f32x4.mul
+          (v128.load32_splat (i32.add (local.get $wt) (i32.shl (local.get $t0) (i32.const 2))))
+          (v128.load align=4 (i32.add (i32.add (local.get $src)
+            (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $t0) (i32.const 2)))) (local.get $rowBytes)))
+            (i32.shl (local.get $i) (i32.const 2))))))
+        (local.set $t (i32.add (local.get $t0) (i32.const 1)))
+        (block $t4d (loop $t4l
+          (br_if $t4d (i32.ge_u (local.get $t) (local.get $t1)))
+          (local.set $b0 (f32x4.add (local.get $b0) (f32x4.mul
+            (v128.load32_splat (i32.add (local.get $wt) (i32.shl (local.get $t) (i32.const 2))))
+            (v128.load align=4 (i32.add (i32.add (local.get $src)
+              (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $t) (i32.const 2)))) (local.get $rowBytes)))
+              (i32.shl (local.get $i) (i32.const 2)))))))
+          (local.set $t (i32.add (local.get $t) (i32.const 1)))
+          (br $t4l)))
+        (v128.store align=4 (local.get $dst) (local.get $b0))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $i4l)))
+      (block $i1d (loop $i1l
+        (br_if $i1d (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $acc (f32.mul
+          (f32.load (i32.add (local.get $wt) (i32.shl (local.get $t0) (i32.const 2))))
+          (f32.load (i32.add (i32.add (local.get $src)
+            (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $t0) (i32.const 2)))) (local.get $rowBytes)))
+            (i32.shl (local.get $i) (i32.const 2))))))
+        (local.set $t (i32.add (local.get $t0) (i32.const 1)))
+        (block $t1d (loop $t1l
+          (br_if $t1d (i32.ge_u (local.get $t) (local.get $t1)))
+          (local.set $acc (f32.add (local.get $acc) (f32.mul
+            (f32.load (i32.add (local.get $wt) (i32.shl (local.get $t) (i32.const 2))))
+            (f32.load (i32.add (i32.add (local.get $src)
+              (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $t) (i32.const 2)))) (local.get $rowBytes)))
+              (i32.shl (local.get $i) (i32.const 2)))))))
+          (local.set $t (i32.add (local.get $t) (i32.const 1)))
+          (br $t1l)))
+        (f32.store (local.get $dst) (local.get $acc))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $i1l)))
+      (local.set $y (i32.add (local.get $y) (i32.const 1)))
+      (br $yl))))
 )
