@@ -108,8 +108,8 @@ interface WasmResize {
   alongY: (src: number, n: number, outH: number, start: number, idx: number, wt: number, dst: number) => void;
   // float32 twins of the three (float32 weights, float32 sums): `resize`
   alongXf: (src: number, w: number, h: number, ch: number, outW: number, start: number, idx: number, wt: number, dst: number) => void;
-  alongX3f: (src: number, w: number, h: number, outW: number, start: number, idx: number, wt: number, dst: number) => void;
-  alongYf: (src: number, n: number, outH: number, start: number, idx: number, wt: number, dst: number) => void;
+  alongX3f: (src: number, w: number, h: number, outW: number, start: number, idx: number, wt: number, dst: number, dstStride: number) => void;
+  alongYf: (src: number, n: number, srcStride: number, outH: number, start: number, idx: number, wt: number, dst: number) => void;
 }
 const getWasmResize = lazySimdKernel<WasmResize>(resizeWasmBase64);
 
@@ -140,8 +140,10 @@ function resizeWasm(wasm: WasmResize, img: FloatImage, ax: AxisWeights, ay: Axis
   const align = (b: number): number => (b + 15) & ~15;
   const xStart = 0, xIdx = align(4 * ax.start.length), xWt = align(xIdx + 4 * ax.idx.length);
   const yStart = align(xWt + 4 * ax.w32.length), yIdx = align(yStart + 4 * ay.start.length), yWt = align(yIdx + 4 * ay.idx.length);
-  // + 16 after the image and the intermediate: alongX3f reads 4 bytes past the last pixel and writes 4 past the last
-  const srcAt = align(yWt + 4 * ay.w32.length), midAt = align(srcAt + 4 * img.data.length + 16), dstAt = align(midAt + 4 * outW * H * C + 16);
+  // + 16 after the image: alongX3f reads 4 bytes past the last pixel; it writes 4 bytes past each intermediate row
+  // (16-byte stores), so those rows are one value longer than outW·3
+  const midStride = 4 * (outW * C + (C === 3 ? 1 : 0));
+  const srcAt = align(yWt + 4 * ay.w32.length), midAt = align(srcAt + 4 * img.data.length + 16), dstAt = align(midAt + midStride * H);
   const n = outW * outH * C;
   const buf = wasmMemory(wasm.memory, dstAt + 4 * n);
   new Int32Array(buf, xStart, ax.start.length).set(ax.start);
@@ -151,9 +153,9 @@ function resizeWasm(wasm: WasmResize, img: FloatImage, ax: AxisWeights, ay: Axis
   new Int32Array(buf, yIdx, ay.idx.length).set(ay.idx);
   new Float32Array(buf, yWt, ay.w32.length).set(ay.w32);
   new Float32Array(buf, srcAt, img.data.length).set(img.data);
-  if (C === 3) wasm.alongX3f(srcAt, W, H, outW, xStart, xIdx, xWt, midAt);
+  if (C === 3) wasm.alongX3f(srcAt, W, H, outW, xStart, xIdx, xWt, midAt, midStride);
   else wasm.alongXf(srcAt, W, H, C, outW, xStart, xIdx, xWt, midAt);
-  wasm.alongYf(midAt, outW * C, outH, yStart, yIdx, yWt, dstAt);
+  wasm.alongYf(midAt, outW * C, midStride, outH, yStart, yIdx, yWt, dstAt);
   // slice: a copy without first zero-filling a new image
   return { data: new Float32Array(buf, dstAt, n).slice(), width: outW, height: outH, channels: C };
 }
