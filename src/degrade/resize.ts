@@ -1,7 +1,8 @@
 /**
  * Resizing. Two families:
  * - OpenCV semantics (`cv2.resize`, the wild pipeline): nearest, bilinear, bicubic (a = −0.75), area; half-pixel
- *   centres, replicated edges, no antialiasing (area box-averages when shrinking, bilinear when growing).
+ *   centres, replicated edges, no antialiasing (area box-averages when shrinking, bilinear when growing); float32
+ *   weights and float32 arithmetic, as OpenCV for CV_32F images.
  * - MATLAB `imresize` bicubic (a = −0.5) with antialiasing when shrinking and symmetric borders, the way SR
  *   benchmarks' LR images are made (`matlabImresize`).
  * Both are separable: weights per output index along each axis, applied along the width then the height

@@ -1,9 +1,13 @@
-;; The two 1-D passes of the separable resize (resize.ts `applyAxis`) over interleaved float32 images (alongX3:
-;; the x pass for 3-channel images with all three channels per load; alongY: eight values per tap step).
-;; Each output value is 0 + w₀·s₀ + w₁·s₁ + … in tap order in float64, rounded once to float32 when stored
-;; (f32.demote rounds to nearest even, like a store into a Float32Array): the TypeScript loop's arithmetic,
-;; so both give the same bits. Taps for output i are idx/wt[start[i] .. start[i+1]); idx holds source pixel
-;; indices along the axis. All addresses are byte offsets into this module's memory.
+;; The two 1-D passes of the separable resize over interleaved float32 images, in two arithmetics:
+;; - alongX/alongX3/alongY (MATLAB imresize, resize.ts `applyAxis`): float64 weights; each output value is
+;;   0 + w₀·s₀ + w₁·s₁ + … in tap order in float64, rounded once to float32 when stored (f32.demote rounds to
+;;   nearest even, like a store into a Float32Array). alongX3: the x pass for 3-channel images with all three
+;;   channels per load; alongY: eight values per tap step.
+;; - alongXf/alongX3f/alongYf (the OpenCV-semantics `resize`, resize.ts `applyAxis32`): float32 weights and
+;;   float32 arithmetic throughout (below).
+;; Either way the TypeScript loops do the same arithmetic, so both give the same bits. Taps for output i are
+;; idx/wt[start[i] .. start[i+1]); idx holds source pixel indices along the axis. All addresses are byte offsets
+;; into this module's memory.
 (module
   (memory (export "memory") 1)
 
