@@ -10,7 +10,7 @@ import { noiseWasmBase64 } from './wasm/noise.wasm.js';
 /** Byte offsets into the kernel's memory; the generator state is always the four i32 words at 0. */
 export interface NoiseKernel {
   memory: WebAssembly.Memory;
-  /** k normal pairs (2k values, fillNormal's stream) as f64 at `out`. */
+  /** k normal pairs (2k values, fillNormal's stream) as f64 at `out`, which needs `pairsBytes(k)` bytes. */
   pairs: (out: number, k: number) => void;
   /** n values in (0, 1) replaced by `logOpenUnit` of them (for tests). */
   logs: (at: number, n: number) => void;
@@ -20,6 +20,11 @@ export interface NoiseKernel {
   bytes: (src: number, n: number, luma: number, stride: number, dst: number, hist: number) => void;
   /** The Poisson draws by table inversion (2^bits guide entries per table) and the clipped output, for n pixels of `group` values each. */
   poisson: (bytes: number, n: number, src: number, dst: number, group: number, invV: number, scale: number, tabs: number, bits: number, ks: number) => void;
+}
+
+/** Bytes that `pairs` writes for k pairs: it scales them twelve at a time, the last twelve whole. */
+export function pairsBytes(k: number): number {
+  return 16 * 12 * Math.ceil(k / 12);
 }
 
 const kernel = lazySimdKernel<NoiseKernel>(noiseWasmBase64);

@@ -4,7 +4,7 @@ import { quantizeInPlace, toUint8 } from '../image/convert.js';
 import { rgbToLuma } from '../image/color.js';
 import { poissonCdf, type DegradeRng } from './random.js';
 import { wasmMemory } from '../common/wasm-simd.js';
-import { noiseKernel, poissonKernel, type NoiseKernel } from './noise-kernel.js';
+import { noiseKernel, pairsBytes, poissonKernel, type NoiseKernel } from './noise-kernel.js';
 
 function clip01(v: number): number { return v < 0 ? 0 : v > 1 ? 1 : v; }
 
@@ -56,7 +56,7 @@ function addGaussianWasm(kernel: NoiseKernel, rng: DegradeRng, s: Float32Array, 
       j = 1;
     }
     const most = Math.min(GAUSS_CHUNK, draws - j);
-    const zAt = 16, srcAt = zAt + 16 * ((((most + 1) >> 1) + 3) & ~3); // the kernel scales whole groups of 4 pairs
+    const zAt = 16, srcAt = zAt + pairsBytes((most + 1) >> 1);
     const dstAt = srcAt + 4 * most * group;
     const buf = wasmMemory(kernel.memory, dstAt + 4 * most * group);
     const sv = new Float32Array(buf, srcAt, most * group), dv = new Float32Array(buf, dstAt, most * group);

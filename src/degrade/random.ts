@@ -7,7 +7,7 @@
  */
 import { exp, log, logGamma, logOpenUnit } from './detmath.js';
 import { wasmMemory } from '../common/wasm-simd.js';
-import { noiseKernel } from './noise-kernel.js';
+import { noiseKernel, pairsBytes } from './noise-kernel.js';
 
 /** Below this many normals the WebAssembly call costs more than it saves. */
 const WASM_NORMALS_FROM = 64;
@@ -195,7 +195,7 @@ export class DegradeRng {
       let left = n - i;
       while (left > 0) {
         const k = Math.min((left + 1) >> 1, NORMALS_CHUNK);
-        const buf = wasmMemory(kernel.memory, 16 + 16 * ((k + 3) & ~3)); // the kernel scales whole groups of 4 pairs
+        const buf = wasmMemory(kernel.memory, 16 + pairsBytes(k));
         const words = new Int32Array(buf, 0, 4);
         words.set(this.st);
         kernel.pairs(16, k);
