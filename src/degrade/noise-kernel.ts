@@ -7,7 +7,10 @@
 import { lazySimdKernel, wasmMemory } from '../common/wasm-simd.js';
 import { noiseWasmBase64 } from './wasm/noise.wasm.js';
 
-/** Byte offsets into the kernel's memory; the generator state is always the four i32 words at 0. */
+/**
+ * Byte offsets into the kernel's memory; the generator state is always the four i32 words at 0, and the kernel keeps
+ * its generator blocks (a jump matrix, lane states, 4096 outputs) below NOISE_FREE_AT: callers' data starts there.
+ */
 export interface NoiseKernel {
   memory: WebAssembly.Memory;
   /** k normal pairs (2k values, fillNormal's stream) as f64 at `out`, which needs `pairsBytes(k)` bytes. */
@@ -21,6 +24,9 @@ export interface NoiseKernel {
   /** The Poisson draws by table inversion (2^bits guide entries per table) and the clipped output, for n pixels of `group` values each. */
   poisson: (bytes: number, n: number, src: number, dst: number, group: number, invV: number, scale: number, tabs: number, bits: number, ks: number) => void;
 }
+
+/** The first byte of the kernel's memory free for the callers (noise.wat: the generator blocks lie below). */
+export const NOISE_FREE_AT = 18560;
 
 /** Bytes that `pairs` writes for k pairs: it scales them twelve at a time, the last twelve whole. */
 export function pairsBytes(k: number): number {
@@ -50,8 +56,8 @@ export function setNoiseWasm(on: boolean): void { enabled = on; }
 export function kernelLogOpenUnit(values: Float64Array): Float64Array | null {
   const k = kernel();
   if (!k) return null;
-  const buf = wasmMemory(k.memory, 16 + 8 * values.length);
-  new Float64Array(buf, 16, values.length).set(values);
-  k.logs(16, values.length);
-  return new Float64Array(buf, 16, values.length).slice();
+  const buf = wasmMemory(k.memory, NOISE_FREE_AT + 8 * values.length);
+  new Float64Array(buf, NOISE_FREE_AT, values.length).set(values);
+  k.logs(NOISE_FREE_AT, values.length);
+  return new Float64Array(buf, NOISE_FREE_AT, values.length).slice();
 }

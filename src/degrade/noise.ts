@@ -4,7 +4,7 @@ import { quantizeInPlace, toUint8 } from '../image/convert.js';
 import { rgbToLuma } from '../image/color.js';
 import { poissonCdf, type DegradeRng } from './random.js';
 import { wasmMemory } from '../common/wasm-simd.js';
-import { noiseKernel, pairsBytes, poissonKernel, type NoiseKernel } from './noise-kernel.js';
+import { NOISE_FREE_AT, noiseKernel, pairsBytes, poissonKernel, type NoiseKernel } from './noise-kernel.js';
 
 function clip01(v: number): number { return v < 0 ? 0 : v > 1 ? 1 : v; }
 
@@ -56,7 +56,7 @@ function addGaussianWasm(kernel: NoiseKernel, rng: DegradeRng, s: Float32Array, 
       j = 1;
     }
     const most = Math.min(GAUSS_CHUNK, draws - j);
-    const zAt = 16, srcAt = zAt + pairsBytes((most + 1) >> 1);
+    const zAt = NOISE_FREE_AT, srcAt = zAt + pairsBytes((most + 1) >> 1);
     const dstAt = srcAt + 4 * most * group;
     const buf = wasmMemory(kernel.memory, dstAt + 4 * most * group);
     const sv = new Float32Array(buf, srcAt, most * group), dv = new Float32Array(buf, dstAt, most * group);
@@ -78,11 +78,14 @@ function addGaussianWasm(kernel: NoiseKernel, rng: DegradeRng, s: Float32Array, 
  * A Poisson inversion table for the noise: random.ts's cumulative table for the rate, and a fine guide. For bucket
  * j of FINE_BUCKETS, k0 = the first k with cdf[k] > j/FINE_BUCKETS (hi if none); when cdf[k0] ≥ (j+1)/FINE_BUCKETS
  * (EXACT), every u in the bucket has cdf[k0 − 1] ≤ j/FINE_BUCKETS ≤ u < cdf[k0], so the first k with cdf[k] > u is
- * k0 with no search: about 96 % of the draws on a natural image, where the 64 buckets of PoissonTable's guide left
- * 42 % of them to a (mispredicted) search step. Otherwise the search runs on from k0, as PoissonTable.invert's
- * does from its guide: the same answer either way. One byte per bucket keeps the tables of an image in cache:
- * guide[j] = (k0 − base) | EXACT-bit, base = k0 of bucket 1 (k0 spans about ±3.1σ ≤ 100 values above bucket 0
- * for rates ≤ 256); a k0 out of that range (bucket 0 of the larger rates) is FROM_ZERO, a search from k = 0.
+ * k0 with no search: about 92 % of the draws on a natural image (7.6 % search on the Set5 baby crop, V = 256),
+ * where the 64 buckets of PoissonTable's guide left 42 % of them to a (mispredicted) search step. Otherwise the
+ * search runs on from k0, as PoissonTable.invert's does from its guide: the same answer either way. One byte per
+ * bucket keeps the tables of an image in cache: guide[j] = (k0 − base) | EXACT-bit, base = k0 of bucket 1 (k0 spans
+ * about ±3.1σ ≤ 100 values above bucket 0 for rates ≤ 256); a k0 out of that range (bucket 0 of the larger rates)
+ * is FROM_ZERO, a search from k = 0. 4096 buckets (2.3 % search) made the kernel's `poisson` on 256² RGB faster
+ * alone (1.26 → 1.12 ms) but not inside the wild pipeline (its noise share the same within noise), for 2.7 times
+ * the tables' memory: not taken.
  */
 interface NoiseTable { cdf: Float64Array; guide: Uint8Array; base: number }
 const FINE_BITS = 10, FINE_BUCKETS = 1 << FINE_BITS;
@@ -176,10 +179,11 @@ export function poissonNoiseInvert(lambda: number, u: number): number {
 
 const EMPTY_TABLE: NoiseTable = { cdf: new Float64Array(0), guide: new Uint8Array(0), base: 0 };
 
-// The Poisson kernel's memory (its own instance): the state, per byte value 16 bytes of table addresses and 256 f64
-// of b/255, the histogram (4 KB: the kernel counts four values at a time in four histograms, then sums them into
-// the first 1 KB), then the tables (kept: each is copied in once, on first use), then one chunk of the image.
-const TABS_AT = 16, HIST_AT = TABS_AT + 4096 + 2048, ARENA_AT = HIST_AT + 4096;
+// The Poisson kernel's memory (its own instance): the state and the kernel's generator blocks (below NOISE_FREE_AT),
+// per byte value 16 bytes of table addresses and 256 f64 of b/255, the histogram (4 KB: the kernel counts four values
+// at a time in four histograms, then sums them into the first 1 KB), then the tables (kept: each is copied in once,
+// on first use), then one chunk of the image.
+const TABS_AT = NOISE_FREE_AT, HIST_AT = TABS_AT + 4096 + 2048, ARENA_AT = HIST_AT + 4096;
 let arenaEnd = ARENA_AT;
 const residentAt = new Map<NoiseTable, number>();
 /**

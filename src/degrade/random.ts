@@ -7,7 +7,7 @@
  */
 import { exp, log, logGamma, logOpenUnit } from './detmath.js';
 import { wasmMemory } from '../common/wasm-simd.js';
-import { noiseKernel, pairsBytes } from './noise-kernel.js';
+import { NOISE_FREE_AT, noiseKernel, pairsBytes } from './noise-kernel.js';
 
 /** Below this many normals the WebAssembly call costs more than it saves. */
 const WASM_NORMALS_FROM = 64;
@@ -195,12 +195,12 @@ export class DegradeRng {
       let left = n - i;
       while (left > 0) {
         const k = Math.min((left + 1) >> 1, NORMALS_CHUNK);
-        const buf = wasmMemory(kernel.memory, 16 + pairsBytes(k));
+        const buf = wasmMemory(kernel.memory, NOISE_FREE_AT + pairsBytes(k));
         const words = new Int32Array(buf, 0, 4);
         words.set(this.st);
-        kernel.pairs(16, k);
+        kernel.pairs(NOISE_FREE_AT, k);
         this.st.set(words);
-        const z = new Float64Array(buf, 16, 2 * k);
+        const z = new Float64Array(buf, NOISE_FREE_AT, 2 * k);
         const take = Math.min(left, 2 * k);
         out.set(take === 2 * k ? z : z.subarray(0, take), i); // a Float32Array rounds each value as a store would
         if (take < 2 * k) this.spare = z[take]!;

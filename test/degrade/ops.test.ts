@@ -360,3 +360,28 @@ test('the real-input filter with every step in the FFT module gives the TypeScri
     assert.deepEqual(a.data, wienerRinging(big, gaussianKernel(7, 1.3)).data, '560² frame');
   } finally { setFFTSimd(true); }
 });
+
+test('Poisson noise in the kernel: draws that end at and around the edges of its generator blocks give the TypeScript\'s bits and state', () => {
+  // Every pixel with q(x) > 0 takes two outputs and the kernel draws them 4096 at a time in four lanes of 1024: an
+  // image of n nonzero pixels ends its draws at output 2n, so these n end exactly at a lane's or a block's end
+  // (512, 2048, 4096), just before or after, and the state after must be the TypeScript's (the next draws).
+  const run = (wasm: boolean, n: number, C: number, grey: boolean): number[] => {
+    setNoiseWasm(wasm);
+    try {
+      const W = 64, H = Math.ceil((n + 7) / W) + 1;
+      const img: FloatImage = { data: new Float32Array(W * H * C), width: W, height: H, channels: C };
+      for (let p = 0; p < n; p++) for (let c = 0; c < C; c++) img.data[(p + 7) * C + c] = ((p * 37 + c * 11) % 250 + 3) / 255;
+      const rng = new DegradeRng(n * 10 + C);
+      if (n % 2) rng.normal(); // a spare passes through
+      const out = poissonNoise(img, 0.25, rng, { grey });
+      return [...out.data, rng.normal(), rng.nextU32(), rng.random()];
+    } finally { setNoiseWasm(true); }
+  };
+  for (const n of [511, 512, 513, 2047, 2048, 2049, 4095, 4096, 4097, 6144]) {
+    for (const [C, grey] of [[1, false], [3, true]] as const) {
+      const a = run(true, n, C, grey), b = run(false, n, C, grey);
+      assert.equal(a.length, b.length);
+      for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) assert.fail(`n ${n}, C ${C}: value ${i} of ${a.length}: ${a[i]} vs ${b[i]}`);
+    }
+  }
+});

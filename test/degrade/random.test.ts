@@ -142,3 +142,28 @@ test('Poisson noise inversion (fine guide, exact buckets) = PoissonTable.invert 
     for (const u of us) if (u < 1) assert.equal(poissonNoiseInvert(lambda, u), PoissonTable.invert(cdf, guide, u), `rate ${lambda}, u = ${u}`);
   }
 });
+
+test('fillNormal in WebAssembly: generator blocks of 4096 outputs (four lanes from jumps of 1024 steps) give normal()\'s stream and state for every fill length', () => {
+  // The kernel draws its outputs 4096 at a time, lane j of four from the state jumped 1024·j steps on, and leaves
+  // the generator at its lane's start stepped on: fills of every length up to ~2.5 blocks of candidates end
+  // anywhere in a block (in each quarter, at its edges, refilled), from generators with and without a spare.
+  const ref = new DegradeRng(0), fast = new DegradeRng(0);
+  setNoiseWasm(false);
+  const want: number[] = [];
+  try {
+    for (let n = 64; n < 4200; n += 37) {
+      const z = new Float64Array(n);
+      ref.fillNormal(z);
+      want.push(...z, ref.nextU32(), ref.random());
+    }
+  } finally { setNoiseWasm(true); }
+  const got: number[] = [];
+  for (let n = 64; n < 4200; n += 37) {
+    const z = new Float64Array(n);
+    fast.fillNormal(z);
+    got.push(...z, fast.nextU32(), fast.random());
+  }
+  assert.equal(got.length, want.length);
+  for (let i = 0; i < got.length; i++) if (!Object.is(got[i], want[i])) assert.fail(`value ${i}: ${got[i]} vs ${want[i]}`);
+  assert.equal(fast.normal(), ref.normal(), 'the spare after the last fill');
+});
