@@ -385,3 +385,32 @@ test('Poisson noise in the kernel: draws that end at and around the edges of its
     }
   }
 });
+
+test('randomNoise with the kernels gives the TypeScript\'s bits, steps and state', () => {
+  // Every branch: no noise, Gaussian alone, Poisson alone and after a Gaussian, grey on one to four channels (two:
+  // Poisson in TypeScript), sizes below the kernels' thresholds, a pending spare, and a large image (the kernels'
+  // chunks: 600×600×3 is more than one chunk of Gaussian draws and of Poisson pixels).
+  const run = (wasm: boolean, img: FloatImage, seed: number): number[] => {
+    setNoiseWasm(wasm);
+    try {
+      const rng = new DegradeRng(seed);
+      if (seed % 3 === 1) rng.normal();
+      const r = randomNoise(img, rng);
+      return [...r.image.data, ...r.steps.map((s) => (s.sigma255 ?? 0) + (s.scale ?? 0) + (s.grey ? 1000 : 0)), rng.normal(), rng.nextU32()];
+    } finally { setNoiseWasm(true); }
+  };
+  let runs = 0;
+  for (const [w, h] of [[3, 2], [16, 8], [64, 48], [97, 61]] as const) for (const C of [1, 2, 3, 4]) {
+    const base = testImage(w, h), img: FloatImage = { data: new Float32Array(w * h * C), width: w, height: h, channels: C };
+    for (let p = 0; p < w * h; p++) for (let c = 0; c < C; c++) img.data[p * C + c] = base.data[p * 3 + (c % 3)]! * 1.1 - 0.04;
+    for (let seed = 0; seed < 24; seed++) {
+      const a = run(true, img, seed * 7 + C), b = run(false, img, seed * 7 + C);
+      assert.equal(a.length, b.length);
+      for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) assert.fail(`${w}x${h}x${C} seed ${seed}: value ${i} of ${a.length}: ${a[i]} vs ${b[i]}`);
+      runs++;
+    }
+  }
+  const big: FloatImage = { data: Float32Array.from({ length: 600 * 600 * 3 }, (_, i) => ((i * 2654435761) >>> 24) / 255), width: 600, height: 600, channels: 3 };
+  for (const seed of [0, 5]) assert.deepEqual(run(true, big, seed), run(false, big, seed), `600x600x3 seed ${seed}`);
+  assert.equal(runs, 384);
+});
