@@ -752,7 +752,7 @@
   ;; tabs: per byte value four i32 (cdf address, guide address (u8 entries), hi, base), then 256 f64 for b/255.
   (func (export "poisson") (param $bytes i32) (param $n i32) (param $src i32) (param $dst i32) (param $group i32)
     (param $invV f64) (param $scale f64) (param $tabs i32) (param $bits i32) (param $ks i32)
-    (local $p i32) (local $b i32) (local $c i32) (local $nz f64) (local $v f64) (local $over i32)
+    (local $p i32) (local $b i32) (local $c i32) (local $nz f64) (local $v f64) (local $over i32) (local $at i32)
     (local $bv v128) (local $kv v128) (local $lo v128) (local $hv v128) (local $invV2 v128) (local $scale2 v128)
     (local $a v128) (local $b3 v128) (local $c3 v128) (local $p0 v128) (local $p1 v128) (local $p2 v128) (local $p3 v128) (local $p4 v128) (local $p5 v128)
     ;; b/255 for every byte value (the division, as the TypeScript)
@@ -772,19 +772,21 @@
         (block $done4 (loop $four
           (br_if $done4 (i32.gt_u (i32.add (local.get $p) (i32.const 4)) (local.get $n)))
           ;; four bytes and four k as i32 lanes; the noise of each, rounded to float32 and back
-          (local.set $bv (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u
-            (v128.load32_zero (i32.add (local.get $bytes) (local.get $p))))))
           (local.set $kv (i32x4.extend_low_i16x8_u
             (v128.load64_zero (i32.add (local.get $ks) (i32.shl (local.get $p) (i32.const 1))))))
+          ;; b/255 from the table at `over` (the same divisions), two lanes per vector: two divisions per four pixels
+          ;; here took most of this loop's time
+          (local.set $at (i32.add (local.get $bytes) (local.get $p)))
           (local.set $lo (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.mul (f64x2.sub
             (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $kv)) (local.get $invV2))
-            (f64x2.div (f64x2.convert_low_i32x4_u (local.get $bv)) (v128.const f64x2 255 255)))
+            (v128.load64_lane 1 (i32.add (local.get $over) (i32.shl (i32.load8_u offset=1 (local.get $at)) (i32.const 3)))
+              (v128.load64_zero (i32.add (local.get $over) (i32.shl (i32.load8_u (local.get $at)) (i32.const 3))))))
             (local.get $scale2)))))
           (local.set $kv (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $kv) (local.get $kv)))
-          (local.set $bv (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $bv) (local.get $bv)))
           (local.set $hv (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.mul (f64x2.sub
             (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $kv)) (local.get $invV2))
-            (f64x2.div (f64x2.convert_low_i32x4_u (local.get $bv)) (v128.const f64x2 255 255)))
+            (v128.load64_lane 1 (i32.add (local.get $over) (i32.shl (i32.load8_u offset=3 (local.get $at)) (i32.const 3)))
+              (v128.load64_zero (i32.add (local.get $over) (i32.shl (i32.load8_u offset=2 (local.get $at)) (i32.const 3))))))
             (local.get $scale2)))))
           ;; + the input, clipped to [0, 1]
           (local.set $bv (v128.load (local.get $src)))
@@ -811,19 +813,21 @@
         (local.set $scale2 (f64x2.splat (local.get $scale)))
         (block $done4 (loop $four
           (br_if $done4 (i32.gt_u (i32.add (local.get $p) (i32.const 4)) (local.get $n)))
-          (local.set $bv (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u
-            (v128.load32_zero (i32.add (local.get $bytes) (local.get $p))))))
           (local.set $kv (i32x4.extend_low_i16x8_u
             (v128.load64_zero (i32.add (local.get $ks) (i32.shl (local.get $p) (i32.const 1))))))
+          ;; b/255 from the table at `over` (the same divisions), two lanes per vector: two divisions per four pixels
+          ;; here took most of this loop's time
+          (local.set $at (i32.add (local.get $bytes) (local.get $p)))
           (local.set $lo (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.mul (f64x2.sub
             (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $kv)) (local.get $invV2))
-            (f64x2.div (f64x2.convert_low_i32x4_u (local.get $bv)) (v128.const f64x2 255 255)))
+            (v128.load64_lane 1 (i32.add (local.get $over) (i32.shl (i32.load8_u offset=1 (local.get $at)) (i32.const 3)))
+              (v128.load64_zero (i32.add (local.get $over) (i32.shl (i32.load8_u (local.get $at)) (i32.const 3))))))
             (local.get $scale2)))))
           (local.set $kv (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $kv) (local.get $kv)))
-          (local.set $bv (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $bv) (local.get $bv)))
           (local.set $hv (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.mul (f64x2.sub
             (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $kv)) (local.get $invV2))
-            (f64x2.div (f64x2.convert_low_i32x4_u (local.get $bv)) (v128.const f64x2 255 255)))
+            (v128.load64_lane 1 (i32.add (local.get $over) (i32.shl (i32.load8_u offset=3 (local.get $at)) (i32.const 3)))
+              (v128.load64_zero (i32.add (local.get $over) (i32.shl (i32.load8_u offset=2 (local.get $at)) (i32.const 3))))))
             (local.get $scale2)))))
           (local.set $a (v128.load (local.get $src)))
           (local.set $b3 (v128.load offset=16 (local.get $src)))
