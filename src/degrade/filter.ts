@@ -6,7 +6,7 @@
  * choice is made by a cost model, both paths agree to ~3e-7). Taps of negligible weight (< 1e-12 of the kernel
  * together) are skipped.
  */
-import { createImage, type FloatImage } from '../image/types.js';
+import { createImage, takeImageBuffer, type FloatImage } from '../image/types.js';
 import { reflect101 } from '../image/pad.js';
 import { fftAxis0, goodFFTSize, transposeComplex } from './fft.js';
 import type { Kernel } from './kernels.js';
@@ -289,8 +289,9 @@ function filterDirectWasm(wasm: WasmCorrelator, img: FloatImage, r: number, taps
     wasm.addPlanes(planeAt, planeAt + shift * rowBytes, planeAt + (i + 1) * planeBytes, (PH - shift) * PW * C);
   }
   wasm.correlate(planeAt, PW * C, dstAt, 4, W * C, H, tapsAt, endsAt, G, accAt);
-  // slice: a copy without first zero-filling a new image
-  return { data: new Float32Array(buf, dstAt, n).slice(), width: W, height: H, channels: C };
+  const data = takeImageBuffer(n);
+  data.set(new Float32Array(buf, dstAt, n));
+  return { data, width: W, height: H, channels: C };
 }
 
 let bufs: Float64Array[] = [];

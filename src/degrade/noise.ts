@@ -1,5 +1,5 @@
 /** Noise operators (DEGRADATIONS.md §6). All draws come from the DegradeRng passed in. */
-import { createImage, type FloatImage } from '../image/types.js';
+import { createImage, takeImageBuffer, type FloatImage } from '../image/types.js';
 import { quantizeInPlace, toUint8 } from '../image/convert.js';
 import { rgbToLuma } from '../image/color.js';
 import { poissonCdf, type DegradeRng } from './random.js';
@@ -15,7 +15,7 @@ function clip01(v: number): number { return v < 0 ? 0 : v > 1 ? 1 : v; }
 export function gaussianNoise(img: FloatImage, sigma255: number, rng: DegradeRng, opts: { grey?: boolean; clip?: boolean } = {}): FloatImage {
   if (!(sigma255 >= 0) || !Number.isFinite(sigma255)) throw new RangeError(`noise sigma must be >= 0 (0..255 scale), got ${sigma255}`);
   const { width: W, height: H, channels: C } = img;
-  const out = createImage(W, H, C);
+  const out = { data: takeImageBuffer(W * H * C), width: W, height: H, channels: C };
   const s = img.data, d = out.data;
   const sd = sigma255 / 255;
   const clip = opts.clip ?? true;
@@ -258,7 +258,7 @@ function poissonWasm(kernel: NoiseKernel, img: FloatImage, scale: number, rng: D
     tabs[4 * b + 2] = t ? t.cdf.length - 1 : 0;
     tabs[4 * b + 3] = t ? t.base : 0;
   }
-  const out = createImage(W, H, C);
+  const out = { data: takeImageBuffer(W * H * C), width: W, height: H, channels: C };
   rng.continueIn(kernel.memory, (spare) => {
     for (let p0 = 0; p0 < npix; p0 += chunk) {
       const m = Math.min(chunk, npix - p0);

@@ -8,7 +8,7 @@
  * Both are separable: weights per output index along each axis, applied along the width then the height
  * (OpenCV) or in MATLAB's dimension order.
  */
-import { createImage, type FloatImage } from '../image/types.js';
+import { createImage, takeImageBuffer, type FloatImage } from '../image/types.js';
 import { reflectSymmetric } from '../image/pad.js';
 import { wasmMemory, lazySimdKernel } from '../common/wasm-simd.js';
 import { resizeWasmBase64 } from './wasm/resize.wasm.js';
@@ -157,8 +157,9 @@ function resizeWasm(wasm: WasmResize, img: FloatImage, ax: AxisWeights, ay: Axis
   if (C === 3) wasm.alongX3f(srcAt, W, H, outW, xStart, xIdx, xWt, midAt, midStride);
   else wasm.alongXf(srcAt, W, H, C, outW, xStart, xIdx, xWt, midAt);
   wasm.alongYf(midAt, outW * C, midStride, outH, yStart, yIdx, yWt, dstAt);
-  // slice: a copy without first zero-filling a new image
-  return { data: new Float32Array(buf, dstAt, n).slice(), width: outW, height: outH, channels: C };
+  const data = takeImageBuffer(n);
+  data.set(new Float32Array(buf, dstAt, n));
+  return { data, width: outW, height: outH, channels: C };
 }
 
 const fr = Math.fround;

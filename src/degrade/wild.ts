@@ -3,7 +3,7 @@
  * orders of randomly permuted blur / resize / noise / JPEG with the reference's probabilities, then q(·).
  * Every random choice comes from the DegradeRng passed in, and every sampled parameter is recorded.
  */
-import type { FloatImage } from '../image/types.js';
+import { recycleImage, type FloatImage } from '../image/types.js';
 import { quantizeInPlace } from '../image/convert.js';
 import { greyscaleRGB } from '../image/color.js';
 import { randomBlur, udcFilter, type BlurStep, type DegradeWord, type UdcStep } from './blur.js';
@@ -60,6 +60,11 @@ export function wildDegradeSync(input: FloatImage, rng: DegradeRng, opts: WildOp
   if (greyscale) { gt = greyscaleRGB(input); steps.push({ order: 0, op: 'greyscale_gt' }); }
   const resizeFlag = rng.random() < resizeProb;
   let img = gt;
+  // each step's input, once it is only an intermediate result, lends its buffer to a later step's output
+  const advance = (next: FloatImage): void => {
+    if (img !== gt && img !== input && next.data !== img.data) recycleImage(img);
+    img = next;
+  };
 
   // Order 1
   const order1 = rng.shuffle(['blur', 'resize', 'noise', 'jpeg']);
@@ -67,29 +72,29 @@ export function wildDegradeSync(input: FloatImage, rng: DegradeRng, opts: WildOp
     if (op === 'blur') {
       if (rng.random() < blurProb) {
         const r = randomBlur(img, rng, { maxRadius: 10, sincProb: 0.1, deblurProb: 0.1, blurRange: [0.2, 2.2] });
-        img = r.image; words.push(...r.words); steps.push({ order: 1, ...r.step });
+        advance(r.image); words.push(...r.words); steps.push({ order: 1, ...r.step });
       } else if (rng.random() < 0.2) {
         const r = udcFilter(img, rng, bank);
-        img = r.image; steps.push({ order: 1, ...r.step });
+        advance(r.image); steps.push({ order: 1, ...r.step });
       }
     } else if (op === 'resize') {
       if (resizeFlag) {
         const s = rng.uniform(0.5, 1.4);
         const interp = rng.choice(INTERPS);
         const nh = Math.max(1, Math.floor(img.height / s)), nw = Math.max(1, Math.floor(img.width / s));
-        img = resize(img, nw, nh, interp);
+        advance(resize(img, nw, nh, interp));
         words.push('blur');
         steps.push({ order: 1, op: 'resize', width: nw, height: nh, scale: s, interpolation: interp });
       }
     } else if (op === 'noise') {
       if (rng.random() < noiseProb) {
         const r = randomNoise(img, rng);
-        img = r.image; words.push('noise'); steps.push({ order: 1, op: 'noise', steps: r.steps });
+        advance(r.image); words.push('noise'); steps.push({ order: 1, op: 'noise', steps: r.steps });
       }
     } else if (op === 'jpeg') {
       if (rng.random() < jpegProb) {
         const q = Math.floor(rng.uniform(60, 95));
-        img = jpegCompressSync(img, q);
+        advance(jpegCompressSync(img, q));
         words.push('jpeg block'); steps.push({ order: 1, op: 'jpeg', quality: q });
       }
     }
@@ -101,15 +106,15 @@ export function wildDegradeSync(input: FloatImage, rng: DegradeRng, opts: WildOp
     if (op === 'blur') {
       if (rng.random() < blurProb * 0.5) {
         const r = randomBlur(img, rng, { maxRadius: 5, sincProb: 0.1, deblurProb: 0.1, blurRange: [0.2, 1.5] });
-        img = r.image; words.push(...r.words); steps.push({ order: 2, ...r.step });
+        advance(r.image); words.push(...r.words); steps.push({ order: 2, ...r.step });
       } else if (rng.random() < 0.2) {
         const r = udcFilter(img, rng, bank);
-        img = r.image; steps.push({ order: 2, ...r.step });
+        advance(r.image); steps.push({ order: 2, ...r.step });
       }
     } else {
       if (rng.random() < noiseProb * 0.5) {
         const r = randomNoise(img, rng);
-        img = r.image; words.push('noise'); steps.push({ order: 2, op: 'noise', steps: r.steps });
+        advance(r.image); words.push('noise'); steps.push({ order: 2, op: 'noise', steps: r.steps });
       }
     }
   }
@@ -120,19 +125,19 @@ export function wildDegradeSync(input: FloatImage, rng: DegradeRng, opts: WildOp
     if (op === 'blur') {
       if (rng.random() < blurProb) {
         const r = randomBlur(img, rng, { maxRadius: 10, sincProb: 0.8, deblurProb: 0.1, blurRange: [0.2, 1.0] });
-        img = r.image; words.push(...r.words); steps.push({ order: 3, ...r.step });
+        advance(r.image); words.push(...r.words); steps.push({ order: 3, ...r.step });
       }
     } else if (op === 'resize') {
       if (resizeFlag) {
         const interp = rng.choice(INTERPS);
-        img = resize(img, w, h, interp);
+        advance(resize(img, w, h, interp));
         words.push('blur');
         steps.push({ order: 3, op: 'resize', width: w, height: h, interpolation: interp });
       }
     } else {
       if (rng.random() < jpegProb) {
         const q = Math.floor(rng.uniform(80, 100));
-        img = jpegCompressSync(img, q);
+        advance(jpegCompressSync(img, q));
         words.push('jpeg block'); steps.push({ order: 3, op: 'jpeg', quality: q });
       }
     }

@@ -13,7 +13,7 @@
 import { lazySimdKernel, wasmMemory } from '../common/wasm-simd.js';
 import { jpegDecodeWasmBase64 } from './wasm/jpeg-decode.wasm.js';
 import { ZIGZAG } from './jpeg-encoder.js';
-import type { FloatImage } from './types.js';
+import { takeImageBuffer, type FloatImage } from './types.js';
 
 interface JpegDecodeKernel {
   memory: WebAssembly.Memory;
@@ -237,5 +237,7 @@ export function decodeOwnJpeg(bytes: Uint8Array): FloatImage | null {
   }
   if (!k.decodeScan(inAt, inAt + inLen, ncomp, hs, mcusX, mcusY)) return null;
   k.toRGB(width, height, ncomp, hs, outAt, tmpAt);
-  return { data: new Float32Array(mem, outAt, outLen).slice(), width, height, channels: 3 };
+  const data = takeImageBuffer(outLen);
+  data.set(new Float32Array(mem, outAt, outLen));
+  return { data, width, height, channels: 3 };
 }

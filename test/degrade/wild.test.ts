@@ -85,3 +85,26 @@ test('wild pipeline options govern every order (orders 2 and 3 follow them as th
   assert.ok(where('noise').includes(1));
   assert.ok(where('blur').includes(1) && where('blur').includes(3));
 });
+
+test('wild pipeline: reusing intermediate buffers never touches a result, an input or another call', async () => {
+  const { createHash } = await import('node:crypto');
+  const sha = (a: Float32Array): string => createHash('sha256').update(a).digest('hex');
+  const img = await patch();
+  const inputSha = sha(img.data);
+  // 48 calls (every branch order, resize up and down, greyscale GT), keeping every result
+  const kept = [];
+  for (let s = 0; s < 48; s++) {
+    const r = await wildDegrade(img, new DegradeRng(500 + s));
+    kept.push({ r, lq: sha(r.lq.data), gt: sha(r.gt.data) });
+  }
+  assert.equal(sha(img.data), inputSha, 'the input was written to');
+  for (const [s, k] of kept.entries()) {
+    assert.equal(sha(k.r.lq.data), k.lq, `seed ${500 + s}: its LQ changed after later calls`);
+    assert.equal(sha(k.r.gt.data), k.gt, `seed ${500 + s}: its GT changed after later calls`);
+    for (const other of kept.slice(s + 1)) {
+      assert.notEqual(k.r.lq.data.buffer, other.r.lq.data.buffer, 'two results share a buffer');
+    }
+    // and a later call with the same seed (spare buffers in use by then) gives the same bytes
+    if (s % 8 === 0) assert.equal(sha((await wildDegrade(img, new DegradeRng(500 + s))).lq.data), k.lq);
+  }
+});

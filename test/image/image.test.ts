@@ -148,3 +148,28 @@ test('fromRGBA on long images (the WebAssembly kernel) gives b / 255 as float32 
   const small = fromRGBA(rgba.subarray(0, 8), 2, 1); // the table path
   assert.deepEqual([...small.data], [...img.data.subarray(0, 6)]);
 });
+
+test('recycled image buffers: handed out again only at their exact length, a few at most, never twice', async () => {
+  const { takeImageBuffer, recycleImage } = await import('../../src/image/types.js');
+  const n = 1 << 15;
+  const a = new Float32Array(n), b = new Float32Array(n + 3);
+  recycleImage({ data: a, width: n, height: 1, channels: 1 });
+  recycleImage({ data: a, width: n, height: 1, channels: 1 }); // the same buffer twice is kept once
+  recycleImage({ data: b, width: n + 3, height: 1, channels: 1 });
+  assert.equal(takeImageBuffer(n), a);
+  assert.notEqual(takeImageBuffer(n), a, 'handed out twice');
+  assert.equal(takeImageBuffer(n + 3), b);
+  // views into a larger buffer and small buffers are not kept
+  const big = new Float32Array(2 * n);
+  recycleImage({ data: big.subarray(0, n), width: n, height: 1, channels: 1 });
+  assert.notEqual(takeImageBuffer(n).buffer, big.buffer);
+  const small = new Float32Array(16);
+  recycleImage({ data: small, width: 16, height: 1, channels: 1 });
+  assert.notEqual(takeImageBuffer(16), small);
+  // only the newest few stay
+  const many = Array.from({ length: 6 }, () => new Float32Array(n + 7));
+  for (const m of many) recycleImage({ data: m, width: n + 7, height: 1, channels: 1 });
+  const back = [takeImageBuffer(n + 7), takeImageBuffer(n + 7), takeImageBuffer(n + 7), takeImageBuffer(n + 7), takeImageBuffer(n + 7)];
+  assert.deepEqual(back.slice(0, 4), [many[5], many[4], many[3], many[2]]);
+  assert.ok(!many.includes(back[4]!));
+});
