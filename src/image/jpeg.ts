@@ -1,6 +1,7 @@
 /**
  * JPEG through WebAssembly (@jsquash/jpeg: the MozJPEG build of libjpeg-turbo), identical bytes in Node and in
- * the browser. Decoding always goes through it; encoding uses the libjpeg-compatible TypeScript encoder
+ * the browser. Decoding files goes through it (the degradation's JPEG round trip decodes its own encoder's bytes
+ * with `jpeg-decoder.ts`, which gives the same values); encoding uses the libjpeg-compatible TypeScript encoder
  * (`jpeg-encoder.ts`) by default, or MozJPEG on request.
  *
  * The WebAssembly modules load once. In a browser the @jsquash glue fetches them next to its own script (a
