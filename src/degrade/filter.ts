@@ -6,7 +6,8 @@
  * choice is made by a cost model, both paths agree to ~3e-7). Taps of negligible weight (< 1e-12 of the kernel
  * together) are skipped.
  */
-import { createImage, takeImageBuffer, type FloatImage } from '../image/types.js';
+import { createImage, type FloatImage } from '../image/types.js';
+import { takeImageBuffer } from '../image/buffers.js';
 import { reflect101 } from '../image/pad.js';
 import { fftAxis0, goodFFTSize, transposeComplex } from './fft.js';
 import type { Kernel } from './kernels.js';

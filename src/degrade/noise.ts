@@ -1,5 +1,6 @@
 /** Noise operators (DEGRADATIONS.md §6). All draws come from the DegradeRng passed in. */
-import { createImage, takeImageBuffer, type FloatImage } from '../image/types.js';
+import { createImage, type FloatImage } from '../image/types.js';
+import { takeImageBuffer } from '../image/buffers.js';
 import { quantizeInPlace, toUint8 } from '../image/convert.js';
 import { rgbToLuma } from '../image/color.js';
 import { poissonCdf, type DegradeRng } from './random.js';

@@ -8,7 +8,8 @@
  * Both are separable: weights per output index along each axis, applied along the width then the height
  * (OpenCV) or in MATLAB's dimension order.
  */
-import { createImage, takeImageBuffer, type FloatImage } from '../image/types.js';
+import { createImage, type FloatImage } from '../image/types.js';
+import { takeImageBuffer } from '../image/buffers.js';
 import { reflectSymmetric } from '../image/pad.js';
 import { wasmMemory, lazySimdKernel } from '../common/wasm-simd.js';
 import { resizeWasmBase64 } from './wasm/resize.wasm.js';

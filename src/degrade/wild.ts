@@ -3,7 +3,8 @@
  * orders of randomly permuted blur / resize / noise / JPEG with the reference's probabilities, then q(·).
  * Every random choice comes from the DegradeRng passed in, and every sampled parameter is recorded.
  */
-import { recycleImage, type FloatImage } from '../image/types.js';
+import type { FloatImage } from '../image/types.js';
+import { recycleImage } from '../image/buffers.js';
 import { quantizeInPlace } from '../image/convert.js';
 import { greyscaleRGB } from '../image/color.js';
 import { randomBlur, udcFilter, type BlurStep, type DegradeWord, type UdcStep } from './blur.js';

@@ -13,7 +13,8 @@
 import { lazySimdKernel, wasmMemory } from '../common/wasm-simd.js';
 import { jpegDecodeWasmBase64 } from './wasm/jpeg-decode.wasm.js';
 import { ZIGZAG } from './jpeg-encoder.js';
-import { takeImageBuffer, type FloatImage } from './types.js';
+import type { FloatImage } from './types.js';
+import { takeImageBuffer } from './buffers.js';
 
 interface JpegDecodeKernel {
   memory: WebAssembly.Memory;

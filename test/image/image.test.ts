@@ -150,7 +150,7 @@ test('fromRGBA on long images (the WebAssembly kernel) gives b / 255 as float32 
 });
 
 test('recycled image buffers: handed out again only at their exact length, a few at most, never twice', async () => {
-  const { takeImageBuffer, recycleImage } = await import('../../src/image/types.js');
+  const { takeImageBuffer, recycleImage } = await import('../../src/image/buffers.js');
   const n = 1 << 15;
   const a = new Float32Array(n), b = new Float32Array(n + 3);
   recycleImage({ data: a, width: n, height: 1, channels: 1 });
