@@ -45,19 +45,28 @@ test('baseline encoder is bit-exact with Pillow on noisy colour (4:2:0 up to q10
   }
 });
 
-test('quantisation by nudged reciprocals equals integer division for every divisor and every reachable value', () => {
-  // |islow output| < 2^14 and the rounding offset is < 2^10, so every dividend is below 2^15; checked to 2^17.
+/**
+ * For quantisation tables covering every divisor 1…255 (×8, as islow's output is scaled), `quotient(table, i, a)` —
+ * the quantiser's reciprocal arithmetic for coefficient i — equals floor(a / divisor) for every dividend a < 2^17.
+ */
+function assertQuotients(what: string, quotient: (table: ReturnType<typeof quantizer>, i: number, a: number) => number): void {
   const quantval = new Int32Array(64);
   for (let base = 1; base <= 255; base += 64) {
     for (let i = 0; i < 64; i++) quantval[i] = Math.min(255, base + i);
-    const { recip } = quantizer(quantval);
+    const table = quantizer(quantval);
     for (let i = 0; i < 64; i++) {
-      const q = quantval[i]! << 3, r = recip[i]!;
+      const q = quantval[i]! << 3;
       for (let a = 0; a < 1 << 17; a++) {
-        if (((a * r) | 0) !== Math.floor(a / q)) assert.fail(`q=${q}, a=${a}: ${(a * r) | 0} vs ${Math.floor(a / q)}`);
+        const got = quotient(table, i, a);
+        if (got !== Math.floor(a / q)) assert.fail(`${what}: q=${q}, a=${a}: ${got} vs ${Math.floor(a / q)}`);
       }
     }
   }
+}
+
+test('quantisation by nudged reciprocals equals integer division for every divisor and every reachable value', () => {
+  // |islow output| < 2^14 and the rounding offset is < 2^10, so every dividend is below 2^15; checked to 2^17.
+  assertQuotients('recip', (t, i, a) => (a * t.recip[i]!) | 0);
 });
 
 test('WebAssembly decoder matches libjpeg-turbo decoding of the same stream', async () => {
@@ -99,17 +108,7 @@ test('grey + alpha written as JPEG stays one grey component (the alpha is droppe
 test('float32 reciprocals of the WebAssembly quantiser equal integer division for every divisor and dividend below 2^17', () => {
   // the kernel computes trunc(f32(a) * recip32) in float32; a * recip32 is exact in float64 (17 + 24 bits), so
   // Math.fround gives the float32 product
-  const quantval = new Int32Array(64);
-  for (let base = 1; base <= 255; base += 64) {
-    for (let i = 0; i < 64; i++) quantval[i] = Math.min(255, base + i);
-    const { recip32 } = quantizer(quantval);
-    for (let i = 0; i < 64; i++) {
-      const q = quantval[i]! << 3, r = recip32[i]!;
-      for (let a = 0; a < 1 << 17; a++) {
-        if (Math.floor(Math.fround(a * r)) !== Math.floor(a / q)) assert.fail(`q=${q}, a=${a}: ${Math.floor(Math.fround(a * r))} vs ${Math.floor(a / q)}`);
-      }
-    }
-  }
+  assertQuotients('recip32', (t, i, a) => Math.floor(Math.fround(a * t.recip32[i]!)));
 });
 
 test('the WebAssembly SIMD encoder and its TypeScript twin give the same bytes (sizes, qualities 1..100, 4:2:0, 4:4:4, grey)', () => {
