@@ -75,6 +75,13 @@ export interface EmitOptions {
    * onnxruntime blocks only convolutions with constant weights itself. See runtime/nchwc.ts.
    */
   nchwcBlock?: number;
+  /**
+   * Frozen inference graphs with `nchwcBlock`: emit every convolution the blocked kernels take (constant weights
+   * included) and keep their outputs blocked through same-shape Add/Mul, GlobalAveragePool and a residual Add
+   * (fused into the conv), and fold a per-channel affine input of a 1×1 conv (NAFNet's LayerNorm modulation and
+   * channel attention) into its weights. onnxruntime's own NCHWc pass cannot do the last: it needs constant weights.
+   */
+  nchwcInference?: boolean;
 }
 
 /** onnxruntime's domain of blocked-layout kernels (ReorderInput, Conv, ReorderOutput). */
@@ -94,7 +101,10 @@ export class Emitter {
   readonly domains = new Set<string>();
   private counter = 0;
 
-  constructor(readonly graph: Graph, readonly nchwcBlock = 0, private readonly baked: ReadonlyMap<string, ConstValue> = new Map()) {}
+  /** How many needed nodes read each tensor (by id), for fusions that must know a value has one reader. */
+  readonly readers = new Map<number, number>();
+
+  constructor(readonly graph: Graph, readonly nchwcBlock = 0, private readonly baked: ReadonlyMap<string, ConstValue> = new Map(), readonly nchwcInference = false) {}
 
   /** Whether t is known when the model is built (constants, baked parameters and what is computed from them only). */
   isConstant(t: Tensor): boolean {
@@ -111,6 +121,26 @@ export class Emitter {
   /** The blocked-layout twin of an emitted NCHW tensor, if a blocked kernel produced it. */
   blockedName(nchwName: string): string | undefined {
     return this.blockedNames.get(nchwName);
+  }
+
+  /** The emitted node that produced an output name (the last one, as names are fresh). */
+  producerOf(name: string): onnx.INodeProto | undefined {
+    for (let i = this.nodes.length - 1; i >= 0; i--) if (this.nodes[i]!.output!.includes(name)) return this.nodes[i];
+    return undefined;
+  }
+
+  /**
+   * Give an emitted node new inputs (a fusion). It leaves the CSE table, since it no longer computes what its key
+   * says, and moves to the end of the list, after inputs that were emitted later, followed by the nodes that
+   * read its outputs (the caller guarantees that those have no readers yet).
+   */
+  rewire(node: onnx.INodeProto, inputs: readonly string[]): void {
+    for (const [k, v] of this.cse) if (v[0] === node.output![0]) this.cse.delete(k);
+    node.input = [...inputs];
+    const outs = new Set(node.output);
+    const moved = this.nodes.filter((m) => m === node || m.input!.some((x) => outs.has(x)));
+    for (const m of moved) this.nodes.splice(this.nodes.indexOf(m), 1);
+    this.nodes.push(node, ...moved.filter((m) => m !== node));
   }
 
   /** An NCHW tensor in the blocked layout: its twin where a blocked kernel produced it, else one ReorderInput. */
@@ -235,7 +265,7 @@ export function neededNodes(outputs: readonly Tensor[]): Node[] {
 }
 
 export function emitModel(graph: Graph, opts: EmitOptions): { model: onnx.ModelProto; inputNames: string[]; outputNames: string[] } {
-  const e = new Emitter(graph, opts.nchwcBlock ?? 0, opts.bakedParams);
+  const e = new Emitter(graph, opts.nchwcBlock ?? 0, opts.bakedParams, !!(opts.nchwcBlock && opts.nchwcInference));
   const outs = Object.entries(opts.outputs);
   if (outs.length === 0) throw new Error('emitModel: no outputs requested (pass at least one { name: tensor })');
   const interfaceNames = new Set([...graph.inputs, ...graph.params].map((t) => t.name));
@@ -245,8 +275,8 @@ export function emitModel(graph: Graph, opts: EmitOptions): { model: onnx.ModelP
   }
   const nodes = neededNodes(outs.map(([, t]) => t));
   const used = new Set<number>();
-  for (const n of nodes) for (const x of n.inputs) used.add(x.id);
-  for (const [, t] of outs) used.add(t.id);
+  for (const n of nodes) for (const x of n.inputs) { used.add(x.id); e.readers.set(x.id, (e.readers.get(x.id) ?? 0) + 1); }
+  for (const [, t] of outs) { used.add(t.id); e.readers.set(t.id, (e.readers.get(t.id) ?? 0) + 1); }
 
   const inputs: onnx.IValueInfoProto[] = [];
   const inputNames: string[] = [];

@@ -62,9 +62,36 @@ function binaryOp(name: string, vjp: OpDef['vjp'], outDtype?: DType): OpDef<{}> 
       if (a!.dtype !== b!.dtype) throw new ShapeError(`${name}: inputs differ in dtype (${a!.dtype} and ${b!.dtype}); cast one first`);
       return [{ dtype: outDtype ?? a!.dtype, shape: broadcastShapes(a!.shape, b!.shape, name) }];
     },
-    emit: emitAs(name),
+    emit: name === 'Add' || name === 'Mul' ? (e, n) => { if (!emitBlockedBinary(e, n, name)) emitAs(name)(e, n); } : emitAs(name),
     vjp,
   });
+}
+
+/**
+ * Add/Mul of two same-shape NCHW tensors in the blocked layout (inference graphs, Emitter.nchwcInference): on the
+ * blocked twins, so neither needs a ReorderOutput. An Add of a blocked conv's output that nothing else reads is
+ * fused into that conv (the blocked kernel's "Sum" input, accumulated as it writes), as onnxruntime's own NCHWc
+ * pass does for constant-weight convs.
+ */
+function emitBlockedBinary(e: Emitter, n: Node, name: 'Add' | 'Mul'): boolean {
+  if (!e.nchwcInference) return false;
+  const [a, b] = n.inputs as [Tensor, Tensor];
+  if (a.rank !== 4 || a.dtype !== 'float32' || !isStatic(a.shape) || !sameShape(a.shape, b.shape)) return false;
+  const channels = a.shape[1] as number;
+  const [ta, tb] = [e.blockedName(e.name(a)), e.blockedName(e.name(b))];
+  if (name === 'Add') {
+    for (const [conv, other, twin] of [[a, b, ta], [b, a, tb]] as const) {
+      const node = twin ? e.producerOf(twin) : undefined;
+      if (!node || node.domain !== NCHWC_DOMAIN || node.opType !== 'Conv' || node.input!.length > 3 || e.readers.get(conv.id) !== 1 || conv === other) continue;
+      const [xi, wi, bi] = node.input!;
+      e.rewire(node, [xi!, wi!, bi ?? '', e.blockedInput(e.name(other))]);
+      e.bind(n.outputs[0]!, e.nchwOutput(twin!, channels));
+      return true;
+    }
+  }
+  if (!ta || !tb) return false;
+  e.bind(n.outputs[0]!, e.nchwOutput(e.op1(name, [ta, tb]), channels));
+  return true;
 }
 
 const AddOp = binaryOp('Add', (n, [g]) => [sumToShape(g!, n.inputs[0]!.shape), sumToShape(g!, n.inputs[1]!.shape)]);
@@ -822,20 +849,26 @@ function emitBlockedConv(e: Emitter, n: Node<ConvAttrs>): boolean {
   const depthwise = n.attrs.group === c && ipg === 1 && o === c;
   const dense = n.attrs.group === 1 && c % bs === 0 && o! % bs === 0;
   if (!(dense || (depthwise && c % bs === 0))) return false;
-  if (e.isConstant(w) && (!b || e.isConstant(b))) return false; // onnxruntime blocks these itself, once
+  const constantWeights = e.isConstant(w) && (!b || e.isConstant(b));
+  // onnxruntime blocks constant-weight convs itself, once; an inference graph blocks them here, so that its
+  // element-wise ops and weight folds can stay in the blocked layout (emitBlockedBinary).
+  if (constantWeights && !e.nchwcInference) return false;
   // The weights are re-laid every run (≤ 2.1 ns per element) and each is then used once per output pixel: below
   // ~1 024 pixels the re-layout costs about what the faster kernel saves. (Paired, IR-SDE U-Net nf 64 training step
   // at 4×128², whose deep 3×3 convs have up to 14 M weights: −1.26 s of 17.6 against the earlier rule "input ≥ 16 ×
   // weights"; ConditionalNAFNet −7.5 / +29.5 ms, i.e. within this host's noise.)
   const yShape = n.outputs[0]!.shape;
   const pixels = isStatic(yShape) ? (yShape[0] as number) * (yShape[2] as number) * (yShape[3] as number) : Infinity;
-  if (pixels < 1024) return false;
+  if (pixels < 1024 && !(constantWeights && e.nchwcInference)) return false;
+  // A per-channel affine input folded into the weights (W·diag(k), b + W·s): costs ~2·O·C per run, saves the
+  // affine's passes over C·pixels, so only where pixels ≥ 4·O.
+  const affine = e.nchwcInference && dense && kh === 1 && kw === 1 && n.attrs.group === 1 && pixels >= 16 * o! ? foldableAffine(e, x) : null;
   const inputSize = isStatic(x.shape) ? numel(x.shape as number[]) : Infinity;
   const xName = e.name(x);
   // A 1×1 conv runs as one GEMM in NCHW, which the blocked kernel beats by less than the two reorders it needs
   // on all but the largest activations (paired, training steps: w32 block −1 to −3 ms, ConditionalNAFNet −16 to
   // −19 ms by leaving these in NCHW below 2²² input elements; blocking the w64 block's too: +9 ms).
-  if (kh === 1 && kw === 1 && !depthwise && inputSize < 2 ** 22 && !e.blockedName(xName)) return false;
+  if (kh === 1 && kw === 1 && !depthwise && inputSize < 2 ** 22 && !e.blockedName(xName) && !e.nchwcInference) return false;
   // Filter layouts of the blocked kernels: dense [O/bs][C/bs][kh·kw][bi][bo], depthwise [O/bs][kh·kw][bo], each
   // written as the lowest-rank Transpose (onnxruntime: ~0.6 ns per element in 3-D, ~7 ns with 6-D/trailing 1s).
   const k2 = kh! * kw!;
@@ -861,11 +894,43 @@ function emitBlockedConv(e: Emitter, n: Node<ConvAttrs>): boolean {
     // against 7.7 for the single 5-D Transpose).
     blockedW = e.op1('Transpose', [e.op1('Reshape', [blockedW, e.ints([(o! / bs) * (c / bs), bs, k2, bs])])], { perm: attr.ints([0, 2, 1, 3]) });
   }
+  let bias = b ? e.name(b) : undefined;
+  if (affine) {
+    // 1×1 dense layout [O/bs][C][bo]: the scale runs along the middle axis.
+    blockedW = e.op1('Mul', [blockedW, e.op1('Reshape', [e.name(affine.scale), e.ints([1, c, 1])])]);
+    if (affine.shift) {
+      const ws = e.op1('Reshape', [e.op1('MatMul', [e.op1('Reshape', [e.name(w), e.ints([o!, c])]), e.op1('Reshape', [e.name(affine.shift), e.ints([c, 1])])]), e.ints([o!])]);
+      bias = bias ? e.op1('Add', [bias, ws]) : ws;
+    }
+  }
   const wIn = e.op1('Reshape', [blockedW, e.ints([o!, ipg!, kh!, kw!])]);
-  const xIn = e.blockedInput(xName);
-  const y = e.op1('Conv', b ? [xIn, wIn, e.name(b)] : [xIn, wIn], convAttrs(n.attrs, [kh!, kw!]), NCHWC_DOMAIN);
+  const xIn = e.blockedInput(affine ? e.name(affine.z) : xName);
+  const y = e.op1('Conv', bias ? [xIn, wIn, bias] : [xIn, wIn], convAttrs(n.attrs, [kh!, kw!]), NCHWC_DOMAIN);
   e.bind(n.outputs[0]!, e.nchwOutput(y, o!));
   return true;
+}
+
+/**
+ * x = z·k (+ s) with per-channel k, s of shape [1, C, 1, 1] and batch 1, when x is the output of a channel norm's
+ * modulation (z = x̂) or of a Mul by a per-channel vector (NAFNet's channel attention): a 1×1 conv of x is a
+ * conv of z with weights W·diag(k) and bias b + W·s.
+ */
+function foldableAffine(e: Emitter, x: Tensor): { z: Tensor; scale: Tensor; shift: Tensor | null } | null {
+  const p = x.producer;
+  if (!p || x.shape[0] !== 1) return null;
+  const perChannel = (t: Tensor | undefined): t is Tensor => !!t && t.rank === 4 && t.shape[0] === 1 && t.shape[1] === x.shape[1] && t.shape[2] === 1 && t.shape[3] === 1;
+  if (p.op === ChannelNormModulateOp && p.outputs[0] === x) {
+    const [, k, s] = p.inputs as [Tensor, Tensor, Tensor | undefined];
+    if (!perChannel(k) || (s && !perChannel(s))) return null;
+    return { z: p.outputs[1]!, scale: k, shift: s ?? null };
+  }
+  if (p.op === MulOp) {
+    const [u, v] = p.inputs as [Tensor, Tensor];
+    for (const [z, k] of [[u, v], [v, u]] as const) {
+      if (perChannel(k) && sameShape(z.shape, x.shape) && e.boundName(z)) return { z, scale: k, shift: null };
+    }
+  }
+  return null;
 }
 
 export interface Conv2dOptions { stride?: number | [number, number]; padding?: number | [number, number, number, number]; dilation?: number | [number, number]; groups?: number }
@@ -1178,6 +1243,7 @@ const Conv1x1PixelShuffleOp = defineOp<{ block: number }>({
     const [x, w] = n.inputs as [Tensor, Tensor];
     const r = n.attrs.block;
     const [o, cin] = w.shape as number[];
+    if (emitBlockedPixelShuffle(e, x, w, r, n.outputs[0]!)) return;
     // OIHW row c·r² + i·r + j → ConvTranspose weight [Cin, C, r, r] at (·, c, i, j).
     const wt = e.op1('Transpose', [e.op1('Reshape', [e.name(w), e.ints([o! / (r * r), r, r, cin!])])], { perm: attr.ints([3, 0, 1, 2]) });
     e.bind(n.outputs[0]!, e.op1('ConvTranspose', [e.name(x), wt], {
@@ -1190,6 +1256,29 @@ const Conv1x1PixelShuffleOp = defineOp<{ block: number }>({
     return [convInputGrad(gy, x, w, CONV1X1), convWeightGrad(gy, x, w.shape as number[], CONV1X1)];
   },
 });
+/**
+ * Conv1x1PixelShuffle in the blocked layout (inference graphs): a blocked 1×1 conv whose output channels are
+ * reordered (i·r + j)·C + c, so that its blocks are whole [C/bs] groups per sub-pixel; one Transpose that moves
+ * runs of bs floats then interleaves them into the blocked layout of the upsampled image. onnxruntime's
+ * ConvTranspose scatters element by element (col2im) and runs at about a third of the 1×1 conv's speed.
+ */
+function emitBlockedPixelShuffle(e: Emitter, x: Tensor, w: Tensor, r: number, out: Tensor): boolean {
+  const bs = e.nchwcBlock;
+  const [o, cin] = w.shape as number[];
+  const c = o! / (r * r);
+  if (!e.nchwcInference || !isStatic(x.shape) || x.dtype !== 'float32' || c % bs || cin! % bs) return false;
+  const [b, , h, wd] = x.shape as number[];
+  // Rows c·r² + i·r + j → (i·r + j)·C + c, then the 1×1 blocked filter layout [O/bs][Cin][bo].
+  const byPixel = e.op1('Transpose', [e.op1('Reshape', [e.name(w), e.ints([c, r * r, cin!])])], { perm: attr.ints([1, 0, 2]) });
+  const blockedW = e.op1('Transpose', [e.op1('Reshape', [byPixel, e.ints([o! / bs, bs, cin!])])], { perm: attr.ints([0, 2, 1]) });
+  const y = e.op1('Conv', [e.blockedInput(e.name(x)), e.op1('Reshape', [blockedW, e.ints([o!, cin!, 1, 1])])], convAttrs({ strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 }, [1, 1]), NCHWC_DOMAIN);
+  // [B, i, j, C/bs, H, W, bs] → [B, C/bs, H, i, W, j, bs]: the blocked layout of [B, C, H·r, W·r].
+  const split = e.op1('Reshape', [y, e.ints([b!, r, r, c / bs, h!, wd!, bs])]);
+  const shuffled = e.op1('Transpose', [split], { perm: attr.ints([0, 3, 4, 1, 5, 2, 6]) });
+  e.bind(out, e.nchwOutput(e.op1('Reshape', [shuffled, e.ints([b!, c, h! * r, wd! * r])]), c));
+  return true;
+}
+
 /** pixelShuffle(conv2d(x, w, null), r) for a 1×1 kernel w [C·r², Cin, 1, 1], computed as one ConvTranspose. */
 export const conv1x1PixelShuffle = (x: Tensor, w: Tensor, r: number): Tensor => one(Conv1x1PixelShuffleOp, [x, w], { block: r });
 
@@ -1238,7 +1327,12 @@ export const upsampleNearest2x = (x: Tensor): Tensor => one(Upsample2Op, [x]);
 const GlobalAvgPoolOp = defineOp<{}>({
   name: 'GlobalAveragePool',
   infer: ([x]) => [rank4('GlobalAveragePool', x!) && { dtype: x!.dtype, shape: [x!.shape[0]!, x!.shape[1]!, 1, 1] }],
-  emit: emitAs('GlobalAveragePool'),
+  emit: (e, n) => {
+    const x = n.inputs[0]!;
+    const twin = e.nchwcInference ? e.blockedName(e.name(x)) : undefined;
+    if (twin) e.bind(n.outputs[0]!, e.nchwOutput(e.op1('GlobalAveragePool', [twin], {}, NCHWC_DOMAIN), x.shape[1] as number));
+    else emitAs('GlobalAveragePool')(e, n);
+  },
   vjp: (n, [g]) => { const x = n.inputs[0]!; return [expandAs(div(g!, countOf(x, [2, 3])), x)]; },
 });
 export const globalAvgPool = (x: Tensor): Tensor => one(GlobalAvgPoolOp, [x]);

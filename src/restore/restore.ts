@@ -22,6 +22,7 @@
 import { IrsdeError, isIrsdeError } from '../common/errors.js';
 import { Graph, type Tensor } from '../graph/tensor.js';
 import { emitModel, serializeModel } from '../graph/emitter.js';
+import { nchwcBlockSize } from '../runtime/nchwc.js';
 import { Scope } from '../nn/scope.js';
 import { conditionalNAFNet, denoisingNAFNet, nafnetPadding } from '../nn/nafnet.js';
 import { conditionalUNet, denoisingUNet, unetPadding } from '../nn/unet.js';
@@ -255,8 +256,10 @@ async function acquireSession(p: Prepared, device: BackendName, threads: number 
       for (const prm of graph.params) {
         if (!weights.has(prm.name)) throw new IrsdeError('bad-model', `model "${p.name}": the weights have no "${prm.name}"`, { hint: 'the weights were saved for a different network configuration' });
       }
-      let bytes: Uint8Array | null = serializeModel(emitModel(graph, { outputs: { eps: out }, bakedParams: weights, graphName: p.name }).model);
       const backend = await getBackend(device);
+      // Blocked-layout inference graph where onnxruntime-node has those kernels (graph/emitter.ts, nchwcInference).
+      const nchwcBlock = await nchwcBlockSize(backend);
+      let bytes: Uint8Array | null = serializeModel(emitModel(graph, { outputs: { eps: out }, bakedParams: weights, graphName: p.name, nchwcBlock, nchwcInference: true }).model);
       try {
         return await backend.createSession(bytes, { threads });
       } finally {

@@ -33,8 +33,10 @@ export class Program {
 
   static async compile(backend: Backend, graph: Graph, outputs: Record<string, Tensor>, opts: CompileOptions = {}): Promise<Program> {
     const feedsWeights = graph.params.some((p) => !opts.bake?.has(p.name));
-    const nchwcBlock = feedsWeights && opts.blockedConvs !== false ? await nchwcBlockSize(backend) : 0;
-    const { model, inputNames } = emitModel(graph, { outputs, bakedParams: opts.bake, graphName: opts.name, nchwcBlock });
+    // Fed weights: blocked kernels for the convs onnxruntime cannot block itself. All weights baked (inference): the
+    // whole graph in the blocked layout where it pays (emitter.ts, nchwcInference).
+    const nchwcBlock = opts.blockedConvs !== false ? await nchwcBlockSize(backend) : 0;
+    const { model, inputNames } = emitModel(graph, { outputs, bakedParams: opts.bake, graphName: opts.name, nchwcBlock, nchwcInference: !feedsWeights });
     const bytes = serializeModel(model);
     const session = await backend.createSession(bytes, opts);
     const shapes = new Map<string, readonly (number | string)[]>();

@@ -150,3 +150,58 @@ test('the block-size probe keeps the size whose blocked convs agree with plain o
   assert.equal(await probeNchwcBlock(backend, [found === 16 ? 8 : 16]), 0, 'a wrong block size must be rejected');
   assert.equal(await probeNchwcBlock(backend, [found === 16 ? 8 : 16, found]), found);
 });
+
+/**
+ * Frozen inference graphs (all weights baked) in the blocked layout (emitter.ts `nchwcInference`): every conv the
+ * blocked kernels take, same-shape Add/Mul and GlobalAveragePool on blocked tensors, residual Adds fused into the
+ * conv, the pixel shuffle as a blocked 1×1 conv + one Transpose, and at batch 1 the LayerNorm modulation and the
+ * channel attention folded into the following 1×1 convs' weights. Same outputs as the portable graph.
+ */
+test('blocked inference graphs give the portable graph\'s outputs (NAFNet at batch 1 and 2, U-Net, symbolic shapes)', async (t) => {
+  const backend = await getBackend('node');
+  if (!(await nchwcBlockSize(backend))) { t.skip('onnxruntime has no blocked conv kernels on this CPU'); return; }
+  const { Scope, initParams } = await import('../../src/nn/scope.js');
+  const { conditionalNAFNet } = await import('../../src/nn/nafnet.js');
+  const { conditionalUNet } = await import('../../src/nn/unet.js');
+  const cases = [
+    { name: 'NAFNet w16, 1×64²', dims: [1, 3, 64, 64] as (number | string)[], run: [1, 64, 64], net: 'naf' },
+    { name: 'NAFNet w16, 2×32²', dims: [2, 3, 32, 32], run: [2, 32, 32], net: 'naf' },
+    { name: 'NAFNet w16, symbolic B×H×W', dims: ['B', 3, 'H', 'W'], run: [1, 48, 40], net: 'naf' },
+    { name: 'U-Net nf 16, 1×32²', dims: [1, 3, 32, 32], run: [1, 32, 32], net: 'unet' },
+  ];
+  for (const c of cases) {
+    const g = new Graph();
+    const s = new Scope(g);
+    const xt = g.input('xt', c.dims), mu = g.input('mu', c.dims), tt = g.input('t', [c.dims[0]!]);
+    const eps = c.net === 'naf'
+      ? conditionalNAFNet(s, xt, mu, tt, { imgChannel: 3, width: 16, middleBlkNum: 1, encBlkNums: [1, 1], decBlkNums: [1, 1] })
+      : conditionalUNet(s, xt, mu, tt, { inNc: 3, outNc: 3, nf: 16, depth: 2 });
+    const params = initParams(s.specs, createRng(`blocked-${c.name}`));
+    // Non-zero residual scales and norm weights, so that every branch reaches the output.
+    for (const p of params) if (/\.(beta|gamma|g)$/.test(p.name)) p.data.forEach((_, i, a) => { a[i] = 0.5 + 0.3 * Math.sin(i); });
+    const bake = new Map([...params].map((p) => [p.name, p.data]));
+    const { model } = emitModel(g, { outputs: { eps }, bakedParams: bake, nchwcBlock: 16, nchwcInference: true });
+    const ops = (pred: (n: (typeof model.graph.node)[number]) => boolean): number => model.graph!.node!.filter(pred).length;
+    assert.ok(ops((n) => n.domain === NCHWC_DOMAIN && n.opType === 'Conv') > 0, `${c.name}: no blocked conv`);
+    if (c.net === 'naf' && c.dims[0] === 1) {
+      assert.equal(ops((n) => n.opType === 'ConvTranspose'), 0, `${c.name}: the pixel shuffle is a blocked conv + Transpose`);
+      assert.ok(ops((n) => n.domain === NCHWC_DOMAIN && n.opType === 'GlobalAveragePool') > 0, `${c.name}: channel attention pooled in the blocked layout`);
+      assert.ok(ops((n) => n.domain === NCHWC_DOMAIN && n.opType === 'Conv' && n.input!.length === 4) >= 4, `${c.name}: residual Adds fused into convs`);
+    }
+    const blocked = await Program.compile(backend, g, { eps }, { bake });
+    const plain = await Program.compile(backend, g, { eps }, { bake, blockedConvs: false });
+    const [b, h, w] = c.run as [number, number, number];
+    const n = b * 3 * h * w;
+    const feeds: Record<string, HostTensor> = {
+      xt: { data: Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37)), dims: [b, 3, h, w], dtype: 'float32' },
+      mu: { data: Float32Array.from({ length: n }, (_, i) => Math.cos(i * 0.11)), dims: [b, 3, h, w], dtype: 'float32' },
+      t: { data: Float32Array.from({ length: b }, (_, i) => 37 + 20 * i), dims: [b], dtype: 'float32' },
+    };
+    const u = (await blocked.run(feeds)).eps!.data as Float32Array, v = (await plain.run(feeds)).eps!.data as Float32Array;
+    await blocked.release(); await plain.release();
+    let scale = 0, diff = 0;
+    for (let i = 0; i < v.length; i++) { scale = Math.max(scale, Math.abs(v[i]!)); diff = Math.max(diff, Math.abs(u[i]! - v[i]!)); }
+    assert.ok(scale > 0.01, `${c.name}: output too small for the check to mean anything`);
+    assert.ok(diff <= 1e-5 * scale, `${c.name}: max |blocked − portable| ${diff} vs max |portable| ${scale}`);
+  }
+});
