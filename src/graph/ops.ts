@@ -150,11 +150,26 @@ export const and = (a: Tensor, b: Tensor): Tensor => one(AndOp, [a, b]);
 // ---------------------------------------------------------------------------------------------------------
 // element-wise unary ops; `d` gives the gradient from (x, y, g)
 
+/** Activations that run on a blocked tensor as they are (inference graphs, like onnxruntime's NCHWc pass). */
+const BLOCKED_ACTIVATIONS = new Set(['Relu', 'Sigmoid', 'Tanh', 'Silu']);
+
+/** An activation of a tensor that has a blocked twin, computed on the twin (inference graphs). */
+function emitBlockedActivation(e: Emitter, n: Node, build: (x: string) => string): boolean {
+  const x = n.inputs[0]!;
+  const twin = e.nchwcInference && x.rank === 4 && typeof x.shape[1] === 'number' ? e.blockedName(e.name(x)) : undefined;
+  if (!twin) return false;
+  e.bind(n.outputs[0]!, e.nchwOutput(build(twin), x.shape[1] as number));
+  return true;
+}
+
 function unaryOp(name: string, d: ((x: Tensor, y: Tensor, g: Tensor) => Tensor | null) | null, emit?: OpDef['emit']): OpDef<{}> {
+  const portable = emit ?? emitAs(name);
   return defineOp<{}>({
     name,
     infer: ([x]) => [{ dtype: x!.dtype, shape: x!.shape }],
-    emit: emit ?? emitAs(name),
+    emit: BLOCKED_ACTIVATIONS.has(name)
+      ? (e, n) => { if (!emitBlockedActivation(e, n, (x) => (name === 'Silu' ? e.op1('Mul', [x, e.op1('Sigmoid', [x])]) : e.op1(name, [x])))) portable(e, n); }
+      : portable,
     vjp: d ? (n, [g]) => [d(n.inputs[0]!, n.outputs[0]!, g!)] : undefined,
   });
 }

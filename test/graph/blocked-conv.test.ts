@@ -181,7 +181,7 @@ test('blocked inference graphs give the portable graph\'s outputs (NAFNet at bat
     for (const p of params) if (/\.(beta|gamma|g)$/.test(p.name)) p.data.forEach((_, i, a) => { a[i] = 0.5 + 0.3 * Math.sin(i); });
     const bake = new Map([...params].map((p) => [p.name, p.data]));
     const { model } = emitModel(g, { outputs: { eps }, bakedParams: bake, nchwcBlock: 16, nchwcInference: true });
-    const ops = (pred: (n: (typeof model.graph.node)[number]) => boolean): number => model.graph!.node!.filter(pred).length;
+    const ops = (pred: (n: { domain?: string | null; opType?: string | null; input?: string[] | null }) => boolean): number => model.graph!.node!.filter(pred).length;
     assert.ok(ops((n) => n.domain === NCHWC_DOMAIN && n.opType === 'Conv') > 0, `${c.name}: no blocked conv`);
     if (c.net === 'naf' && c.dims[0] === 1) {
       assert.equal(ops((n) => n.opType === 'ConvTranspose'), 0, `${c.name}: the pixel shuffle is a blocked conv + Transpose`);
