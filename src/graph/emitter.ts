@@ -134,7 +134,8 @@ export class Emitter {
    * says, and moves to the end of the list, after inputs that were emitted later, followed by the nodes that
    * read its outputs (the caller guarantees that those have no readers yet).
    */
-  rewire(node: onnx.INodeProto, inputs: readonly string[]): void {
+  rewire(node: onnx.INodeProto, inputs: readonly string[], attrs: Record<string, AttrValue> = {}): void {
+    for (const [k, v] of Object.entries(attrs)) node.attribute = [...(node.attribute ?? []).filter((a) => a.name !== k), toAttributeProto(k, v)];
     for (const [k, v] of this.cse) if (v[0] === node.output![0]) this.cse.delete(k);
     node.input = [...inputs];
     const outs = new Set(node.output);

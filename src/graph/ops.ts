@@ -158,6 +158,14 @@ function emitBlockedActivation(e: Emitter, n: Node, build: (x: string) => string
   const x = n.inputs[0]!;
   const twin = e.nchwcInference && x.rank === 4 && typeof x.shape[1] === 'number' ? e.blockedName(e.name(x)) : undefined;
   if (!twin) return false;
+  // A ReLU of a blocked conv that nothing else reads runs inside the conv (its "activation"), as onnxruntime fuses
+  // constant-weight convs.
+  const conv = n.op.name === 'Relu' && e.readers.get(x.id) === 1 ? e.producerOf(twin) : undefined;
+  if (conv && conv.domain === NCHWC_DOMAIN && conv.opType === 'Conv' && !conv.attribute?.some((a) => a.name === 'activation')) {
+    e.rewire(conv, conv.input!, { activation: attr.s('Relu') });
+    e.bind(n.outputs[0]!, e.nchwOutput(twin, x.shape[1] as number));
+    return true;
+  }
   e.bind(n.outputs[0]!, e.nchwOutput(build(twin), x.shape[1] as number));
   return true;
 }

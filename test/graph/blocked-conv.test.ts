@@ -205,3 +205,18 @@ test('blocked inference graphs give the portable graph\'s outputs (NAFNet at bat
     assert.ok(diff <= 1e-5 * scale, `${c.name}: max |blocked − portable| ${diff} vs max |portable| ${scale}`);
   }
 });
+
+test('blocked inference graphs: a ReLU that is a blocked conv\'s only reader runs inside the conv; training graphs are unchanged', () => {
+  const g = new Graph();
+  const x = g.input('x', [4, 32, 32, 32]);
+  const w1 = g.param('w1', [32, 32, 3, 3]), w2 = g.param('w2', [32, 32, 3, 3]);
+  const y = G.conv2d(G.relu(G.conv2d(x, w1, null)), w2, null);
+  const bake = new Map([['w1', new Float32Array(32 * 32 * 9)], ['w2', new Float32Array(32 * 32 * 9)]]);
+  const nodes = emitModel(g, { outputs: { y }, nchwcBlock: 16, nchwcInference: true, bakedParams: bake }).model.graph!.node!;
+  const convs = nodes.filter((n) => n.domain === NCHWC_DOMAIN && n.opType === 'Conv');
+  assert.equal(convs.length, 2);
+  assert.deepEqual(convs.map((n) => n.attribute!.find((a) => a.name === 'activation')?.s ? new TextDecoder().decode(n.attribute!.find((a) => a.name === 'activation')!.s!) : ''), ['Relu', '']);
+  assert.ok(!nodes.some((n) => n.opType === 'Relu'));
+  // Fed weights (training) keep the earlier lowering: the ReLU stays a node of its own.
+  assert.ok(emitModel(g, { outputs: { y }, nchwcBlock: 16, nchwcInference: false }).model.graph!.node!.some((n) => n.opType === 'Relu'));
+});
