@@ -884,8 +884,9 @@ function emitBlockedConv(e: Emitter, n: Node<ConvAttrs>): boolean {
   const pixels = isStatic(yShape) ? (yShape[0] as number) * (yShape[2] as number) * (yShape[3] as number) : Infinity;
   if (pixels < 1024 && !(constantWeights && e.nchwcInference)) return false;
   // A per-channel affine input folded into the weights (W·diag(k), b + W·s): costs ~2·O·C per run, saves the
-  // affine's passes over C·pixels, so only where pixels ≥ 4·O.
-  const affine = e.nchwcInference && dense && kh === 1 && kw === 1 && n.attrs.group === 1 && pixels >= 16 * o! ? foldableAffine(e, x) : null;
+  // affine's passes over C·pixels, so only where pixels ≥ 4·O. (w32 ConditionalNAFNet at 256², paired: folding
+  // nowhere +3.8 ms per forward; folding from pixels ≥ 16·O, i.e. not at 32², +0.7 ms.)
+  const affine = e.nchwcInference && dense && kh === 1 && kw === 1 && n.attrs.group === 1 && pixels >= 4 * o! ? foldableAffine(e, x) : null;
   const inputSize = isStatic(x.shape) ? numel(x.shape as number[]) : Infinity;
   const xName = e.name(x);
   // A 1×1 conv runs as one GEMM in NCHW, which the blocked kernel beats by less than the two reorders it needs
@@ -919,8 +920,10 @@ function emitBlockedConv(e: Emitter, n: Node<ConvAttrs>): boolean {
   }
   let bias = b ? e.name(b) : undefined;
   if (affine) {
-    // 1×1 dense layout [O/bs][C][bo]: the scale runs along the middle axis.
-    blockedW = e.op1('Mul', [blockedW, e.op1('Reshape', [e.name(affine.scale), e.ints([1, c, 1])])]);
+    // 1×1 dense layout [O/bs][C][bo]: the scale runs along the middle axis. Spread over bo first, so that the Mul
+    // broadcasts whole C·bs rows (onnxruntime broadcasts a per-row scalar 16 floats at a time, ~5× slower).
+    const scale = e.op1('Expand', [e.op1('Reshape', [e.name(affine.scale), e.ints([1, c, 1])]), e.ints([1, c, bs])]);
+    blockedW = e.op1('Mul', [blockedW, scale]);
     if (affine.shift) {
       const ws = e.op1('Reshape', [e.op1('MatMul', [e.op1('Reshape', [e.name(w), e.ints([o!, c])]), e.op1('Reshape', [e.name(affine.shift), e.ints([c, 1])])]), e.ints([o!])]);
       bias = bias ? e.op1('Add', [bias, ws]) : ws;

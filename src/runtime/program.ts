@@ -13,9 +13,10 @@ export interface CompileOptions extends SessionOptions {
   bake?: ReadonlyMap<string, ConstValue>;
   name?: string;
   /**
-   * Run convolutions whose weights are fed (not baked) on onnxruntime's blocked-channel kernels where this CPU
-   * has them (runtime/nchwc.ts). Default true; only graphs with fed parameters are affected. Such a Program's
-   * `bytes` then hold onnxruntime-internal operators: pass false, or use `emitModel`, for a portable model.
+   * Use onnxruntime's blocked-channel kernels where this CPU has them (runtime/nchwc.ts): for convolutions whose
+   * weights are fed (training), and for whole frozen inference graphs when every parameter is baked (the emitter's
+   * `nchwcInference`: blocked element-wise ops, fused residuals, folded per-channel affines). Default true. Such a
+   * Program's `bytes` then hold onnxruntime-internal operators: pass false, or use `emitModel`, for a portable model.
    */
   blockedConvs?: boolean;
 }

@@ -5,7 +5,7 @@ import { intOption } from '../args.js';
 
 const targets = ['engine', 'sde', 'optim', 'degrade'] as const;
 
-const USAGE = `usage: irsde bench <${targets.join('|')}> [--json] [--torch] [--repeats N] [--cases conv2,naf32,naf64] [--no-memory]
+const USAGE = `usage: irsde bench <${targets.join('|')}> [--json] [--torch] [--repeats N] [--rounds N] [--cases conv2,naf32,naf64] [--no-memory]
 
   engine   forward / training-step time and GFLOP/s; --torch also runs PyTorch (IRSDE_PYTHON, default python3);
            --cases picks workloads (conv2, naf32, naf64), --no-memory skips the peak-memory child process
@@ -13,11 +13,12 @@ const USAGE = `usage: irsde bench <${targets.join('|')}> [--json] [--torch] [--r
   optim    optimiser update over 10 M parameters
   degrade  degradation pipeline and metrics speed
   --repeats N  runs per measurement (engine, sde; default 5)
+  --rounds N   rounds alternating with PyTorch, fastest kept (engine, sde; default 2 with --torch, else 1)
 `;
 
 /** Which options each benchmark reads; any other given option is refused rather than ignored. */
 const takes: Record<string, readonly string[]> = {
-  engine: ['torch', 'repeats', 'cases', 'no-memory'], sde: ['torch', 'repeats'], optim: [], degrade: [], 'engine-memory-child': [],
+  engine: ['torch', 'repeats', 'rounds', 'cases', 'no-memory'], sde: ['torch', 'repeats', 'rounds'], optim: [], degrade: [], 'engine-memory-child': [],
 };
 
 export async function run(argv: string[]): Promise<number> {
@@ -27,7 +28,7 @@ export async function run(argv: string[]): Promise<number> {
       args: argv, allowPositionals: true,
       options: {
         json: { type: 'boolean', default: false }, torch: { type: 'boolean' },
-        repeats: { type: 'string' }, cases: { type: 'string' }, 'no-memory': { type: 'boolean' },
+        repeats: { type: 'string' }, rounds: { type: 'string' }, cases: { type: 'string' }, 'no-memory': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -40,12 +41,13 @@ export async function run(argv: string[]): Promise<number> {
   if (!what) throw new IrsdeError('bad-option', `which benchmark? give one of: ${targets.join(', ')}`, { hint: 'see `irsde bench --help`' });
   if (positionals.length > 1) throw new IrsdeError('bad-option', `one benchmark at a time, got ${positionals.join(' ')}`);
   if (!Object.hasOwn(takes, what)) throw new IrsdeError('bad-option', `unknown benchmark "${what}"`, { hint: `choose one of: ${targets.join(', ')}` });
-  for (const opt of ['torch', 'repeats', 'cases', 'no-memory'] as const) {
+  for (const opt of ['torch', 'repeats', 'rounds', 'cases', 'no-memory'] as const) {
     if (values[opt] !== undefined && !takes[what]!.includes(opt)) {
       throw new IrsdeError('bad-option', `--${opt} does not apply to \`bench ${what}\``, { hint: `options of bench ${what}: ${takes[what]!.map((o) => `--${o}`).join(', ') || '--json only'}` });
     }
   }
   const repeats = intOption('--repeats', values.repeats ?? '5', 1, 1000);
+  const rounds = values.rounds === undefined ? undefined : intOption('--rounds', values.rounds, 1, 100);
   const torch = values.torch === true;
   if (what === 'engine') {
     const { benchEngine, engineCaseNames } = await import('../bench/engine.js');
@@ -54,11 +56,11 @@ export async function run(argv: string[]): Promise<number> {
     if (cases && (cases.length === 0 || unknown.length)) {
       throw new IrsdeError('bad-option', `--cases: unknown workload${unknown.length > 1 ? 's' : ''} ${unknown.map((c) => `"${c}"`).join(', ') || '(none given)'}`, { hint: `workloads: ${engineCaseNames.join(', ')}` });
     }
-    return benchEngine({ json: values.json!, torch, repeats, cases, memory: !values['no-memory'] });
+    return benchEngine({ json: values.json!, torch, repeats, rounds, cases, memory: !values['no-memory'] });
   }
   if (what === 'sde') {
     const { benchSde } = await import('../bench/sde.js');
-    return benchSde({ json: values.json!, torch, repeats });
+    return benchSde({ json: values.json!, torch, repeats, rounds });
   }
   if (what === 'engine-memory-child') {
     const { memoryChild } = await import('../bench/engine.js');
