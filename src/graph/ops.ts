@@ -76,7 +76,8 @@ function binaryOp(name: string, vjp: OpDef['vjp'], outDtype?: DType): OpDef<{}> 
 function emitBlockedBinary(e: Emitter, n: Node, name: 'Add' | 'Mul'): boolean {
   if (!e.nchwcInference) return false;
   const [a, b] = n.inputs as [Tensor, Tensor];
-  if (a.rank !== 4 || a.dtype !== 'float32' || !isStatic(a.shape) || !sameShape(a.shape, b.shape)) return false;
+  // Equal shapes, symbolic dims included (the same symbol is the same size at run time).
+  if (a.rank !== 4 || a.dtype !== 'float32' || typeof a.shape[1] !== 'number' || !sameShape(a.shape, b.shape)) return false;
   const channels = a.shape[1] as number;
   const [ta, tb] = [e.blockedName(e.name(a)), e.blockedName(e.name(b))];
   if (name === 'Add') {

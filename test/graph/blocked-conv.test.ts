@@ -182,7 +182,8 @@ test('blocked inference graphs give the portable graph\'s outputs (NAFNet at bat
     const bake = new Map([...params].map((p) => [p.name, p.data]));
     const { model } = emitModel(g, { outputs: { eps }, bakedParams: bake, nchwcBlock: 16, nchwcInference: true });
     const ops = (pred: (n: { domain?: string | null; opType?: string | null; input?: string[] | null }) => boolean): number => model.graph!.node!.filter(pred).length;
-    assert.ok(ops((n) => n.domain === NCHWC_DOMAIN && n.opType === 'Conv') > 0, `${c.name}: no blocked conv`);
+    // Shape-generic graphs are left to onnxruntime's own NCHWc pass.
+    assert.equal(ops((n) => n.domain === NCHWC_DOMAIN && n.opType === 'Conv') > 0, c.dims.every((d) => typeof d === 'number'), `${c.name}: blocked convs emitted iff the shape is static`);
     if (c.net === 'naf' && c.dims[0] === 1) {
       assert.equal(ops((n) => n.opType === 'ConvTranspose'), 0, `${c.name}: the pixel shuffle is a blocked conv + Transpose`);
       assert.ok(ops((n) => n.domain === NCHWC_DOMAIN && n.opType === 'GlobalAveragePool') > 0, `${c.name}: channel attention pooled in the blocked layout`);
