@@ -229,6 +229,8 @@ const sessions = new Map<string, CachedSession>();
  * (16 calls at 512²) repay a second compile.
  */
 const FIXED_SHAPE_MIN_WORK = 2 ** 22;
+/** Sessions this process has compiled (the block-size probe pays from the second one). */
+let sessionsCompiled = 0;
 
 /**
  * The session for one padded tile shape, counted as in use until `release()`. Fixed shape when asked, when one
@@ -257,8 +259,12 @@ async function acquireSession(p: Prepared, device: BackendName, threads: number 
         if (!weights.has(prm.name)) throw new IrsdeError('bad-model', `model "${p.name}": the weights have no "${prm.name}"`, { hint: 'the weights were saved for a different network configuration' });
       }
       const backend = await getBackend(device);
-      // Blocked-layout inference graph where onnxruntime-node has those kernels (graph/emitter.ts, nchwcInference).
-      const nchwcBlock = await nchwcBlockSize(backend);
+      // The blocked-layout inference graph (graph/emitter.ts, nchwcInference) saves ~3 % per network call but needs
+      // the block-size probe, ~40 ms once per process: worth it from the same amount of work as a fixed-shape
+      // compile, or once a process compiles its second session (many images).
+      const blocked = fixed && (work >= FIXED_SHAPE_MIN_WORK || sessionsCompiled > 0);
+      sessionsCompiled++;
+      const nchwcBlock = blocked ? await nchwcBlockSize(backend, { forwardOnly: true }) : 0;
       let bytes: Uint8Array | null = serializeModel(emitModel(graph, { outputs: { eps: out }, bakedParams: weights, graphName: p.name, nchwcBlock, nchwcInference: true }).model);
       try {
         return await backend.createSession(bytes, { threads });

@@ -12,14 +12,24 @@ import { NCHWC_DOMAIN, emitModel, serializeModel } from '../graph/emitter.js';
 import type { Backend, HostTensor } from './backend.js';
 
 const probes = new WeakMap<Backend, Promise<number>>();
+const forwardProbes = new WeakMap<Backend, Promise<number>>();
 
-/** The block size to emit blocked convs with on this backend, 0 for none. Probed once per backend. */
-export function nchwcBlockSize(backend: Backend): Promise<number> {
-  let p = probes.get(backend);
-  if (!p) {
-    p = backend.name === 'node' && !nchwcDisabled() ? probeNchwcBlock(backend) : Promise.resolve(0);
-    probes.set(backend, p);
+/**
+ * The block size to emit blocked convs with on this backend, 0 for none. Probed once per backend. `forwardOnly`
+ * (inference graphs) settles for a lighter probe without the depthwise weight gradient: ~30 ms instead of ~80 at the
+ * start of a one-image restore; a full probe already made answers both.
+ */
+export function nchwcBlockSize(backend: Backend, opts: { forwardOnly?: boolean } = {}): Promise<number> {
+  if (backend.name !== 'node' || nchwcDisabled()) return Promise.resolve(0);
+  const full = probes.get(backend);
+  if (full) return full;
+  if (opts.forwardOnly) {
+    let p = forwardProbes.get(backend);
+    if (!p) { p = probeNchwcBlock(backend, [16, 8], { gradient: false }); forwardProbes.set(backend, p); }
+    return p;
   }
+  const p = probeNchwcBlock(backend);
+  probes.set(backend, p);
   return p;
 }
 
@@ -28,7 +38,8 @@ function nchwcDisabled(): boolean {
 }
 
 /** The first of `candidates` whose blocked convs compute what the plain ones do on this backend; 0 if none. */
-export async function probeNchwcBlock(backend: Backend, candidates: readonly number[] = [16, 8]): Promise<number> {
+export async function probeNchwcBlock(backend: Backend, candidates: readonly number[] = [16, 8], opts: { gradient?: boolean } = {}): Promise<number> {
+  const withGradient = opts.gradient !== false;
   // 32 channels: divisible by every block size (a wrong one reads wrong values, never out of bounds); activations
   // large enough for emitBlockedConv to take all three convs (it leaves small ones to the plain kernels), plus the
   // depthwise conv's weight gradient.
@@ -38,7 +49,7 @@ export async function probeNchwcBlock(backend: Backend, candidates: readonly num
   const w = g.param('w', [c, c, 3, 3]), wd = g.param('wd', [c, 1, 3, 3]), b = g.param('b', [c]);
   const y = G.conv2d(G.conv2d(x, w, b), wd, null, { groups: c });
   const z = G.conv2d(x, w, b, { stride: 2, padding: [1, 0, 1, 2] });
-  const [gwd] = grad(G.mean(G.mul(y, y)), [wd]); // the depthwise weight gradient's blocked conv (dY as the kernel)
+  const gwd = withGradient ? grad(G.mean(G.mul(y, y)), [wd])[0]! : null; // the depthwise weight gradient's blocked conv (dY as the kernel)
   const values = (n: number, seed: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.7 + seed));
   const feeds: Record<string, HostTensor> = {
     x: { data: values(c * 72 * 64, 1), dims, dtype: 'float32' },
@@ -47,13 +58,13 @@ export async function probeNchwcBlock(backend: Backend, candidates: readonly num
     b: { data: values(c, 4), dims: [c], dtype: 'float32' },
   };
   const run = async (nchwcBlock: number): Promise<Float32Array[]> => {
-    const { model } = emitModel(g, { outputs: { y, z, gwd: gwd! }, nchwcBlock });
+    const { model } = emitModel(g, { outputs: gwd ? { y, z, gwd } : { y, z }, nchwcBlock });
     const blocked = model.graph!.node!.filter((n) => n.domain === NCHWC_DOMAIN && n.opType === 'Conv').length;
-    if (blocked !== (nchwcBlock ? 4 : 0)) throw new Error(`nchwc probe: ${blocked} blocked convs emitted`); // never compare plain with plain
+    if (blocked !== (nchwcBlock ? (gwd ? 4 : 3) : 0)) throw new Error(`nchwc probe: ${blocked} blocked convs emitted`); // never compare plain with plain
     const session = await backend.createSession(serializeModel(model), { quiet: true });
     try {
       const r = await session.run(feeds);
-      return [r.y!.data as Float32Array, r.z!.data as Float32Array, r.gwd!.data as Float32Array];
+      return [r.y!.data as Float32Array, r.z!.data as Float32Array, ...(gwd ? [r.gwd!.data as Float32Array] : [])];
     } finally {
       await session.release();
     }

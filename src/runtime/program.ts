@@ -36,7 +36,7 @@ export class Program {
     const feedsWeights = graph.params.some((p) => !opts.bake?.has(p.name));
     // Fed weights: blocked kernels for the convs onnxruntime cannot block itself. All weights baked (inference): the
     // whole graph in the blocked layout where it pays (emitter.ts, nchwcInference).
-    const nchwcBlock = opts.blockedConvs !== false ? await nchwcBlockSize(backend) : 0;
+    const nchwcBlock = opts.blockedConvs !== false ? await nchwcBlockSize(backend, { forwardOnly: !feedsWeights }) : 0;
     const { model, inputNames } = emitModel(graph, { outputs, bakedParams: opts.bake, graphName: opts.name, nchwcBlock, nchwcInference: !feedsWeights });
     const bytes = serializeModel(model);
     const session = await backend.createSession(bytes, opts);
