@@ -149,6 +149,10 @@ test('the block-size probe keeps the size whose blocked convs agree with plain o
   if (!found) { t.skip('onnxruntime has no blocked conv kernels on this CPU'); return; }
   assert.equal(await probeNchwcBlock(backend, [found === 16 ? 8 : 16]), 0, 'a wrong block size must be rejected');
   assert.equal(await probeNchwcBlock(backend, [found === 16 ? 8 : 16, found]), found);
+  // The lighter forward-only probe (inference graphs) agrees, and also rejects the wrong size.
+  assert.equal(await probeNchwcBlock(backend, [found === 16 ? 8 : 16, found], { gradient: false }), found);
+  assert.equal(await probeNchwcBlock(backend, [found === 16 ? 8 : 16], { gradient: false }), 0);
+  assert.equal(await nchwcBlockSize(backend, { forwardOnly: true }), found);
 });
 
 /**
