@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng, detLog, hashString, detLogOpenUnit, kernelLogOpenUnit, setWasmNormals, useWasmNormals } from '../../src/runtime/rng.js';
+import { Rng, detLog, hashString, detLogOpenUnit, kernelLogOpenUnit, setWasmNormals, useWasmNormals, type RngState } from '../../src/runtime/rng.js';
 import { IrsdeError } from '../../src/common/errors.js';
 
 test('xoshiro128** core matches the reference vector from state {1,2,3,4}', () => {
@@ -67,18 +67,25 @@ test('normals: mean and variance of 1e5 draws; fillNormal equals a loop of norma
   assert.equal(a.normal(), b.normal()); // the odd-length fill left the same spare
 });
 
+/** Fills `a` with n values and `b` with a loop of normal(); asserts the same bits and the same position and spare after. */
+function assertFillIsLoop(a: Rng, b: Rng, n: number, f64: boolean, mean: number, std: number, what: string): void {
+  const filled = a.fillNormal(f64 ? new Float64Array(n) : new Float32Array(n), mean, std);
+  const looped = f64 ? new Float64Array(n) : new Float32Array(n);
+  for (let i = 0; i < n; i++) looped[i] = mean + std * b.normal();
+  let first = -1;
+  for (let i = 0; i < n && first < 0; i++) if (!Object.is(filled[i], looped[i])) first = i;
+  assert.equal(first, -1, `${what}: first difference at ${first}`);
+  assert.deepEqual(a.state(), b.state(), `${what}: generator position and spare`);
+}
+
 test('long fills (the WebAssembly kernel) equal a loop of normal() bit for bit: odd lengths, a cached spare, chunk edges', () => {
   assert.equal(useWasmNormals, true);
-  for (const [seed, n, f64] of [[1, 64, false], ['x', 65, true], [7, 1001, false], [9, 131_073, true], [11, 262_147, false]] as const) {
+  // 127 after the spare: the TypeScript loop; 128 and more: the kernel, in sub-chunks of 512 pairs and calls of 65536
+  for (const [seed, n, f64] of [[1, 128, false], [2, 129, false], ['x', 130, true], [3, 1025, true], [4, 1026, false],
+    [7, 1001, false], [9, 131_073, true], [10, 131_074, false], [11, 262_147, false]] as const) {
     const a = new Rng(seed), b = new Rng(seed);
     a.normal(); b.normal(); // a spare is cached: the fill starts with it
-    const filled = a.fillNormal(f64 ? new Float64Array(n) : new Float32Array(n), -0.25, 1.5);
-    const looped = f64 ? new Float64Array(n) : new Float32Array(n);
-    for (let i = 0; i < n; i++) looped[i] = -0.25 + 1.5 * b.normal();
-    let first = -1;
-    for (let i = 0; i < n && first < 0; i++) if (!Object.is(filled[i], looped[i])) first = i;
-    assert.equal(first, -1, `seed ${seed}, n ${n}: first difference at ${first}`);
-    assert.deepEqual(a.state(), b.state()); // same generator position and the same spare left over
+    assertFillIsLoop(a, b, n, f64, -0.25, 1.5, `seed ${seed}, n ${n}`);
   }
   // and the TypeScript path gives the same again
   const c = new Rng(5), d = new Rng(5);
@@ -86,6 +93,42 @@ test('long fills (the WebAssembly kernel) equal a loop of normal() bit for bit: 
   try { c.fillNormal(new Float32Array(5000)); } finally { setWasmNormals(true); }
   d.fillNormal(new Float32Array(5000));
   assert.deepEqual(c.state(), d.state());
+});
+
+test('long fills end exactly at the kernel generator\'s lane and block edges, and resume from states saved anywhere in a block', () => {
+  // The kernel makes the stream's outputs in blocks of 4096, four lanes of 1024 (jumped ahead by a matrix power), and
+  // rebuilds the state after the last output it used from that output's lane. Fills whose last pair ends right at
+  // (or two outputs around) a lane or block edge, for a few seeds: the outputs each accepted pair has used, from
+  // the TypeScript generator.
+  const edges = [1024, 2048, 3072, 4096, 8192, 12_288];
+  const hit = new Set<number>();
+  for (const seed of [21, 22, 23, 24]) {
+    const r = new Rng(seed);
+    const ends: number[] = []; // ends[j]: outputs used through pair j
+    for (let used = 0; used < 12_300;) {
+      const u = r.nextU32() * 2 ** -31 - 1, v = r.nextU32() * 2 ** -31 - 1;
+      used += 2;
+      const s = u * u + v * v;
+      if (s < 1 && s !== 0) ends.push(used);
+    }
+    for (let j = 0; j < ends.length; j++) {
+      const edge = edges.find((e) => Math.abs(ends[j]! - e) <= 2);
+      if (edge === undefined) continue;
+      if (ends[j] === edge) hit.add(edge);
+      for (const n of [2 * (j + 1), 2 * (j + 1) - 1]) { // the last pair whole, or its second value left as the spare
+        assertFillIsLoop(new Rng(seed), new Rng(seed), n, n % 2 === 0, 0, 1, `seed ${seed}, ${n} values ending at output ${ends[j]}`);
+      }
+    }
+  }
+  assert.deepEqual([...hit].sort((x, y) => x - y), edges, 'some fill ends exactly at every edge');
+  // a chain of fills, each from a state saved (through JSON) where the one before stopped, against one loop of normal()
+  let state = new Rng('mid-block').state();
+  const ref = new Rng('mid-block');
+  for (const n of [300, 1001, 129, 4097, 777, 2048, 131, 9000, 1535]) {
+    const a = Rng.fromState(JSON.parse(JSON.stringify(state)) as RngState);
+    assertFillIsLoop(a, ref, n, n % 3 === 0, 1, 0.5, `resumed fill of ${n}`);
+    state = a.state();
+  }
 });
 
 test('uniforms: bucket chi-square, ranges, float32 never rounds to 1', () => {
