@@ -131,6 +131,27 @@ test('long fills end exactly at the kernel generator\'s lane and block edges, an
   }
 });
 
+test('a long fill through a pair whose s takes fdlibm\'s rare branch (|f| < 2^-20) equals a loop of normal()', () => {
+  // About 3 values of s in 10^6 have hx (the top 20 mantissa bits) in {0, 0xffffe, 0xfffff}; the kernel patches
+  // those lanes after its main loops (where that changes a bit is tested with the kernel's log below), here inside a
+  // fill, next to the other lanes of its sub-chunk. Seed 34 draws one at pair 19046.
+  const bits = new Float64Array(1), words = new Uint32Array(bits.buffer);
+  const hi = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+  const r = new Rng(34);
+  let rare = -1;
+  for (let j = 0; j < 100_000 && rare < 0;) {
+    const u = r.nextU32() * 2 ** -31 - 1, v = r.nextU32() * 2 ** -31 - 1;
+    const s = u * u + v * v;
+    if (s >= 1 || s === 0) continue;
+    bits[0] = s;
+    const hx = words[hi]! & 0xfffff;
+    if (hx === 0 || hx >= 0xffffe) rare = j;
+    j++;
+  }
+  assert.equal(rare, 19046);
+  assertFillIsLoop(new Rng(34), new Rng(34), 2 * rare + 301, false, 0, 1, 'seed 34');
+});
+
 test('uniforms: bucket chi-square, ranges, float32 never rounds to 1', () => {
   const r = new Rng(123);
   const buckets = new Array(100).fill(0);
@@ -207,9 +228,13 @@ test('detLogOpenUnit (the normal draws\' log) equals detLog bit for bit on (0, 1
   const xs: number[] = [0.5, 0.25, 1 - 2 ** -53, 1 - 2 ** -20, 1 - 2 ** -21, Math.SQRT1_2, 2 ** -100, 0.5 + 2 ** -30];
   // fdlibm branches on the top 20 mantissa bits: both sides of each threshold (as x/2 in (0.5, 1))
   for (const h of [0x6a09c, 0x6a09b, 0x6147a, 0x61479, 0x6b851, 0x6b852, 0, 1, 2, 0xffffe, 0xfffff]) xs.push((1 + h / 1048576) / 2, (1 + (h + 0.5) / 1048576) / 2);
+  // just below 1 (k = 0, hx = 0xfffff): values where fdlibm's rare branch (|f| < 2^-20) rounds differently from its
+  // general formula, so that the kernel's patch of those lanes is tested
+  for (const d of [196_608, 576_577, 634_998, 1_105_504, 1_156_544]) xs.push(1 - d * 2 ** -42);
   for (let i = 0; i < 200000; i++) xs.push(r.uniform53() ** (1 + 60 * r.uniform53()));
   for (const x of xs) if (x > 0 && x < 1) assert.equal(detLogOpenUnit(x), detLog(x), `log(${x})`);
-  // the WebAssembly kernel's log (two lanes, every branch selected) on the same edges, an odd count for the last lane
+  // the WebAssembly kernel's log (two lanes, fdlibm's branches selected per lane, the rare one patched) on the same
+  // edges, an odd count for the last lane
   const ins = Float64Array.from(xs.filter((x) => x > 0 && x < 1).slice(0, 20_001));
   const logs = kernelLogOpenUnit(ins);
   assert.ok(logs, 'the normals kernel is available here (Node 20 has WebAssembly SIMD)');
