@@ -10,14 +10,15 @@
 ;;   $log    log s in four loops (fdlibm's branches are selected per lane; the rare one is patched only when present);
 ;;   $scale  m = √(−2·log s / s) and the outputs mean + std·(u·m), mean + std·(v·m), as f32 or f64 at `dst`.
 ;; `logs(at, n)` runs $log on n values of the caller (for the tests: it must equal detLogOpenUnit bit for bit).
-;; 196 608 values (one 256² RGB image, f32) in Node 20 on this machine, alternating calls: 3.26 → 0.82 ms against the
-;; previous kernel (the generator one output at a time, the log two pairs at a time in one chain). The divisions and
-;; square roots share one divider: two f64x2.div and one f64x2.sqrt per two pairs, about 18 cycles, are now a large
-;; part of what is left.
+;; 196 608 values (one 256² RGB image, f32) in Node 20, calls alternating in one process: 3.6 → 0.87 ms against the
+;; previous kernel (the generator one output at a time, the log two pairs at a time in one chain). Of what is left,
+;; about 0.3 ms is $draw (0.12 of it the blocks, at the vector units' throughput), 0.25 $log and 0.18 $scale, which
+;; waits on the divider: divisions and square roots share it, and each two pairs take two f64x2.div and one
+;; f64x2.sqrt (about 18 cycles).
 ;;
 ;; Memory (bytes): the generator state as four i32 words at 0 (read at entry, written back at exit), the jump matrix
-;; and the output block from 16 to 18560 (below), the sub-chunk's arrays from 18560 to 55424 (at $log), the callers'
-;; data from 55424 on (rng.ts NORMALS_FREE_AT).
+;; and the output block from 16 to 18560 (below), the sub-chunk's arrays from 18560 to 55424 (listed before $draw),
+;; the callers' data from 55424 on (rng.ts NORMALS_FREE_AT).
 ;;
 ;; Constants are immutable v128 globals rather than v128.const: V8 builds a v128.const inside a loop from two
 ;; immediates each time it is used (three instructions), a global is one load.
@@ -294,18 +295,19 @@
 
   ;; L[i] = detLogOpenUnit(S[i]) for i < n (n ≤ 512; each S[i] a normal double in (0, 1)), as rng.ts logTail after
   ;; detLogOpenUnit: s = m·2^k with m in [√2/2, √2), f = m − 1, and fdlibm's polynomial. Four loops, each without a
-  ;; chain from one vector to the next: one loop doing everything had a chain of about 75 cycles per vector (the
-  ;; division, seven Horner steps, the tail) and kept too few vectors in flight (`pairs` for 98 304 pairs on this
-  ;; machine: log pass 0.50 ms in one loop, 0.24 ms in four).
-  ;; fdlibm branches on hx, the top 20 bits of s's mantissa (m's mantissa before halving); each test on hx is a
-  ;; comparison of m′ = the mantissa with exponent 0 (in [1, 2)) against 1 + h·2^−20, which is exact:
-  ;;   m halved, k + 1           hx ≥ 0x6a09c                ⇔ m′ ≥ 0x1.6a09cp0
-  ;;   i > 0 (the hfsq form)     0x6147a ≤ hx ≤ 0x6b851      ⇔ 0x1.6147ap0 ≤ m′ < 0x1.6b852p0
-  ;;   the rare branch (|f| < 2^−20)  hx ∈ {0, 0xffffe, 0xfffff}  ⇔ −2^−20 ≤ f < 2^−20 (f after halving)
-  ;; fdlibm's k = 0 forms (f − X instead of k·ln2_hi − (X′ − f)) are not selected: with k = 0, dk·ln2_lo = +0 and
-  ;; dk·ln2_hi = +0, X + 0 = X (X ≠ −0 here: X = q·(hfsq + R) with q ≠ 0, R > 0; R − 0 = R; q·(f − R) − 0 the same), and
-  ;; 0 − (X − f) = f − X exactly (round to nearest is symmetric; 0 − (+0) = +0 = f − f), so the general form gives the
-  ;; k = 0 result bit for bit; and for f = 0 with k = 0, dk·ln2_hi + dk·ln2_lo = +0 = fdlibm's 0.
+  ;; chain from one vector to the next: one loop doing everything has a chain of about 75 cycles per vector (the
+  ;; division, seven Horner steps, the rest) and the CPU cannot keep enough vectors in flight to cover it (`logs` of
+  ;; 2048 values, alternating: 13.8 ns per two values in one loop, 8.6 in four; fusing loops 1 and 2, or 3 and $scale,
+  ;; measured no faster).
+  ;; fdlibm branches on hx, the top 20 bits of s's mantissa; each test on hx is an exact comparison of $m (s's mantissa
+  ;; with the exponent of 1, in [1, 2), before any halving) with 1 + h·2^−20, or of f after halving:
+  ;;   m halved, k + 1                hx ≥ 0x6a09c                ⇔ $m ≥ 0x1.6a09cp0
+  ;;   i > 0 (the hfsq form)          0x6147a ≤ hx ≤ 0x6b851      ⇔ 0x1.6147ap0 ≤ $m < 0x1.6b852p0
+  ;;   the rare branch (|f| < 2^−20)  hx ∈ {0, 0xffffe, 0xfffff}  ⇔ −2^−20 ≤ f < 2^−20
+  ;; fdlibm's k = 0 forms (f − X, where the others have k·ln2_hi − (X′ − f), X′ being X with a k·ln2_lo term) need no
+  ;; lanes of their own: k = 0 only when m was halved (s in [0.5, 1)), so f < 0, and the term k·ln2_lo = +0 meets is
+  ;; not −0 (q·(hfsq + R) with q ≠ 0 and R > 0, q·(f − R), the rare branch's R > 0), so X′ = X; and +0 − (X − f) = f − X
+  ;; exactly (round to nearest is symmetric, and +0 − (+0) = +0 = f − f): the general form gives the k = 0 result.
   (func $log (param $n i32)
     (local $i i32) (local $end i32) (local $s v128) (local $m v128) (local $halve v128) (local $f v128) (local $q v128)
     (local $z v128) (local $w v128) (local $r v128) (local $dk v128) (local $hfsq v128) (local $y v128) (local $near v128)
