@@ -196,9 +196,10 @@
   ;; returns where the next draw reads. A candidate takes two outputs: u = r·2^−31 − 1, then v alike, kept when
   ;; 0 < s < 1 (s ≥ 0 always, so s > 0 is s ≠ 0), as Rng.normal(). Both steps of u are exact: u = (r − 2^31)·2^−31, and
   ;; r − 2^31 is r with its top bit flipped, read as a signed i32 (converted exactly). Four candidates at a time (two
-  ;; loads of outputs), one at a time for the last three of a block or of the sub-chunk. Each candidate is stored
-  ;; unconditionally and kept by advancing the stores past it: the rejection (about one in five) is unpredictable, a
-  ;; conditional add is not.
+  ;; loads of outputs), one at a time where four could run past the block's end or keep more pairs than the sub-chunk
+  ;; still needs (its last three pairs: the generator must stop right after the last pair kept). Each candidate is
+  ;; stored unconditionally and kept by advancing the stores past it: the rejection (about one in five) is
+  ;; unpredictable, a conditional add is not.
   (func $draw (param $w i32) (param $c i32) (result i32)
     (local $p i32) (local $q i32) (local $end i32) (local $keep i32) (local $x0 v128) (local $x1 v128)
     (local $uv0 v128) (local $uv1 v128) (local $uv2 v128) (local $uv3 v128) (local $u v128) (local $v v128)
