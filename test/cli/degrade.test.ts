@@ -159,6 +159,8 @@ test('the installed command line: exit codes and one-line errors', () => {
   assert.equal(JSON.parse(bareJson.out.trim()).type, 'error');
   assert.match(spawnCli(['bench', 'optim', '--torch']).err, /--torch does not apply to `bench optim`/);
   assert.match(spawnCli(['bench', 'engine', '--cases', 'naf23']).err, /--cases: unknown workload "naf23" \(workloads: conv2, naf32, naf64\)/);
+  assert.match(spawnCli(['bench', 'degrade', '--rounds', '2']).err, /--rounds does not apply to `bench degrade`/);
+  assert.match(spawnCli(['bench', 'sde', '--rounds', '0']).err, /--rounds must be an integer from 1 to 100, got "0"/);
 });
 
 test('operator parameters: A= is used as given, random blur k is the largest size, parameters a kernel type lacks and non-decimal numbers are refused, negative ranges parse', async () => {
