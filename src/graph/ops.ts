@@ -83,7 +83,9 @@ function emitBlockedBinary(e: Emitter, n: Node, name: 'Add' | 'Mul'): boolean {
   if (name === 'Add') {
     for (const [conv, other, twin] of [[a, b, ta], [b, a, tb]] as const) {
       const node = twin ? e.producerOf(twin) : undefined;
-      if (!node || node.domain !== NCHWC_DOMAIN || node.opType !== 'Conv' || node.input!.length > 3 || e.readers.get(conv.id) !== 1 || conv === other) continue;
+      // Not into a conv that already has an activation: the kernel adds the Sum before activating.
+      if (!node || node.domain !== NCHWC_DOMAIN || node.opType !== 'Conv' || node.input!.length > 3 || node.attribute?.some((at) => at.name === 'activation') ||
+        e.readers.get(conv.id) !== 1 || conv === other) continue;
       const [xi, wi, bi] = node.input!;
       e.rewire(node, [xi!, wi!, bi ?? '', e.blockedInput(e.name(other))]);
       e.bind(n.outputs[0]!, e.nchwOutput(twin!, channels));

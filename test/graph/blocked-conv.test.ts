@@ -211,7 +211,7 @@ test('blocked inference graphs give the portable graph\'s outputs (NAFNet at bat
   }
 });
 
-test('blocked inference graphs: a ReLU that is a blocked conv\'s only reader runs inside the conv; training graphs are unchanged', () => {
+test('blocked inference graphs: a ReLU that is a blocked conv\'s only reader runs inside the conv; training graphs are unchanged', async () => {
   const g = new Graph();
   const x = g.input('x', [4, 32, 32, 32]);
   const w1 = g.param('w1', [32, 32, 3, 3]), w2 = g.param('w2', [32, 32, 3, 3]);
@@ -222,6 +222,24 @@ test('blocked inference graphs: a ReLU that is a blocked conv\'s only reader run
   assert.equal(convs.length, 2);
   assert.deepEqual(convs.map((n) => n.attribute!.find((a) => a.name === 'activation')?.s ? new TextDecoder().decode(n.attribute!.find((a) => a.name === 'activation')!.s!) : ''), ['Relu', '']);
   assert.ok(!nodes.some((n) => n.opType === 'Relu'));
+  // relu(conv) + r must not become relu(conv + r): the Add is not fused into a conv that has its activation.
+  const h = new Graph();
+  const hx = h.input('x', [1, 32, 32, 32]);
+  const hw1 = h.param('w1', [32, 32, 3, 3]), hw2 = h.param('w2', [32, 32, 1, 1]);
+  const c1 = G.conv2d(hx, hw1, null);
+  const z = G.add(G.relu(G.conv2d(c1, hw2, null)), c1);
+  const hb = new Map([['w1', Float32Array.from({ length: 32 * 32 * 9 }, (_, i) => Math.sin(i) / 10)], ['w2', Float32Array.from({ length: 32 * 32 }, (_, i) => Math.cos(i) / 5)]]);
+  const hn = emitModel(h, { outputs: { z }, nchwcBlock: 16, nchwcInference: true, bakedParams: hb }).model.graph!.node!;
+  const fused = hn.filter((n) => n.domain === NCHWC_DOMAIN && n.opType === 'Conv');
+  assert.ok(!fused.some((n) => n.input!.length === 4 && n.attribute!.some((a) => a.name === 'activation')), 'a conv with both a Sum input and an activation');
+  const backend = await getBackend('node');
+  if (await nchwcBlockSize(backend)) {
+    const feeds = { x: { data: Float32Array.from({ length: 32 * 32 * 32 }, (_, i) => Math.sin(i * 0.3)), dims: [1, 32, 32, 32], dtype: 'float32' as const } };
+    const blocked = await Program.compile(backend, h, { z }, { bake: hb }), plain = await Program.compile(backend, h, { z }, { bake: hb, blockedConvs: false });
+    const u = (await blocked.run(feeds)).z!.data as Float32Array, v = (await plain.run(feeds)).z!.data as Float32Array;
+    await blocked.release(); await plain.release();
+    for (let i = 0; i < v.length; i++) assert.ok(Math.abs(u[i]! - v[i]!) <= 1e-5 * (1 + Math.abs(v[i]!)), `z[${i}]: ${u[i]} vs ${v[i]}`);
+  }
   // Fed weights (training) keep the earlier lowering: the ReLU stays a node of its own.
   assert.ok(emitModel(g, { outputs: { y }, nchwcBlock: 16, nchwcInference: false }).model.graph!.node!.some((n) => n.opType === 'Relu'));
 });
