@@ -82,10 +82,9 @@ function emitBlockedBinary(e: Emitter, n: Node, name: 'Add' | 'Mul'): boolean {
   const [ta, tb] = [e.blockedName(e.name(a)), e.blockedName(e.name(b))];
   if (name === 'Add') {
     for (const [conv, other, twin] of [[a, b, ta], [b, a, tb]] as const) {
-      const node = twin ? e.producerOf(twin) : undefined;
       // Not into a conv that already has an activation: the kernel adds the Sum before activating.
-      if (!node || node.domain !== NCHWC_DOMAIN || node.opType !== 'Conv' || node.input!.length > 3 || node.attribute?.some((at) => at.name === 'activation') ||
-        e.readers.get(conv.id) !== 1 || conv === other) continue;
+      const node = twin && e.readers.get(conv.id) === 1 && conv !== other ? unfusedBlockedConv(e, twin) : undefined;
+      if (!node || node.input!.length > 3) continue;
       const [xi, wi, bi] = node.input!;
       e.rewire(node, [xi!, wi!, bi ?? '', e.blockedInput(e.name(other))]);
       e.bind(n.outputs[0]!, e.nchwOutput(twin!, channels));
@@ -153,6 +152,12 @@ export const and = (a: Tensor, b: Tensor): Tensor => one(AndOp, [a, b]);
 // ---------------------------------------------------------------------------------------------------------
 // element-wise unary ops; `d` gives the gradient from (x, y, g)
 
+/** The blocked conv that produced `twin`, if it has no activation yet (so a Sum or an activation can still go in). */
+function unfusedBlockedConv(e: Emitter, twin: string): ReturnType<Emitter['producerOf']> {
+  const node = e.producerOf(twin);
+  return node?.domain === NCHWC_DOMAIN && node.opType === 'Conv' && !node.attribute?.some((a) => a.name === 'activation') ? node : undefined;
+}
+
 /** Activations that run on a blocked tensor as they are (inference graphs, like onnxruntime's NCHWc pass). */
 const BLOCKED_ACTIVATIONS = new Set(['Relu', 'Sigmoid', 'Tanh', 'Silu']);
 
@@ -163,8 +168,8 @@ function emitBlockedActivation(e: Emitter, n: Node, build: (x: string) => string
   if (!twin) return false;
   // A ReLU of a blocked conv that nothing else reads runs inside the conv (its "activation"), as onnxruntime fuses
   // constant-weight convs.
-  const conv = n.op.name === 'Relu' && e.readers.get(x.id) === 1 ? e.producerOf(twin) : undefined;
-  if (conv && conv.domain === NCHWC_DOMAIN && conv.opType === 'Conv' && !conv.attribute?.some((a) => a.name === 'activation')) {
+  const conv = n.op.name === 'Relu' && e.readers.get(x.id) === 1 ? unfusedBlockedConv(e, twin) : undefined;
+  if (conv) {
     e.rewire(conv, conv.input!, { activation: attr.s('Relu') });
     e.bind(n.outputs[0]!, e.nchwOutput(twin, x.shape[1] as number));
     return true;

@@ -164,6 +164,19 @@ function runTorch(cases: string[], repeats: number): { cases?: Record<string, { 
   }
 }
 
+/** Rounds alternating with PyTorch (bench engine, bench sde): as asked, else 2 with --torch and 1 without. */
+export function benchRounds(opts: { torch: boolean; rounds?: number }): number {
+  return Math.max(1, opts.rounds ?? (opts.torch ? 2 : 1));
+}
+
+/** Field by field, the faster of two rounds' figures (the first round's where only one exists). */
+export function keepMin<T extends Record<string, number>>(a: T | undefined, b: T): T {
+  if (!a) return b;
+  const out = { ...a };
+  for (const k of Object.keys(b) as (keyof T)[]) if (typeof b[k] === 'number') (out[k] as number) = Math.min(a[k] as number, b[k] as number);
+  return out;
+}
+
 export interface EngineBenchOptions { json: boolean; torch: boolean; repeats: number; cases?: string[]; memory?: boolean; rounds?: number }
 
 function threadCount(): number {
@@ -174,17 +187,11 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<number> {
   const say = (s: string): void => { if (!opts.json) process.stdout.write(s + '\n'); };
   const cases = engineCases.filter((c) => !opts.cases || opts.cases.includes(c.name));
   const results: Record<string, CaseResult> = {};
-  const rounds = Math.max(1, opts.rounds ?? (opts.torch ? 2 : 1));
+  const rounds = benchRounds(opts);
   say(`irsde bench engine — onnxruntime-node, ${threadCount()} threads; best of ${opts.repeats} runs × ${rounds} round(s)${opts.torch ? ', alternating with PyTorch' : ''}`);
   const nchwcBlock = await nchwcBlockSize(await getBackend('node'));
   say(`  training convolutions: ${blockedConvsLine(nchwcBlock)}`);
   let torchInfo: ReturnType<typeof runTorch> | undefined;
-  const keepMin = <T extends Record<string, number>>(a: T | undefined, b: T): T => {
-    if (!a) return b;
-    const out = { ...a };
-    for (const k of Object.keys(b) as (keyof T)[]) if (typeof b[k] === 'number') (out[k] as number) = Math.min(a[k] as number, b[k] as number);
-    return out;
-  };
   for (let round = 0; round < rounds; round++) {
     for (const c of cases) {
       const r = await runCase(c, opts.repeats);

@@ -19,7 +19,7 @@ import { MeanRevertingSDE } from '../../sde/sde.js';
 import { samplePosterior } from '../../sde/samplers.js';
 import type { ParamStore } from '../../runtime/params.js';
 import { nchwcBlockSize } from '../../runtime/nchwc.js';
-import { blockedConvsLine } from './engine.js';
+import { benchRounds, blockedConvsLine, keepMin } from './engine.js';
 
 export const BENCH_NAFNET: NAFNetConfig = { imgChannel: 3, width: 32, middleBlkNum: 1, encBlkNums: [1, 1, 1, 4], decBlkNums: [1, 1, 1, 1] };
 
@@ -117,7 +117,7 @@ export interface SdeBenchOptions { json: boolean; torch: boolean; repeats: numbe
  */
 export async function benchSde(opts: SdeBenchOptions): Promise<number> {
   const say = (m: string): void => { if (!opts.json) process.stdout.write(m + '\n'); };
-  const rounds = Math.max(1, opts.rounds ?? (opts.torch ? 2 : 1));
+  const rounds = benchRounds(opts);
   say(`irsde bench sde — ConditionalNAFNet w32 enc [1,1,1,4] mid 1 dec [1,1,1,1], onnxruntime-node; ${rounds} round(s)${opts.torch ? ', alternating with PyTorch' : ''}`);
   const nchwcBlock = await nchwcBlockSize(await getBackend('node'));
   say(`  training convolutions: ${blockedConvsLine(nchwcBlock)}`);
@@ -136,14 +136,7 @@ export async function benchSde(opts: SdeBenchOptions): Promise<number> {
       else {
         const tt = t.cases!.cnaf32_train!, ts = t.cases!.cnaf32_sample!;
         line += `; PyTorch train ${tt.train_ms!.toFixed(0)} ms, sampling ${(ts.total_ms! / 1000).toFixed(2)} s`;
-        const prev = torch?.cases;
-        torch = {
-          torch: t.torch,
-          cases: {
-            cnaf32_train: { train_ms: Math.min(tt.train_ms!, prev?.cnaf32_train?.train_ms ?? Infinity) },
-            cnaf32_sample: { total_ms: Math.min(ts.total_ms!, prev?.cnaf32_sample?.total_ms ?? Infinity) },
-          },
-        };
+        torch = { torch: t.torch, cases: { cnaf32_train: keepMin(torch?.cases?.cnaf32_train, tt), cnaf32_sample: keepMin(torch?.cases?.cnaf32_sample, ts) } };
       }
     }
     if (rounds > 1) say(line);
