@@ -214,6 +214,18 @@ export class Emitter {
     return name;
   }
 
+  /** An int32 constant built once per `key` (large index tables: the key names their content, not the values). */
+  int32Const(key: string, dims: readonly number[], build: () => Int32Array): string {
+    const cacheKey = `i32:${key}`;
+    let name = this.constCache.get(cacheKey);
+    if (!name) {
+      name = this.fresh('const');
+      this.initializers.push(tensorProto(name, 'int32', dims, build()));
+      this.constCache.set(cacheKey, name);
+    }
+    return name;
+  }
+
   /** A scalar constant of a float dtype (float32 unless the tensor it meets is float64). */
   floatScalar(v: number, dtype: DType = 'float32'): string {
     if (dtype !== 'float32' && dtype !== 'float64') {

@@ -158,8 +158,9 @@ test('the block-size probe keeps the size whose blocked convs agree with plain o
 /**
  * Frozen inference graphs (all weights baked) in the blocked layout (emitter.ts `nchwcInference`): every conv the
  * blocked kernels take, same-shape Add/Mul and GlobalAveragePool on blocked tensors, residual Adds fused into the
- * conv, the pixel shuffle as a blocked 1×1 conv + one Transpose, and at batch 1 the LayerNorm modulation and the
- * channel attention folded into the following 1×1 convs' weights. Same outputs as the portable graph.
+ * conv, the pixel shuffle as a blocked 1×1 conv + one Gather of blocked runs, the image-channel convs at both ends
+ * (NCHW input; tap planes for the few outputs), and at batch 1 the LayerNorm modulation and the channel attention
+ * folded into the following 1×1 convs' weights. Same outputs as the portable graph.
  */
 test('blocked inference graphs give the portable graph\'s outputs (NAFNet at batch 1 and 2, U-Net, symbolic shapes)', async (t) => {
   const backend = await getBackend('node');
@@ -189,9 +190,16 @@ test('blocked inference graphs give the portable graph\'s outputs (NAFNet at bat
     // Shape-generic graphs are left to onnxruntime's own NCHWc pass.
     assert.equal(ops((n) => n.domain === NCHWC_DOMAIN && n.opType === 'Conv') > 0, c.dims.every((d) => typeof d === 'number'), `${c.name}: blocked convs emitted iff the shape is static`);
     if (c.net === 'naf' && c.dims[0] === 1) {
-      assert.equal(ops((n) => n.opType === 'ConvTranspose'), 0, `${c.name}: the pixel shuffle is a blocked conv + Transpose`);
+      assert.equal(ops((n) => n.opType === 'ConvTranspose'), 0, `${c.name}: the pixel shuffle is a blocked conv + Gather`);
+      assert.equal(ops((n) => n.opType === 'Gather' && !!model.graph!.initializer!.find((i) => i.name === n.input![1] && i.dataType === 6)), 2, `${c.name}: one row Gather per up-sampling`);
       assert.ok(ops((n) => n.domain === NCHWC_DOMAIN && n.opType === 'GlobalAveragePool') > 0, `${c.name}: channel attention pooled in the blocked layout`);
       assert.ok(ops((n) => n.domain === NCHWC_DOMAIN && n.opType === 'Conv' && n.input!.length === 4) >= 4, `${c.name}: residual Adds fused into convs`);
+    }
+    if (c.dims.every((d) => typeof d === 'number')) {
+      // The first conv reads the NCHW image (6 channels) itself; the last writes its 3 channels from 27 tap planes.
+      assert.ok(ops((n) => n.domain === NCHWC_DOMAIN && n.opType === 'Conv' && n.input![0]!.startsWith('concat')) === 1, `${c.name}: NCHW-input blocked conv`);
+      assert.equal(ops((n) => n.opType === 'Conv' && !n.domain), 0, `${c.name}: every conv emitted blocked`);
+      assert.equal(ops((n) => n.domain === NCHWC_DOMAIN && n.opType === 'ReorderOutput' && n.attribute!.some((a) => a.name === 'channels' && Number(a.i) === 3)), 1, `${c.name}: the last conv's 3 channels leave the blocked layout once`);
     }
     const blocked = await Program.compile(backend, g, { eps }, { bake });
     const plain = await Program.compile(backend, g, { eps }, { bake, blockedConvs: false });
@@ -242,4 +250,30 @@ test('blocked inference graphs: a ReLU that is a blocked conv\'s only reader run
   }
   // Fed weights (training) keep the earlier lowering: the ReLU stays a node of its own.
   assert.ok(emitModel(g, { outputs: { y }, nchwcBlock: 16, nchwcInference: false }).model.graph!.node!.some((n) => n.opType === 'Relu'));
+});
+
+test('blocked inference graphs: a k×k conv to fewer channels than a block, as tap planes, equals the plain conv', async (t) => {
+  const backend = await getBackend('node');
+  if (!(await nchwcBlockSize(backend))) { t.skip('onnxruntime has no blocked conv kernels on this CPU'); return; }
+  for (const [k, out, batch, withBias] of [[3, 3, 1, true], [5, 1, 2, true], [3, 5, 1, false]] as const) {
+    const g = new Graph();
+    const x = g.input('x', [batch, 32, 20, 24]);
+    const w1 = g.param('w1', [32, 32, 1, 1]), w2 = g.param('w2', [out, 32, k, k]), b2 = g.param('b2', [out]);
+    const y = G.conv2d(G.conv2d(x, w1, null), w2, withBias ? b2 : null);
+    const bake = new Map([
+      ['w1', Float32Array.from({ length: 32 * 32 }, (_, i) => Math.cos(i * 0.7) / 4)],
+      ['w2', Float32Array.from({ length: out * 32 * k * k }, (_, i) => Math.sin(i * 0.13) / 8)],
+      ['b2', Float32Array.from({ length: out }, (_, i) => 0.3 - i * 0.2)],
+    ]);
+    const nodes = emitModel(g, { outputs: { y }, nchwcBlock: 16, nchwcInference: true, bakedParams: bake }).model.graph!.node!;
+    assert.ok(nodes.some((n) => n.domain === NCHWC_DOMAIN && n.opType === 'Conv' && n.attribute!.some((a) => a.name === 'group' && Number(a.i) > 1)), `${k}×${k} → ${out}: shifted by a depthwise conv`);
+    const n = batch * 32 * 20 * 24;
+    const feeds = { x: { data: Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.31)), dims: [batch, 32, 20, 24], dtype: 'float32' as const } };
+    const blocked = await Program.compile(backend, g, { y }, { bake }), plain = await Program.compile(backend, g, { y }, { bake, blockedConvs: false });
+    const u = (await blocked.run(feeds)).y!, v = (await plain.run(feeds)).y!;
+    await blocked.release(); await plain.release();
+    assert.deepEqual(u.dims, [batch, out, 20, 24]);
+    const [ud, vd] = [u.data as Float32Array, v.data as Float32Array];
+    for (let i = 0; i < vd.length; i++) assert.ok(Math.abs(ud[i]! - vd[i]!) <= 1e-5 * (1 + Math.abs(vd[i]!)), `${k}×${k} → ${out}, y[${i}]: ${ud[i]} vs ${vd[i]}`);
+  }
 });
