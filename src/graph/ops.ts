@@ -879,10 +879,14 @@ function emitBlockedConv(e: Emitter, n: Node<ConvAttrs>): boolean {
   const c = x.shape[1];
   if (!bs || typeof c !== 'number' || x.dtype !== 'float32') return false;
   const depthwise = n.attrs.group === c && ipg === 1 && o === c;
-  const dense = n.attrs.group === 1 && c % bs === 0 && o! % bs === 0;
+  // Inference graphs also take channel counts that are not whole blocks (a width-24 network): channels padded to
+  // whole blocks with zero weights, so that pad lanes never reach a real channel (they hold any finite value) and
+  // ReorderOutput drops them. Training graphs keep whole blocks only.
+  const fits = (ch: number): boolean => ch % bs === 0 || (e.nchwcInference && ch >= bs);
+  const dense = n.attrs.group === 1 && fits(c) && fits(o!);
   // Fewer input channels than a block (an image's): the kernels read the NCHW input as it is, filter [O/bs][C·k²][bo].
-  const nchwInput = e.nchwcInference && n.attrs.group === 1 && c < bs && o! % bs === 0 && w.producer?.op !== FlipTransposeKernelOp;
-  if (!(dense || nchwInput || (depthwise && c % bs === 0))) return false;
+  const nchwInput = e.nchwcInference && n.attrs.group === 1 && c < bs && fits(o!) && w.producer?.op !== FlipTransposeKernelOp;
+  if (!(dense || nchwInput || (depthwise && fits(c)))) return false;
   const constantWeights = e.isConstant(w) && (!b || e.isConstant(b));
   // onnxruntime blocks constant-weight convs itself, once; an inference graph blocks them here, so that its
   // element-wise ops and weight folds can stay in the blocked layout (emitBlockedBinary).
@@ -907,10 +911,15 @@ function emitBlockedConv(e: Emitter, n: Node<ConvAttrs>): boolean {
   // Filter layouts of the blocked kernels: dense [O/bs][C/bs][kh·kw][bi][bo], depthwise [O/bs][kh·kw][bo], each
   // written as the lowest-rank Transpose (onnxruntime: ~0.6 ns per element in 3-D, ~7 ns with 6-D/trailing 1s).
   const k2 = kh! * kw!;
-  const relaid = (dims: number[], perm: number[], from = e.name(w)): string =>
+  const flipped = w.producer?.op === FlipTransposeKernelOp ? w.producer.inputs[0]! : null;
+  // Padded sizes (inference graphs): outputs, and the inputs of dense and depthwise convs (an NCHW input is read as is).
+  const op = roundUp(o!, bs), cp = nchwInput ? c : roundUp(c, bs), gp = depthwise ? cp : 1, ipgp = dense ? cp : ipg!;
+  const padded = op !== o || cp !== c;
+  if (padded && flipped) return false;
+  const weights = padded ? e.op1('Pad', [e.name(w), e.ints([0, 0, 0, 0, op - o!, ipgp - ipg!, 0, 0])]) : e.name(w);
+  const relaid = (dims: number[], perm: number[], from = weights): string =>
     e.op1('Transpose', [e.op1('Reshape', [from, e.ints(dims)])], { perm: attr.ints(perm) });
   let blockedW: string;
-  const flipped = w.producer?.op === FlipTransposeKernelOp ? w.producer.inputs[0]! : null;
   if (flipped) {
     // An input-gradient conv: its kernel W'[o, c, t] = W[c, o, k²−1−t] is laid out from W itself, moving runs of
     // bs·k² floats, then one k²-axis transpose and a Gather of whole bs×bs tiles: 2.5 ns per element against 8.9 for
@@ -922,30 +931,35 @@ function emitBlockedConv(e: Emitter, n: Node<ConvAttrs>): boolean {
       blockedW = e.op1('Gather', [taps, e.ints(reversed)], { axis: attr.i(1) });
     }
   } else {
-    blockedW = relaid([o! / bs, bs, ipg! * k2], [0, 2, 1]); // [O/bs][C·k²][bo]: depthwise and 1×1 done
+    blockedW = relaid([op / bs, bs, ipgp * k2], [0, 2, 1]); // [O/bs][C·k²][bo]: depthwise and 1×1 done
   }
   if (!depthwise && !nchwInput && k2 > 1 && !flipped) {
     // [O/bs·C/bs][bi][k²][bo] → [O/bs·C/bs][k²][bi][bo], moving whole 16-float rows (2.1 ns per element in all,
     // against 7.7 for the single 5-D Transpose).
-    blockedW = e.op1('Transpose', [e.op1('Reshape', [blockedW, e.ints([(o! / bs) * (c / bs), bs, k2, bs])])], { perm: attr.ints([0, 2, 1, 3]) });
+    blockedW = e.op1('Transpose', [e.op1('Reshape', [blockedW, e.ints([(op / bs) * (cp / bs), bs, k2, bs])])], { perm: attr.ints([0, 2, 1, 3]) });
   }
   let bias = b ? e.name(b) : undefined;
   if (affine) {
     // 1×1 dense layout [O/bs][C][bo]: the scale runs along the middle axis. Spread over bo first, so that the Mul
     // broadcasts whole C·bs rows (onnxruntime broadcasts a per-row scalar 16 floats at a time, ~5× slower).
-    const scale = e.op1('Expand', [e.op1('Reshape', [e.name(affine.scale), e.ints([1, c, 1])]), e.ints([1, c, bs])]);
-    blockedW = e.op1('Mul', [blockedW, scale]);
+    let scale = e.op1('Reshape', [e.name(affine.scale), e.ints([1, c, 1])]);
+    if (cp !== c) scale = e.op1('Pad', [scale, e.ints([0, 0, 0, 0, cp - c, 0])]);
+    blockedW = e.op1('Mul', [blockedW, e.op1('Expand', [scale, e.ints([1, cp, bs])])]);
     if (affine.shift) {
       const ws = e.op1('Reshape', [e.op1('MatMul', [e.op1('Reshape', [e.name(w), e.ints([o!, c])]), e.op1('Reshape', [e.name(affine.shift), e.ints([c, 1])])]), e.ints([o!])]);
       bias = bias ? e.op1('Add', [bias, ws]) : ws;
     }
   }
-  const wIn = e.op1('Reshape', [blockedW, e.ints([o!, ipg!, kh!, kw!])]);
+  if (bias && op !== o) bias = e.op1('Pad', [bias, e.ints([0, op - o!])]);
+  const wIn = e.op1('Reshape', [blockedW, e.ints([op, ipgp, kh!, kw!])]);
   const xIn = nchwInput ? xName : e.blockedInput(affine ? e.name(affine.z) : xName);
-  const y = e.op1('Conv', bias ? [xIn, wIn, bias] : [xIn, wIn], convAttrs(n.attrs, [kh!, kw!]), NCHWC_DOMAIN);
+  const y = e.op1('Conv', bias ? [xIn, wIn, bias] : [xIn, wIn], convAttrs({ ...n.attrs, group: depthwise ? gp : n.attrs.group }, [kh!, kw!]), NCHWC_DOMAIN);
   e.bind(n.outputs[0]!, e.nchwOutput(y, o!));
   return true;
 }
+
+/** n rounded up to a whole number of blocks. */
+const roundUp = (n: number, block: number): number => Math.ceil(n / block) * block;
 
 /**
  * A k×k "same" conv to fewer channels than a block (a network's last conv, to an image) from a blocked input
@@ -963,15 +977,17 @@ function emitFewOutputsConv(e: Emitter, n: Node<ConvAttrs>): boolean {
   const a = n.attrs;
   const same = a.strides.every((v) => v === 1) && a.dilations.every((v) => v === 1) && kh! % 2 === 1 && kw! % 2 === 1
     && a.pads[0] === (kh! - 1) / 2 && a.pads[2] === a.pads[0] && a.pads[1] === (kw! - 1) / 2 && a.pads[3] === a.pads[1];
-  if (!twin || !bs || a.group !== 1 || c !== ipg || (c as number) % bs || o! >= bs || kh! * kw! === 1 || !same) return false;
+  if (!twin || !bs || a.group !== 1 || c !== ipg || (c as number) < bs || o! >= bs || kh! * kw! === 1 || !same) return false;
   const [, , h, wd] = x.shape as number[];
   const taps = kh! * kw!, planes = taps * o!, padded = Math.ceil(planes / bs) * bs;
   if (2 * padded > taps * bs) return false; // the 1×1 conv alone would cost half the k×k one
-  // W [O, C, kh, kw] → rows t·O + o of [planes, C], zero rows up to a whole block, in the 1×1 filter layout [·/bs][C][bo].
+  // W [O, C, kh, kw] → rows t·O + o of [planes, C], zero rows up to a whole block (and zero columns for the input's
+  // pad channels), in the 1×1 filter layout [·/bs][C][bo].
+  const cp = roundUp(c as number, bs);
   const byTap = e.op1('Transpose', [e.op1('Reshape', [e.name(w), e.ints([o!, c as number, taps])])], { perm: attr.ints([2, 0, 1]) });
-  const rows = e.op1('Pad', [e.op1('Reshape', [byTap, e.ints([planes, c as number])]), e.ints([0, 0, padded - planes, 0])]);
-  const filter = e.op1('Transpose', [e.op1('Reshape', [rows, e.ints([padded / bs, bs, c as number])])], { perm: attr.ints([0, 2, 1]) });
-  const tapConv = e.op1('Conv', [twin, e.op1('Reshape', [filter, e.ints([padded, c as number, 1, 1])])],
+  const rows = e.op1('Pad', [e.op1('Reshape', [byTap, e.ints([planes, c as number])]), e.ints([0, 0, padded - planes, cp - (c as number)])]);
+  const filter = e.op1('Transpose', [e.op1('Reshape', [rows, e.ints([padded / bs, bs, cp])])], { perm: attr.ints([0, 2, 1]) });
+  const tapConv = e.op1('Conv', [twin, e.op1('Reshape', [filter, e.ints([padded, cp, 1, 1])])],
     convAttrs({ strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 }, [1, 1]), NCHWC_DOMAIN);
   // Each plane shifted by its tap: a blocked depthwise conv with one-hot kernels (layout [·/bs][k²][bo]) …
   const oneHot = new Float32Array(padded * taps);
@@ -1344,20 +1360,23 @@ function emitBlockedPixelShuffle(e: Emitter, x: Tensor, w: Tensor, r: number, ou
   const bs = e.nchwcBlock;
   const [o, cin] = w.shape as number[];
   const c = o! / (r * r);
-  if (!e.nchwcInference || !isStatic(x.shape) || x.dtype !== 'float32' || c % bs || cin! % bs) return false;
+  if (!e.nchwcInference || !bs || !isStatic(x.shape) || x.dtype !== 'float32' || c < bs || cin! < bs) return false;
   const [b, , h, wd] = x.shape as number[];
-  // Rows c·r² + i·r + j → (i·r + j)·C + c, then the 1×1 blocked filter layout [O/bs][Cin][bo].
-  const byPixel = e.op1('Transpose', [e.op1('Reshape', [e.name(w), e.ints([c, r * r, cin!])])], { perm: attr.ints([1, 0, 2]) });
-  const blockedW = e.op1('Transpose', [e.op1('Reshape', [byPixel, e.ints([o! / bs, bs, cin!])])], { perm: attr.ints([0, 2, 1]) });
-  const y = e.op1('Conv', [e.blockedInput(e.name(x)), e.op1('Reshape', [blockedW, e.ints([o!, cin!, 1, 1])])], convAttrs({ strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 }, [1, 1]), NCHWC_DOMAIN);
+  // Rows c·r² + i·r + j → (i·r + j)·C + c, each sub-pixel's C padded to whole blocks (as are the inputs, zero
+  // weights), then the 1×1 blocked filter layout [O/bs][Cin][bo].
+  const cp = roundUp(c, bs), cinp = roundUp(cin!, bs);
+  let byPixel = e.op1('Transpose', [e.op1('Reshape', [e.name(w), e.ints([c, r * r, cin!])])], { perm: attr.ints([1, 0, 2]) });
+  if (cp !== c || cinp !== cin) byPixel = e.op1('Pad', [byPixel, e.ints([0, 0, 0, 0, cp - c, cinp - cin!])]);
+  const blockedW = e.op1('Transpose', [e.op1('Reshape', [byPixel, e.ints([(r * r * cp) / bs, bs, cinp])])], { perm: attr.ints([0, 2, 1]) });
+  const y = e.op1('Conv', [e.blockedInput(e.name(x)), e.op1('Reshape', [blockedW, e.ints([r * r * cp, cinp, 1, 1])])], convAttrs({ strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 }, [1, 1]), NCHWC_DOMAIN);
   // [B, i, j, C/bs, H, W, bs] → [B, C/bs, H, i, W, j, bs], the blocked layout of [B, C, H·r, W·r]: a Gather of
   // runs of bs floats, which onnxruntime spreads over its threads (its Transpose moved them on one: 2.1 vs 0.7 ms at
   // [1, 32, 256, 256] in place, 3.8 vs 0.7 standalone).
   const rows = e.op1('Reshape', [y, e.ints([-1, bs])]);
-  const blocks = c / bs;
+  const blocks = cp / bs;
   const order = e.int32Const(`pixel-shuffle:${b},${r},${blocks},${h},${wd}`, [b! * r * r * blocks * h! * wd!], () => shuffleRows(b!, r, blocks, h!, wd!));
   const shuffled = e.op1('Gather', [rows, order], { axis: attr.i(0) });
-  e.bind(out, e.nchwOutput(e.op1('Reshape', [shuffled, e.ints([b!, c, h! * r, wd! * r])]), c));
+  e.bind(out, e.nchwOutput(e.op1('Reshape', [shuffled, e.ints([b!, cp, h! * r, wd! * r])]), c));
   return true;
 }
 

@@ -172,14 +172,16 @@ test('blocked inference graphs give the portable graph\'s outputs (NAFNet at bat
     { name: 'NAFNet w16, 1×64²', dims: [1, 3, 64, 64] as (number | string)[], run: [1, 64, 64], net: 'naf' },
     { name: 'NAFNet w16, 2×32²', dims: [2, 3, 32, 32], run: [2, 32, 32], net: 'naf' },
     { name: 'NAFNet w16, symbolic B×H×W', dims: ['B', 3, 'H', 'W'], run: [1, 48, 40], net: 'naf' },
+    // Width 24: level 0 is not a whole number of blocks, so it runs padded to 32 channels.
+    { name: 'NAFNet w24, 1×64²', dims: [1, 3, 64, 64], run: [1, 64, 64], net: 'naf24' },
     { name: 'U-Net nf 16, 1×32²', dims: [1, 3, 32, 32], run: [1, 32, 32], net: 'unet' },
   ];
   for (const c of cases) {
     const g = new Graph();
     const s = new Scope(g);
     const xt = g.input('xt', c.dims), mu = g.input('mu', c.dims), tt = g.input('t', [c.dims[0]!]);
-    const eps = c.net === 'naf'
-      ? conditionalNAFNet(s, xt, mu, tt, { imgChannel: 3, width: 16, middleBlkNum: 1, encBlkNums: [1, 1], decBlkNums: [1, 1] })
+    const eps = c.net !== 'unet'
+      ? conditionalNAFNet(s, xt, mu, tt, { imgChannel: 3, width: c.net === 'naf24' ? 24 : 16, middleBlkNum: 1, encBlkNums: [1, 1], decBlkNums: [1, 1] })
       : conditionalUNet(s, xt, mu, tt, { inNc: 3, outNc: 3, nf: 16, depth: 2 });
     const params = initParams(s.specs, createRng(`blocked-${c.name}`));
     // Non-zero residual scales and norm weights, so that every branch reaches the output.
@@ -189,7 +191,7 @@ test('blocked inference graphs give the portable graph\'s outputs (NAFNet at bat
     const ops = (pred: (n: { domain?: string | null; opType?: string | null; input?: string[] | null }) => boolean): number => model.graph!.node!.filter(pred).length;
     // Shape-generic graphs are left to onnxruntime's own NCHWc pass.
     assert.equal(ops((n) => n.domain === NCHWC_DOMAIN && n.opType === 'Conv') > 0, c.dims.every((d) => typeof d === 'number'), `${c.name}: blocked convs emitted iff the shape is static`);
-    if (c.net === 'naf' && c.dims[0] === 1) {
+    if (c.net !== 'unet' && c.dims[0] === 1) {
       assert.equal(ops((n) => n.opType === 'ConvTranspose'), 0, `${c.name}: the pixel shuffle is a blocked conv + Gather`);
       assert.equal(ops((n) => n.opType === 'Gather' && !!model.graph!.initializer!.find((i) => i.name === n.input![1] && i.dataType === 6)), 2, `${c.name}: one row Gather per up-sampling`);
       assert.ok(ops((n) => n.domain === NCHWC_DOMAIN && n.opType === 'GlobalAveragePool') > 0, `${c.name}: channel attention pooled in the blocked layout`);
@@ -199,6 +201,7 @@ test('blocked inference graphs give the portable graph\'s outputs (NAFNet at bat
       // The first conv reads the NCHW image (6 channels) itself; the last writes its 3 channels from 27 tap planes.
       assert.ok(ops((n) => n.domain === NCHWC_DOMAIN && n.opType === 'Conv' && n.input![0]!.startsWith('concat')) === 1, `${c.name}: NCHW-input blocked conv`);
       assert.equal(ops((n) => n.opType === 'Conv' && !n.domain), 0, `${c.name}: every conv emitted blocked`);
+      if (c.net === 'naf24') assert.ok(ops((n) => n.opType === 'Pad') > 0, `${c.name}: level 0 padded to whole blocks`);
       assert.equal(ops((n) => n.domain === NCHWC_DOMAIN && n.opType === 'ReorderOutput' && n.attribute!.some((a) => a.name === 'channels' && Number(a.i) === 3)), 1, `${c.name}: the last conv's 3 channels leave the blocked layout once`);
     }
     const blocked = await Program.compile(backend, g, { eps }, { bake });
@@ -252,17 +255,17 @@ test('blocked inference graphs: a ReLU that is a blocked conv\'s only reader run
   assert.ok(emitModel(g, { outputs: { y }, nchwcBlock: 16, nchwcInference: false }).model.graph!.node!.some((n) => n.opType === 'Relu'));
 });
 
-test('blocked inference graphs: a k×k conv to fewer channels than a block, as tap planes, equals the plain conv', async (t) => {
+test('blocked inference graphs: a k×k conv to fewer channels than a block, as tap planes, equals the plain conv (also from a padded 24-channel input)', async (t) => {
   const backend = await getBackend('node');
   if (!(await nchwcBlockSize(backend))) { t.skip('onnxruntime has no blocked conv kernels on this CPU'); return; }
-  for (const [k, out, batch, withBias] of [[3, 3, 1, true], [5, 1, 2, true], [3, 5, 1, false]] as const) {
+  for (const [k, out, batch, withBias, ch] of [[3, 3, 1, true, 32], [5, 1, 2, true, 32], [3, 5, 1, false, 32], [3, 3, 1, true, 24]] as const) {
     const g = new Graph();
     const x = g.input('x', [batch, 32, 20, 24]);
-    const w1 = g.param('w1', [32, 32, 1, 1]), w2 = g.param('w2', [out, 32, k, k]), b2 = g.param('b2', [out]);
+    const w1 = g.param('w1', [ch, 32, 1, 1]), w2 = g.param('w2', [out, ch, k, k]), b2 = g.param('b2', [out]);
     const y = G.conv2d(G.conv2d(x, w1, null), w2, withBias ? b2 : null);
     const bake = new Map([
-      ['w1', Float32Array.from({ length: 32 * 32 }, (_, i) => Math.cos(i * 0.7) / 4)],
-      ['w2', Float32Array.from({ length: out * 32 * k * k }, (_, i) => Math.sin(i * 0.13) / 8)],
+      ['w1', Float32Array.from({ length: ch * 32 }, (_, i) => Math.cos(i * 0.7) / 4)],
+      ['w2', Float32Array.from({ length: out * ch * k * k }, (_, i) => Math.sin(i * 0.13) / 8)],
       ['b2', Float32Array.from({ length: out }, (_, i) => 0.3 - i * 0.2)],
     ]);
     const nodes = emitModel(g, { outputs: { y }, nchwcBlock: 16, nchwcInference: true, bakedParams: bake }).model.graph!.node!;
