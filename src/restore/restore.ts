@@ -229,6 +229,14 @@ const sessions = new Map<string, CachedSession>();
  * (16 calls at 512²) repay a second compile.
  */
 const FIXED_SHAPE_MIN_WORK = 2 ** 22;
+/**
+ * Network calls × padded pixels from which a fixed-shape session uses the blocked-layout inference graph
+ * (graph/emitter.ts, nchwcInference), which needs the block-size probe (~40 ms once per process). Measured per call
+ * against onnxruntime's own NCHWc pass (separate processes, alternating): w24 NAFNet at 512² −32 to −43 ms of ~290
+ * (0.12 µs per pixel), w16 −22.7 ms at 512², −4.4 ms at 256². 2²⁰ pixel-calls (4 calls at 512²) repay the probe
+ * about twice.
+ */
+const BLOCKED_MIN_WORK = 2 ** 20;
 /** Sessions this process has compiled (the block-size probe pays from the second one). */
 let sessionsCompiled = 0;
 
@@ -259,10 +267,9 @@ async function acquireSession(p: Prepared, device: BackendName, threads: number 
         if (!weights.has(prm.name)) throw new IrsdeError('bad-model', `model "${p.name}": the weights have no "${prm.name}"`, { hint: 'the weights were saved for a different network configuration' });
       }
       const backend = await getBackend(device);
-      // The blocked-layout inference graph (graph/emitter.ts, nchwcInference) saves ~3 % per network call but needs
-      // the block-size probe, ~40 ms once per process: worth it from the same amount of work as a fixed-shape
-      // compile, or once a process compiles its second session (many images).
-      const blocked = fixed && (work >= FIXED_SHAPE_MIN_WORK || sessionsCompiled > 0);
+      // The blocked-layout inference graph: from BLOCKED_MIN_WORK, or once a process compiles its second session
+      // (many images), when the probe is already paid.
+      const blocked = fixed && (work >= BLOCKED_MIN_WORK || sessionsCompiled > 0);
       sessionsCompiled++;
       const nchwcBlock = blocked ? await nchwcBlockSize(backend, { forwardOnly: true }) : 0;
       let bytes: Uint8Array | null = serializeModel(emitModel(graph, { outputs: { eps: out }, bakedParams: weights, graphName: p.name, nchwcBlock, nchwcInference: true }).model);
