@@ -80,7 +80,9 @@ export interface EmitOptions {
    * included) and keep their outputs blocked through same-shape Add/Mul, GlobalAveragePool and a residual Add
    * (fused into the conv), and fold a per-channel affine input of a 1×1 conv (NAFNet's LayerNorm modulation and
    * channel attention) into its weights. onnxruntime's own NCHWc pass cannot do the last: it needs constant weights.
-   * Graphs whose inputs have symbolic dims are left to onnxruntime's pass.
+   * Channel counts that are not whole blocks are padded with zero weights; the first conv reads the NCHW image and a
+   * conv to fewer channels than a block runs as tap planes (ops.ts emitFewOutputsConv). Graphs whose inputs have
+   * symbolic dims are left to onnxruntime's pass.
    */
   nchwcInference?: boolean;
 }

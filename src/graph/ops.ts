@@ -1352,9 +1352,9 @@ const Conv1x1PixelShuffleOp = defineOp<{ block: number }>({
 });
 /**
  * Conv1x1PixelShuffle in the blocked layout (inference graphs): a blocked 1×1 conv whose output channels are
- * reordered (i·r + j)·C + c, so that its blocks are whole [C/bs] groups per sub-pixel; one Transpose that moves
- * runs of bs floats then interleaves them into the blocked layout of the upsampled image. onnxruntime's
- * ConvTranspose scatters element by element (col2im) and runs at about a third of the 1×1 conv's speed.
+ * reordered (i·r + j)·C + c, so that its blocks are whole [C/bs] groups per sub-pixel; one Gather of runs of bs
+ * floats then interleaves them into the blocked layout of the upsampled image. onnxruntime's ConvTranspose scatters
+ * element by element (col2im) and runs at about a third of the 1×1 conv's speed.
  */
 function emitBlockedPixelShuffle(e: Emitter, x: Tensor, w: Tensor, r: number, out: Tensor): boolean {
   const bs = e.nchwcBlock;
