@@ -174,15 +174,17 @@ test('blocked inference graphs give the portable graph\'s outputs (NAFNet at bat
     { name: 'NAFNet w16, symbolic B×H×W', dims: ['B', 3, 'H', 'W'], run: [1, 48, 40], net: 'naf' },
     // Width 24: level 0 is not a whole number of blocks, so it runs padded to 32 channels.
     { name: 'NAFNet w24, 1×64²', dims: [1, 3, 64, 64], run: [1, 64, 64], net: 'naf24' },
+    { name: 'NAFNet w24, 2×32²', dims: [2, 3, 32, 32], run: [2, 32, 32], net: 'naf24' },
+    { name: 'U-Net nf 24, 1×32²', dims: [1, 3, 32, 32], run: [1, 32, 32], net: 'unet24' },
     { name: 'U-Net nf 16, 1×32²', dims: [1, 3, 32, 32], run: [1, 32, 32], net: 'unet' },
   ];
   for (const c of cases) {
     const g = new Graph();
     const s = new Scope(g);
     const xt = g.input('xt', c.dims), mu = g.input('mu', c.dims), tt = g.input('t', [c.dims[0]!]);
-    const eps = c.net !== 'unet'
+    const eps = c.net.startsWith('naf')
       ? conditionalNAFNet(s, xt, mu, tt, { imgChannel: 3, width: c.net === 'naf24' ? 24 : 16, middleBlkNum: 1, encBlkNums: [1, 1], decBlkNums: [1, 1] })
-      : conditionalUNet(s, xt, mu, tt, { inNc: 3, outNc: 3, nf: 16, depth: 2 });
+      : conditionalUNet(s, xt, mu, tt, { inNc: 3, outNc: 3, nf: c.net === 'unet24' ? 24 : 16, depth: 2 });
     const params = initParams(s.specs, createRng(`blocked-${c.name}`));
     // Non-zero residual scales and norm weights, so that every branch reaches the output.
     for (const p of params) if (/\.(beta|gamma|g)$/.test(p.name)) p.data.forEach((_, i, a) => { a[i] = 0.5 + 0.3 * Math.sin(i); });
@@ -191,7 +193,7 @@ test('blocked inference graphs give the portable graph\'s outputs (NAFNet at bat
     const ops = (pred: (n: { domain?: string | null; opType?: string | null; input?: string[] | null }) => boolean): number => model.graph!.node!.filter(pred).length;
     // Shape-generic graphs are left to onnxruntime's own NCHWc pass.
     assert.equal(ops((n) => n.domain === NCHWC_DOMAIN && n.opType === 'Conv') > 0, c.dims.every((d) => typeof d === 'number'), `${c.name}: blocked convs emitted iff the shape is static`);
-    if (c.net !== 'unet' && c.dims[0] === 1) {
+    if (c.net.startsWith('naf') && c.dims[0] === 1) {
       assert.equal(ops((n) => n.opType === 'ConvTranspose'), 0, `${c.name}: the pixel shuffle is a blocked conv + Gather`);
       assert.equal(ops((n) => n.opType === 'Gather' && !!model.graph!.initializer!.find((i) => i.name === n.input![1] && i.dataType === 6)), 2, `${c.name}: one row Gather per up-sampling`);
       assert.ok(ops((n) => n.domain === NCHWC_DOMAIN && n.opType === 'GlobalAveragePool') > 0, `${c.name}: channel attention pooled in the blocked layout`);
