@@ -190,7 +190,7 @@ test('blocked inference graphs give the portable graph\'s outputs (NAFNet at bat
     for (const p of params) if (/\.(beta|gamma|g)$/.test(p.name)) p.data.forEach((_, i, a) => { a[i] = 0.5 + 0.3 * Math.sin(i); });
     const bake = new Map([...params].map((p) => [p.name, p.data]));
     const { model } = emitModel(g, { outputs: { eps }, bakedParams: bake, nchwcBlock: 16, nchwcInference: true });
-    const ops = (pred: (n: { domain?: string | null; opType?: string | null; input?: string[] | null }) => boolean): number => model.graph!.node!.filter(pred).length;
+    const ops = (pred: (n: { domain?: string | null; opType?: string | null; input?: string[] | null; attribute?: { name?: string | null; i?: unknown }[] | null }) => boolean): number => model.graph!.node!.filter(pred).length;
     // Shape-generic graphs are left to onnxruntime's own NCHWc pass.
     assert.equal(ops((n) => n.domain === NCHWC_DOMAIN && n.opType === 'Conv') > 0, c.dims.every((d) => typeof d === 'number'), `${c.name}: blocked convs emitted iff the shape is static`);
     if (c.net.startsWith('naf') && c.dims[0] === 1) {
